@@ -1,0 +1,449 @@
+//! The HTTP API's wire types: what `/api/v1/...` returns and the frontend reads.
+//!
+//! CPU is in nanocores and memory in bytes, as integers, so both sides agree exactly and the
+//! frontend rounds only for display. Rows are flat and compact because a cluster can have
+//! 30 000 pods; optional values are left out of the JSON when absent.
+
+use serde::{Deserialize, Serialize};
+
+/// Path prefix of every API route.
+pub const API_PREFIX: &str = "/api/v1";
+
+/// `GET /api/v1/contexts`: the kubeconfig contexts this server can show.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContextList {
+    /// The context served when the URL names none.
+    pub current: String,
+    /// Every context the server serves.
+    pub contexts: Vec<String>,
+}
+
+/// `GET /api/v1/contexts/{context}/snapshot`: everything a view needs for one refresh.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// Which cluster and how it is read.
+    pub cluster: ClusterInfo,
+    /// The metrics source now in use and why.
+    pub source: SourceStatus,
+    /// When the proxy assembled this snapshot (Unix milliseconds).
+    pub taken_at_ms: i64,
+    /// Every node, sorted by name.
+    pub nodes: Vec<NodeRow>,
+    /// Every pod in scope, sorted by namespace and name.
+    pub pods: Vec<PodRow>,
+}
+
+/// The cluster and the settings the server runs with.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ClusterInfo {
+    /// Kubeconfig context name (`demo` in demo mode).
+    pub context: String,
+    /// API server URL.
+    pub server: String,
+    /// Kubeconfig user (`in-cluster` or `demo` where there is none).
+    pub user: String,
+    /// The one namespace in scope; `None` for all namespaces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespace: Option<String>,
+    /// How often the proxy samples, in milliseconds.
+    pub refresh_ms: u64,
+    /// Samples kept per series by default.
+    pub history: u32,
+    /// True when the data is simulated (`--demo`).
+    pub demo: bool,
+}
+
+/// A metrics source, as configured or as live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceKind {
+    /// `metrics.k8s.io` served by metrics-server.
+    MetricsServer,
+    /// Kubelet and cAdvisor metrics through the API server's node proxy.
+    Prometheus,
+    /// No usage: requests and limits only.
+    None,
+    /// The simulated in-process cluster.
+    Demo,
+}
+
+impl SourceKind {
+    /// Name as shown to users and accepted by `--metrics-source`.
+    pub fn label(self) -> &'static str {
+        match self {
+            SourceKind::MetricsServer => "metrics-server",
+            SourceKind::Prometheus => "prometheus",
+            SourceKind::None => "requests/limits only",
+            SourceKind::Demo => "DEMO",
+        }
+    }
+}
+
+/// What the user asked for with `--metrics-source`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SourceMode {
+    /// Best available: prometheus → metrics-server → requests/limits.
+    Auto,
+    /// metrics-server, falling back to requests/limits while it is unavailable.
+    MetricsServer,
+    /// Kubelet scraping.
+    Prometheus,
+    /// Requests and limits only.
+    None,
+    /// Simulated data.
+    Demo,
+}
+
+/// Which source is live and, when it is not the preferred one, why.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SourceStatus {
+    /// The mode requested on the command line.
+    pub mode: SourceMode,
+    /// The source whose numbers this snapshot shows.
+    pub live: SourceKind,
+    /// Set while a preferred source is skipped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fallbacks: Vec<Fallback>,
+    /// Time of the newest usage sample (Unix milliseconds), if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_sample_ms: Option<i64>,
+}
+
+/// A preferred source that is not live, with the reason in plain words.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Fallback {
+    /// The source that was skipped.
+    pub source: SourceKind,
+    /// The kind of failure.
+    pub reason: FallbackReason,
+    /// What happened, for people.
+    pub message: String,
+    /// What to do about it.
+    pub hint: String,
+    /// When the source is tried again (Unix milliseconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_at_ms: Option<i64>,
+}
+
+/// Why a source is not live.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FallbackReason {
+    /// The API is not registered (404 or absent from discovery).
+    NotInstalled,
+    /// The API is registered but its backend does not answer (503).
+    Unavailable,
+    /// RBAC denies the read (403).
+    Forbidden,
+    /// The read did not finish within its deadline.
+    Timeout,
+    /// This build does not implement the source yet.
+    NotSupported,
+    /// Anything else; the message says what.
+    Error,
+}
+
+/// CPU and memory together.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CpuMem {
+    /// Nanocores.
+    pub cpu: u64,
+    /// Bytes.
+    pub mem: u64,
+}
+
+impl std::ops::Add for CpuMem {
+    type Output = CpuMem;
+    fn add(self, o: CpuMem) -> CpuMem {
+        CpuMem {
+            cpu: self.cpu.saturating_add(o.cpu),
+            mem: self.mem.saturating_add(o.mem),
+        }
+    }
+}
+
+impl std::iter::Sum for CpuMem {
+    fn sum<I: Iterator<Item = CpuMem>>(iter: I) -> CpuMem {
+        iter.fold(CpuMem::default(), |a, b| a + b)
+    }
+}
+
+/// A measured usage with the time and window metrics-server reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    /// Nanocores and bytes.
+    #[serde(flatten)]
+    pub value: CpuMem,
+    /// End of the sampling window (Unix milliseconds).
+    pub ts_ms: i64,
+    /// Length of the sampling window in milliseconds.
+    pub window_ms: u64,
+}
+
+/// Node readiness from its `Ready` condition.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Readiness {
+    /// `Ready=True`.
+    Ready,
+    /// `Ready=False`.
+    NotReady,
+    /// No `Ready` condition or `Ready=Unknown`.
+    Unknown,
+}
+
+/// A node condition that is not in its healthy state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Condition {
+    /// e.g. `MemoryPressure`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    /// `True`, `False` or `Unknown`.
+    pub status: String,
+    /// Short machine reason, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
+
+/// One node, compact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct NodeRow {
+    /// Node name.
+    pub name: String,
+    /// From `node-role.kubernetes.io/<role>` labels.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub roles: Vec<String>,
+    /// Ready condition.
+    pub ready: Readiness,
+    /// Cordoned.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unschedulable: bool,
+    /// Conditions that are not in their healthy state (pressure, network unavailable …).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub conditions: Vec<Condition>,
+    /// `status.nodeInfo.kubeletVersion`.
+    pub kubelet_version: String,
+    /// Creation time (Unix seconds).
+    pub created_s: i64,
+    /// Total resources.
+    pub capacity: CpuMem,
+    /// Resources available to pods.
+    pub allocatable: CpuMem,
+    /// Pod slots (`allocatable.pods`).
+    pub pod_capacity: u32,
+    /// Non-terminated pods bound to the node.
+    pub pods: u32,
+    /// Sum of those pods' requests.
+    pub requests: CpuMem,
+    /// Sum of those pods' limits (containers without a limit count as zero, as kubectl does).
+    pub limits: CpuMem,
+    /// Measured usage; absent without a metrics source or before the first sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<Usage>,
+}
+
+/// Pod lifecycle phase.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PodPhase {
+    /// Accepted, not all containers running.
+    Pending,
+    /// Bound and at least one container running.
+    Running,
+    /// All containers exited successfully.
+    Succeeded,
+    /// All containers exited, at least one failed.
+    Failed,
+    /// State could not be obtained.
+    Unknown,
+}
+
+/// One container of a pod.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ContainerRow {
+    /// Container name.
+    pub name: String,
+    /// Requests; absent fields mean no request.
+    #[serde(default, skip_serializing_if = "Resources::is_empty")]
+    pub requests: Resources,
+    /// Limits; absent fields mean unlimited.
+    #[serde(default, skip_serializing_if = "Resources::is_empty")]
+    pub limits: Resources,
+    /// Measured usage, when the source has a sample for this container.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<CpuMem>,
+}
+
+/// Requests or limits, where each resource may be unset.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resources {
+    /// Nanocores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<u64>,
+    /// Bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mem: Option<u64>,
+}
+
+impl Resources {
+    /// True when neither resource is set.
+    pub fn is_empty(&self) -> bool {
+        self.cpu.is_none() && self.mem.is_none()
+    }
+
+    /// Unset resources as zero, the way node totals count them.
+    pub fn or_zero(&self) -> CpuMem {
+        CpuMem {
+            cpu: self.cpu.unwrap_or(0),
+            mem: self.mem.unwrap_or(0),
+        }
+    }
+}
+
+/// One pod, compact.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PodRow {
+    /// Namespace.
+    pub ns: String,
+    /// Pod name.
+    pub name: String,
+    /// Node it is bound to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<String>,
+    /// Phase.
+    pub phase: PodPhase,
+    /// Why it is in that state (`CrashLoopBackOff`, `Unschedulable`, …), kubectl-style.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Sum of container restart counts.
+    pub restarts: u32,
+    /// Creation time (Unix seconds).
+    pub created_s: i64,
+    /// App containers in spec order.
+    pub containers: Vec<ContainerRow>,
+    /// Effective pod requests (max of init containers and the sum of app containers, plus
+    /// overhead), as the scheduler counts them.
+    pub requests: Resources,
+    /// Effective pod limits, each set only when every container sets it.
+    #[serde(default, skip_serializing_if = "Resources::is_empty")]
+    pub limits: Resources,
+    /// Time and window of the pod's usage sample.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sample: Option<SampleTime>,
+}
+
+/// When a usage sample was taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SampleTime {
+    /// End of the window (Unix milliseconds).
+    pub ts_ms: i64,
+    /// Window length in milliseconds.
+    pub window_ms: u64,
+}
+
+impl PodRow {
+    /// Summed container usage; `None` until the pod has a sample.
+    pub fn usage(&self) -> Option<CpuMem> {
+        self.sample?;
+        self.containers.iter().map(|c| c.usage).sum()
+    }
+
+    /// `namespace/name`, unique within a cluster.
+    pub fn key(&self) -> String {
+        format!("{}/{}", self.ns, self.name)
+    }
+
+    /// Text for the status column: the reason when there is one, else the phase.
+    pub fn status(&self) -> &str {
+        match (&self.reason, self.phase) {
+            (Some(reason), _) => reason,
+            (None, PodPhase::Pending) => "Pending",
+            (None, PodPhase::Running) => "Running",
+            (None, PodPhase::Succeeded) => "Succeeded",
+            (None, PodPhase::Failed) => "Failed",
+            (None, PodPhase::Unknown) => "Unknown",
+        }
+    }
+}
+
+/// Body of every API error response.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ApiError {
+    /// What went wrong, for people.
+    pub message: String,
+    /// What to do about it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pod(usages: &[Option<CpuMem>], sampled: bool) -> PodRow {
+        PodRow {
+            ns: "shop".into(),
+            name: "cart-1".into(),
+            node: Some("node-1".into()),
+            phase: PodPhase::Running,
+            reason: None,
+            restarts: 0,
+            created_s: 0,
+            containers: usages
+                .iter()
+                .enumerate()
+                .map(|(i, u)| ContainerRow {
+                    name: format!("c{i}"),
+                    requests: Resources::default(),
+                    limits: Resources::default(),
+                    usage: *u,
+                })
+                .collect(),
+            requests: Resources::default(),
+            limits: Resources::default(),
+            sample: sampled.then_some(SampleTime {
+                ts_ms: 1,
+                window_ms: 15_000,
+            }),
+        }
+    }
+
+    #[test]
+    fn pod_usage_sums_containers_once_sampled() {
+        let a = CpuMem { cpu: 5, mem: 7 };
+        let b = CpuMem { cpu: 1, mem: 2 };
+        assert_eq!(
+            pod(&[Some(a), Some(b)], true).usage(),
+            Some(CpuMem { cpu: 6, mem: 9 })
+        );
+        assert_eq!(pod(&[Some(a)], false).usage(), None, "no sample yet");
+        assert_eq!(pod(&[Some(a), None], true).usage(), None, "partial sample");
+    }
+
+    #[test]
+    fn status_prefers_reason() {
+        let mut p = pod(&[], false);
+        assert_eq!(p.status(), "Running");
+        p.reason = Some("CrashLoopBackOff".into());
+        assert_eq!(p.status(), "CrashLoopBackOff");
+        assert_eq!(p.key(), "shop/cart-1");
+    }
+
+    #[test]
+    fn absent_values_stay_out_of_the_json() {
+        let json = serde_json::to_string(&pod(&[None], false)).expect("serializes");
+        assert!(!json.contains("usage"), "{json}");
+        assert!(!json.contains("limits"), "{json}");
+        assert!(!json.contains("sample"), "{json}");
+        let back: PodRow = serde_json::from_str(&json).expect("parses");
+        assert_eq!(back, pod(&[None], false));
+    }
+
+    #[test]
+    fn enums_use_kebab_case() {
+        let s = serde_json::to_string(&SourceKind::MetricsServer).expect("serializes");
+        assert_eq!(s, "\"metrics-server\"");
+        let r: FallbackReason = serde_json::from_str("\"not-installed\"").expect("parses");
+        assert_eq!(r, FallbackReason::NotInstalled);
+    }
+}

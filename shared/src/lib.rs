@@ -1,0 +1,10 @@
+//! Shared by the ktop-web proxy and its browser app: the wire contract, the ring buffer
+//! that holds metric history, and Kubernetes quantity and duration parsing.
+
+pub mod api;
+pub mod duration;
+pub mod format;
+pub mod quantity;
+pub mod ring;
+
+pub use ring::RingBuffer;
