@@ -1,0 +1,170 @@
+//! Command-line flags, kubectl-like. clap rejects bad values with exit code 2 before anything
+//! starts.
+
+use std::net::IpAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+use ktop_web_shared::api::SourceMode;
+
+/// The port bookmarks point at; fixed so a bookmarked view keeps working across restarts.
+pub const DEFAULT_PORT: u16 = 7301;
+
+/// A browser-based top for Kubernetes: live node and pod usage from your kubeconfig.
+#[derive(Debug, Clone, Parser)]
+#[command(name = "ktop-web", version, about)]
+pub struct Cli {
+    /// Path to the kubeconfig file (default: $KUBECONFIG, then ~/.kube/config, then in-cluster).
+    #[arg(long, value_name = "PATH")]
+    pub kubeconfig: Option<PathBuf>,
+
+    /// The kubeconfig context to use (default: the current context).
+    #[arg(long, value_name = "NAME")]
+    pub context: Option<String>,
+
+    /// Show only pods in this namespace.
+    #[arg(short = 'n', long, value_name = "NAME", value_parser = parse_namespace)]
+    pub namespace: Option<String>,
+
+    /// Show pods in all namespaces (the default).
+    #[arg(short = 'A', long, conflicts_with = "namespace")]
+    pub all_namespaces: bool,
+
+    /// Where usage numbers come from.
+    #[arg(long, value_enum, default_value_t = SourceArg::Auto)]
+    pub metrics_source: SourceArg,
+
+    /// How often to sample, e.g. 5s, 1500ms, 1m (minimum 1s).
+    #[arg(long, default_value = "5s", value_parser = parse_refresh)]
+    pub refresh: Duration,
+
+    /// Samples kept per series in the browser.
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    pub history: u32,
+
+    /// Address to listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub address: IpAddr,
+
+    /// Port to listen on; bookmarks include it, so keep it stable.
+    #[arg(long, default_value_t = DEFAULT_PORT)]
+    pub port: u16,
+
+    /// Open the UI in the default browser once the server is up.
+    #[arg(long)]
+    pub open: bool,
+
+    /// Serve a simulated cluster instead of a real one (no kubeconfig needed).
+    #[arg(long, conflicts_with_all = ["kubeconfig", "context", "metrics_source"])]
+    pub demo: bool,
+
+    /// Log filter, e.g. info, debug, ktop_web=debug.
+    #[arg(long, default_value = "info", env = "KTOP_WEB_LOG")]
+    pub log_level: String,
+}
+
+/// `--metrics-source` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SourceArg {
+    /// prometheus, then metrics-server, then requests/limits.
+    Auto,
+    /// metrics.k8s.io (falls back to requests/limits while unavailable).
+    MetricsServer,
+    /// Kubelet and cAdvisor through the API server's node proxy.
+    Prometheus,
+    /// Requests and limits only.
+    None,
+}
+
+impl Cli {
+    /// The source mode the server runs with.
+    pub fn source_mode(&self) -> SourceMode {
+        if self.demo {
+            return SourceMode::Demo;
+        }
+        match self.metrics_source {
+            SourceArg::Auto => SourceMode::Auto,
+            SourceArg::MetricsServer => SourceMode::MetricsServer,
+            SourceArg::Prometheus => SourceMode::Prometheus,
+            SourceArg::None => SourceMode::None,
+        }
+    }
+}
+
+fn parse_refresh(s: &str) -> Result<Duration, String> {
+    let d = ktop_web_shared::duration::parse_go_duration(s).map_err(|e| e.to_string())?;
+    if d < Duration::from_secs(1) {
+        return Err(format!("{s} is below the minimum of 1s"));
+    }
+    if d > Duration::from_secs(3600) {
+        return Err(format!("{s} is above the maximum of 1h"));
+    }
+    Ok(d)
+}
+
+/// Namespaces are RFC 1123 labels; checking here turns a typo into a clear error.
+fn parse_namespace(s: &str) -> Result<String, String> {
+    let valid = !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-');
+    if valid {
+        Ok(s.to_owned())
+    } else {
+        Err(format!(
+            "{s:?} is not a valid namespace name (lowercase letters, digits and '-', at most 63)"
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        Cli::try_parse_from(std::iter::once("ktop-web").chain(args.iter().copied()))
+    }
+
+    #[test]
+    fn defaults() {
+        let cli = parse(&[]).expect("defaults parse");
+        assert_eq!(cli.port, DEFAULT_PORT);
+        assert_eq!(cli.refresh, Duration::from_secs(5));
+        assert_eq!(cli.history, 120);
+        assert_eq!(cli.address.to_string(), "127.0.0.1");
+        assert_eq!(cli.source_mode(), SourceMode::Auto);
+    }
+
+    #[test]
+    fn bad_values_exit_with_2() {
+        for args in [
+            &["--refresh", "500ms"][..],
+            &["--refresh", "fast"],
+            &["--history", "1"],
+            &["--port", "70000"],
+            &["--address", "localhost:1"],
+            &["--metrics-source", "heapster"],
+            &["-n", "Bad_NS"],
+            &["-n", "shop", "-A"],
+            &["--demo", "--context", "prod"],
+            &["--no-such-flag"],
+        ] {
+            let err = parse(args).expect_err(&format!("{args:?} must be rejected"));
+            assert_eq!(err.exit_code(), 2, "{args:?}");
+        }
+    }
+
+    #[test]
+    fn modes() {
+        let cli = parse(&["--demo"]).expect("parses");
+        assert_eq!(cli.source_mode(), SourceMode::Demo);
+        let cli = parse(&["--metrics-source", "none", "-n", "shop"]).expect("parses");
+        assert_eq!(cli.source_mode(), SourceMode::None);
+        assert_eq!(cli.namespace.as_deref(), Some("shop"));
+        let cli = parse(&["--refresh", "1m"]).expect("parses");
+        assert_eq!(cli.refresh, Duration::from_secs(60));
+    }
+}

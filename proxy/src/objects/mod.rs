@@ -1,0 +1,85 @@
+//! The proxy's mirror of the cluster's nodes and pods, kept by watches rather than re-listed
+//! per refresh, and stored only as compact rows.
+
+mod node_row;
+mod pod_row;
+mod resources;
+mod watch;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, RwLock, RwLockReadGuard};
+
+use ktop_web_shared::api::{NodeRow, PodRow};
+
+pub use node_row::node_row;
+pub use pod_row::pod_row;
+pub use watch::spawn_watches;
+
+/// One mirrored kind: rows by key, whether the first full list has arrived, the last error.
+#[derive(Debug)]
+pub struct Table<R> {
+    /// Rows by name (nodes) or `namespace/name` (pods), sorted.
+    pub rows: BTreeMap<String, R>,
+    /// True once a complete list has been seen.
+    pub synced: bool,
+    /// The last watch failure, cleared when a list succeeds again.
+    pub error: Option<String>,
+}
+
+impl<R> Default for Table<R> {
+    fn default() -> Self {
+        Self {
+            rows: BTreeMap::new(),
+            synced: false,
+            error: None,
+        }
+    }
+}
+
+/// Nodes and pods of one cluster.
+#[derive(Debug, Default)]
+pub struct ObjectCache {
+    nodes: Arc<RwLock<Table<NodeRow>>>,
+    pods: Arc<RwLock<Table<PodRow>>>,
+}
+
+impl ObjectCache {
+    /// A cache already filled with these rows (the demo cluster, tests).
+    pub fn with_rows(nodes: Vec<NodeRow>, pods: Vec<PodRow>) -> Self {
+        let cache = Self::default();
+        cache.replace(nodes, pods);
+        cache
+    }
+
+    /// Replaces every row at once and marks both kinds synced.
+    pub fn replace(&self, nodes: Vec<NodeRow>, pods: Vec<PodRow>) {
+        let mut n = write(&self.nodes);
+        n.rows = nodes.into_iter().map(|r| (r.name.clone(), r)).collect();
+        n.synced = true;
+        let mut p = write(&self.pods);
+        p.rows = pods.into_iter().map(|r| (r.key(), r)).collect();
+        p.synced = true;
+    }
+
+    /// Read access to the nodes.
+    pub fn nodes(&self) -> RwLockReadGuard<'_, Table<NodeRow>> {
+        read(&self.nodes)
+    }
+
+    /// Read access to the pods.
+    pub fn pods(&self) -> RwLockReadGuard<'_, Table<PodRow>> {
+        read(&self.pods)
+    }
+}
+
+// A panic while holding the lock leaves consistent rows (each write is one insert or swap),
+// so a poisoned lock is still safe to use.
+fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
+    lock.read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn write<T>(lock: &RwLock<T>) -> std::sync::RwLockWriteGuard<'_, T> {
+    lock.write()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}

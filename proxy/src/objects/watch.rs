@@ -1,0 +1,84 @@
+//! Watches that keep the [`ObjectCache`] current.
+
+use std::collections::BTreeMap;
+use std::fmt::Debug;
+use std::sync::{Arc, RwLock};
+
+use futures::StreamExt;
+use k8s_openapi::api::core::v1::{Node, Pod};
+use kube::runtime::WatchStreamExt;
+use kube::runtime::watcher::{self, Event};
+use kube::{Api, Client, Resource};
+use serde::de::DeserializeOwned;
+use tokio::task::JoinHandle;
+
+use super::{ObjectCache, Table, node_row, pod_row, write};
+use crate::kube_error::describe_watch_error;
+
+/// Starts the node and pod watches; `namespace` limits pods to one namespace.
+pub fn spawn_watches(
+    client: Client,
+    namespace: Option<&str>,
+    cache: &ObjectCache,
+) -> Vec<JoinHandle<()>> {
+    let pods: Api<Pod> = match namespace {
+        Some(ns) => Api::namespaced(client.clone(), ns),
+        None => Api::all(client.clone()),
+    };
+    vec![
+        tokio::spawn(mirror(
+            Api::<Node>::all(client),
+            cache.nodes.clone(),
+            |n: &Node| node_row(n).map(|r| (r.name.clone(), r)),
+        )),
+        tokio::spawn(mirror(pods, cache.pods.clone(), |p: &Pod| {
+            pod_row(p).map(|r| (r.key(), r))
+        })),
+    ]
+}
+
+/// Applies one kind's watch events to its table until the task is dropped.
+async fn mirror<K, R>(api: Api<K>, table: Arc<RwLock<Table<R>>>, row: fn(&K) -> Option<(String, R)>)
+where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+{
+    let kind = std::any::type_name::<K>()
+        .rsplit("::")
+        .next()
+        .unwrap_or("object");
+    let stream = watcher::watcher(api, watcher::Config::default()).default_backoff();
+    let mut stream = std::pin::pin!(stream);
+    let mut pending: Option<BTreeMap<String, R>> = None;
+    while let Some(event) = stream.next().await {
+        match event {
+            Ok(Event::Init) => pending = Some(BTreeMap::new()),
+            Ok(Event::InitApply(obj)) => {
+                if let (Some(rows), Some((key, r))) = (pending.as_mut(), row(&obj)) {
+                    rows.insert(key, r);
+                }
+            }
+            Ok(Event::InitDone) => {
+                let mut t = write(&table);
+                t.rows = pending.take().unwrap_or_default();
+                t.synced = true;
+                t.error = None;
+                tracing::debug!(kind, count = t.rows.len(), "listed");
+            }
+            Ok(Event::Apply(obj)) => {
+                if let Some((key, r)) = row(&obj) {
+                    write(&table).rows.insert(key, r);
+                }
+            }
+            Ok(Event::Delete(obj)) => {
+                if let Some((key, _)) = row(&obj) {
+                    write(&table).rows.remove(&key);
+                }
+            }
+            Err(e) => {
+                let message = describe_watch_error(&e);
+                tracing::warn!(kind, %message, "watch failed; retrying");
+                write(&table).error = Some(format!("cannot watch {kind}s: {message}"));
+            }
+        }
+    }
+}

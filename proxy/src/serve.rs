@@ -1,0 +1,178 @@
+//! Startup: connect, build the cluster view, bind, print where to look, serve until Ctrl-C.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use anyhow::{Context, bail};
+use clap::ValueEnum;
+use ktop_web_shared::api::{ClusterInfo, SourceMode};
+use tokio::net::TcpListener;
+
+use crate::cli::Cli;
+use crate::cluster_view::ClusterView;
+use crate::http::{AppState, router};
+use crate::kube_access;
+use crate::objects::{ObjectCache, spawn_watches};
+use crate::source::{DemoCluster, MetricsServer, MetricsSource, SourceSelector};
+
+/// Longest a metrics read may take, kube's own retries included.
+const SAMPLE_DEADLINE: Duration = Duration::from_secs(10);
+
+/// Runs the server until interrupted.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let mode = cli.source_mode();
+    let (view, line) = if cli.demo {
+        demo_view(&cli)
+    } else {
+        cluster_view(&cli, mode).await?
+    };
+    let context = view.info().context.clone();
+
+    let addr = SocketAddr::new(cli.address, cli.port);
+    let listener = match TcpListener::bind(addr).await {
+        Ok(l) => l,
+        Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => bail!(
+            "port {} on {} is already in use (another ktop-web?) — stop it or pick another with --port",
+            cli.port,
+            cli.address
+        ),
+        Err(e) => {
+            return Err(e)
+                .with_context(|| format!("cannot listen on {addr} (see --address/--port)"));
+        }
+    };
+    if !cli.address.is_loopback() {
+        tracing::warn!(%addr, "listening on a non-loopback address: anyone who can reach it sees this cluster's metrics");
+    }
+    let host = if cli.address.is_unspecified() || cli.address.is_loopback() {
+        "127.0.0.1".to_owned()
+    } else {
+        cli.address.to_string()
+    };
+    let url = format!("http://{host}:{}/", cli.port);
+    // The one startup line; stdout, so scripts can read the URL.
+    println!("ktop-web: {line} → open {url}");
+    if cli.open {
+        open_browser(&url);
+    }
+
+    let state = AppState {
+        current: context.clone(),
+        clusters: Arc::new(BTreeMap::from([(context, Arc::new(view))])),
+    };
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .context("server failed")
+}
+
+fn info(
+    cli: &Cli,
+    context: String,
+    server: String,
+    user: String,
+    namespace: Option<String>,
+) -> ClusterInfo {
+    ClusterInfo {
+        context,
+        server,
+        user,
+        namespace,
+        refresh_ms: u64::try_from(cli.refresh.as_millis()).unwrap_or(u64::MAX),
+        history: cli.history,
+        demo: cli.demo,
+    }
+}
+
+fn demo_view(cli: &Cli) -> (ClusterView, String) {
+    let now_s = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64);
+    let demo = DemoCluster::new(now_s);
+    let (nodes, pods) = demo.objects();
+    let source: Arc<dyn MetricsSource> = Arc::new(demo);
+    let selector = SourceSelector::new(SourceMode::Demo, None, Some(source), SAMPLE_DEADLINE);
+    let info = info(cli, "demo".into(), "simulated".into(), "demo".into(), None);
+    let line = "DEMO (simulated cluster, 5 nodes) source=demo".to_owned();
+    (
+        ClusterView::new(info, ObjectCache::with_rows(nodes, pods), selector, vec![]),
+        line,
+    )
+}
+
+async fn cluster_view(cli: &Cli, mode: SourceMode) -> anyhow::Result<(ClusterView, String)> {
+    let conn = kube_access::connect(cli.kubeconfig.as_ref(), cli.context.as_deref()).await?;
+    let version = kube_access::check_reachable(&conn).await?;
+    let namespace = if cli.all_namespaces {
+        None
+    } else {
+        cli.namespace.clone()
+    };
+    let objects = ObjectCache::default();
+    let watches = spawn_watches(conn.client.clone(), namespace.as_deref(), &objects);
+    let metrics: Arc<dyn MetricsSource> =
+        Arc::new(MetricsServer::new(conn.client.clone(), namespace.clone()));
+    let selector = SourceSelector::new(mode, Some(metrics), None, SAMPLE_DEADLINE);
+    let id = &conn.identity;
+    let line = format!(
+        "context={} server={} ({version}) user={} namespace={} source={}",
+        id.context,
+        id.server,
+        id.user,
+        namespace.as_deref().unwrap_or("all"),
+        cli.metrics_source
+            .to_possible_value()
+            .map_or("auto".into(), |v| v.get_name().to_owned()),
+    );
+    let info = info(
+        cli,
+        id.context.clone(),
+        id.server.clone(),
+        id.user.clone(),
+        namespace,
+    );
+    Ok((ClusterView::new(info, objects, selector, watches), line))
+}
+
+/// Opens the default browser without putting anything secret on its command line.
+fn open_browser(url: &str) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    match std::process::Command::new(opener)
+        .arg(url)
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+    {
+        Ok(_) => {}
+        Err(e) => tracing::warn!(%e, "cannot open a browser; open {url} yourself"),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(e) = tokio::signal::ctrl_c().await {
+            tracing::warn!(%e, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,85 @@
+//! Metrics sources behind one trait, and the selector that falls back between them.
+
+mod demo;
+mod metrics_server;
+mod selector;
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use ktop_web_shared::api::{CpuMem, FallbackReason, SampleTime, SourceKind, Usage};
+
+pub use demo::DemoCluster;
+pub use metrics_server::MetricsServer;
+pub use selector::{Selection, SourceSelector};
+
+/// Usage of every node and pod at one moment.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct UsageSample {
+    /// By node name.
+    pub nodes: HashMap<String, Usage>,
+    /// By `namespace/name`.
+    pub pods: HashMap<String, PodUsage>,
+}
+
+/// One pod's usage, per container.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodUsage {
+    /// When it was measured.
+    pub sample: SampleTime,
+    /// By container name.
+    pub containers: HashMap<String, CpuMem>,
+}
+
+/// Why a source gave no sample.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SourceError {
+    /// The API is not served (404, or absent from discovery).
+    #[error("not installed: {0}")]
+    NotInstalled(String),
+    /// The API is registered but does not answer (503).
+    #[error("unavailable: {0}")]
+    Unavailable(String),
+    /// RBAC denies the read (403).
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// No answer within the deadline.
+    #[error("no answer within {0}s")]
+    Timeout(u64),
+    /// Anything else.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl SourceError {
+    /// Classifies a kube client error by its HTTP status.
+    pub fn from_kube(e: &kube::Error) -> Self {
+        let text = crate::kube_error::describe(e);
+        match crate::kube_error::status_code(e) {
+            Some(404) => SourceError::NotInstalled(text),
+            Some(503) => SourceError::Unavailable(text),
+            Some(401 | 403) => SourceError::Forbidden(text),
+            _ => SourceError::Other(text),
+        }
+    }
+
+    /// The reason shown in the UI.
+    pub fn reason(&self) -> FallbackReason {
+        match self {
+            SourceError::NotInstalled(_) => FallbackReason::NotInstalled,
+            SourceError::Unavailable(_) => FallbackReason::Unavailable,
+            SourceError::Forbidden(_) => FallbackReason::Forbidden,
+            SourceError::Timeout(_) => FallbackReason::Timeout,
+            SourceError::Other(_) => FallbackReason::Error,
+        }
+    }
+}
+
+/// Something that measures node and pod usage.
+#[async_trait]
+pub trait MetricsSource: Send + Sync {
+    /// Which source this is.
+    fn kind(&self) -> SourceKind;
+    /// Reads one sample of every node and pod in scope.
+    async fn sample(&self) -> Result<UsageSample, SourceError>;
+}

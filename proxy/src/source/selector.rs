@@ -1,0 +1,355 @@
+//! Picks the live source: tries each preferred source in order, falls back on failure, backs
+//! off before trying a failed source again, and switches back once it recovers.
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use ktop_web_shared::api::{Fallback, FallbackReason, SourceKind, SourceMode, SourceStatus};
+use tokio::time::Instant;
+
+use super::{MetricsSource, SourceError, UsageSample};
+
+/// First wait before retrying a failed source; never shorter, so a broken API is not hammered.
+pub const MIN_BACKOFF: Duration = Duration::from_secs(15);
+/// Longest wait between retries.
+pub const MAX_BACKOFF: Duration = Duration::from_secs(30);
+
+/// The outcome of one refresh: usage (if any source delivered) and the status to show.
+#[derive(Debug, Clone)]
+pub struct Selection {
+    /// Usage from the live source; `None` when showing requests/limits only.
+    pub usage: Option<UsageSample>,
+    /// Which source is live and why others are not.
+    pub status: SourceStatus,
+}
+
+struct Candidate {
+    source: Arc<dyn MetricsSource>,
+    state: Mutex<Backoff>,
+}
+
+#[derive(Default)]
+struct Backoff {
+    /// The last failure, shown while the source is skipped.
+    failure: Option<Fallback>,
+    retry_at: Option<Instant>,
+    delay: Option<Duration>,
+}
+
+/// The fallback chain for one cluster.
+pub struct SourceSelector {
+    mode: SourceMode,
+    /// Sources this build cannot offer, reported as permanent fallbacks.
+    unsupported: Vec<Fallback>,
+    chain: Vec<Candidate>,
+    deadline: Duration,
+}
+
+impl SourceSelector {
+    /// Builds the chain for `mode`; `metrics` is the metrics.k8s.io source (absent in demo
+    /// mode), `demo` the simulated one.
+    pub fn new(
+        mode: SourceMode,
+        metrics: Option<Arc<dyn MetricsSource>>,
+        demo: Option<Arc<dyn MetricsSource>>,
+        deadline: Duration,
+    ) -> Self {
+        let mut unsupported = Vec::new();
+        let mut chain = Vec::new();
+        match mode {
+            SourceMode::Auto | SourceMode::Prometheus => {
+                unsupported.push(Fallback {
+                    source: SourceKind::Prometheus,
+                    reason: FallbackReason::NotSupported,
+                    message: "The prometheus source (kubelet/cAdvisor scraping) is not supported yet.".into(),
+                    hint: "Using metrics-server instead; pass --metrics-source metrics-server to skip this step.".into(),
+                    retry_at_ms: None,
+                });
+                chain.extend(metrics);
+            }
+            SourceMode::MetricsServer => chain.extend(metrics),
+            SourceMode::Demo => chain.extend(demo),
+            SourceMode::None => {}
+        }
+        let chain = chain
+            .into_iter()
+            .map(|source| Candidate {
+                source,
+                state: Mutex::new(Backoff::default()),
+            })
+            .collect();
+        Self {
+            mode,
+            unsupported,
+            chain,
+            deadline,
+        }
+    }
+
+    /// Samples the first source that answers.
+    pub async fn select(&self) -> Selection {
+        let mut fallbacks = self.unsupported.clone();
+        for candidate in &self.chain {
+            let kind = candidate.source.kind();
+            let skipped = {
+                let state = lock(&candidate.state);
+                match (state.retry_at, &state.failure) {
+                    (Some(at), Some(failure)) if Instant::now() < at => Some(failure.clone()),
+                    _ => None,
+                }
+            };
+            if let Some(failure) = skipped {
+                fallbacks.push(failure);
+                continue;
+            }
+            let result = tokio::time::timeout(self.deadline, candidate.source.sample())
+                .await
+                .unwrap_or(Err(SourceError::Timeout(self.deadline.as_secs())));
+            let mut state = lock(&candidate.state);
+            match result {
+                Ok(usage) => {
+                    if state.failure.take().is_some() {
+                        tracing::info!(source = kind.label(), "metrics source recovered");
+                    }
+                    *state = Backoff::default();
+                    let last_sample_ms = newest(&usage);
+                    return Selection {
+                        usage: Some(usage),
+                        status: SourceStatus {
+                            mode: self.mode,
+                            live: kind,
+                            fallbacks,
+                            last_sample_ms,
+                        },
+                    };
+                }
+                Err(e) => {
+                    let delay = state
+                        .delay
+                        .map_or(MIN_BACKOFF, |d| (d * 2).min(MAX_BACKOFF));
+                    let retry_at = Instant::now() + delay;
+                    let failure = explain(kind, &e, unix_ms_after(delay));
+                    if state.failure.as_ref().map(|f| f.reason) != Some(failure.reason) {
+                        tracing::warn!(source = kind.label(), error = %e, retry_in_s = delay.as_secs(), "metrics source failed; falling back");
+                    }
+                    *state = Backoff {
+                        failure: Some(failure.clone()),
+                        retry_at: Some(retry_at),
+                        delay: Some(delay),
+                    };
+                    fallbacks.push(failure);
+                }
+            }
+        }
+        Selection {
+            usage: None,
+            status: SourceStatus {
+                mode: self.mode,
+                live: SourceKind::None,
+                fallbacks,
+                last_sample_ms: None,
+            },
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+fn newest(usage: &UsageSample) -> Option<i64> {
+    let nodes = usage.nodes.values().map(|u| u.ts_ms);
+    let pods = usage.pods.values().map(|p| p.sample.ts_ms);
+    nodes.chain(pods).max()
+}
+
+fn unix_ms_after(delay: Duration) -> Option<i64> {
+    let at = SystemTime::now().checked_add(delay)?;
+    let ms = at.duration_since(UNIX_EPOCH).ok()?.as_millis();
+    i64::try_from(ms).ok()
+}
+
+/// Plain words for a failure, with the fix.
+fn explain(kind: SourceKind, e: &SourceError, retry_at_ms: Option<i64>) -> Fallback {
+    let name = kind.label();
+    let (message, hint) = match e {
+        SourceError::NotInstalled(_) => (
+            "Metrics API not installed — showing requests/limits.".to_owned(),
+            "Install metrics-server: kubectl apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml".to_owned(),
+        ),
+        SourceError::Unavailable(detail) => (
+            format!("Metrics API unavailable — showing requests/limits. ({detail})"),
+            "metrics-server is registered but not answering: check `kubectl -n kube-system get pods -l k8s-app=metrics-server` and `kubectl get apiservice v1beta1.metrics.k8s.io`.".to_owned(),
+        ),
+        SourceError::Forbidden(detail) => (
+            format!("Not allowed to read {name} metrics — showing requests/limits. ({detail})"),
+            "Grant get/list on metrics.k8s.io nodes and pods (see the ClusterRole in the README).".to_owned(),
+        ),
+        SourceError::Timeout(secs) => (
+            format!("{name} did not answer within {secs}s — showing requests/limits."),
+            "The API server or metrics-server is overloaded or unreachable; ktop-web keeps retrying.".to_owned(),
+        ),
+        SourceError::Other(detail) => (
+            format!("{name} failed — showing requests/limits. ({detail})"),
+            "ktop-web keeps retrying; run with --log-level debug for details.".to_owned(),
+        ),
+    };
+    Fallback {
+        source: kind,
+        reason: e.reason(),
+        message,
+        hint,
+        retry_at_ms,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use async_trait::async_trait;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    /// A source that replays scripted results and counts calls.
+    struct Scripted {
+        results: Mutex<Vec<Result<UsageSample, SourceError>>>,
+        calls: AtomicUsize,
+        hang: bool,
+    }
+
+    #[async_trait]
+    impl MetricsSource for Scripted {
+        fn kind(&self) -> SourceKind {
+            SourceKind::MetricsServer
+        }
+        async fn sample(&self) -> Result<UsageSample, SourceError> {
+            self.calls.fetch_add(1, Ordering::SeqCst);
+            if self.hang {
+                std::future::pending::<()>().await;
+            }
+            lock(&self.results).remove(0)
+        }
+    }
+
+    fn scripted(results: Vec<Result<UsageSample, SourceError>>) -> Arc<Scripted> {
+        Arc::new(Scripted {
+            results: Mutex::new(results),
+            calls: AtomicUsize::new(0),
+            hang: false,
+        })
+    }
+
+    fn selector(mode: SourceMode, src: Arc<Scripted>) -> SourceSelector {
+        SourceSelector::new(mode, Some(src), None, Duration::from_secs(10))
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn falls_back_backs_off_and_recovers() {
+        let src = scripted(vec![
+            Err(SourceError::Unavailable("503".into())),
+            Err(SourceError::Unavailable("503".into())),
+            Ok(UsageSample::default()),
+        ]);
+        let sel = selector(SourceMode::MetricsServer, src.clone());
+
+        let s = sel.select().await;
+        assert!(s.usage.is_none());
+        assert_eq!(s.status.live, SourceKind::None);
+        assert_eq!(s.status.fallbacks.len(), 1);
+        assert_eq!(s.status.fallbacks[0].reason, FallbackReason::Unavailable);
+        assert!(s.status.fallbacks[0].message.contains("unavailable"));
+
+        // Within the backoff the source is not called again, and the reason stays visible.
+        tokio::time::advance(MIN_BACKOFF - Duration::from_secs(1)).await;
+        let s = sel.select().await;
+        assert_eq!(src.calls.load(Ordering::SeqCst), 1);
+        assert_eq!(s.status.fallbacks[0].reason, FallbackReason::Unavailable);
+
+        // After it, one retry fails and the backoff doubles.
+        tokio::time::advance(Duration::from_secs(1)).await;
+        sel.select().await;
+        assert_eq!(src.calls.load(Ordering::SeqCst), 2);
+        tokio::time::advance(MIN_BACKOFF).await;
+        sel.select().await;
+        assert_eq!(
+            src.calls.load(Ordering::SeqCst),
+            2,
+            "second backoff is longer than the first"
+        );
+
+        tokio::time::advance(MAX_BACKOFF).await;
+        let s = sel.select().await;
+        assert_eq!(src.calls.load(Ordering::SeqCst), 3);
+        assert!(s.usage.is_some());
+        assert_eq!(s.status.live, SourceKind::MetricsServer);
+        assert!(s.status.fallbacks.is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn each_failure_kind_is_explained() {
+        for (err, reason) in [
+            (
+                SourceError::NotInstalled("404".into()),
+                FallbackReason::NotInstalled,
+            ),
+            (
+                SourceError::Forbidden("403".into()),
+                FallbackReason::Forbidden,
+            ),
+            (SourceError::Other("boom".into()), FallbackReason::Error),
+        ] {
+            let sel = selector(SourceMode::MetricsServer, scripted(vec![Err(err)]));
+            let s = sel.select().await;
+            let f = &s.status.fallbacks[0];
+            assert_eq!(f.reason, reason);
+            assert!(!f.hint.is_empty());
+            assert!(f.retry_at_ms.is_some());
+        }
+        let sel = selector(
+            SourceMode::MetricsServer,
+            scripted(vec![Err(SourceError::NotInstalled("404".into()))]),
+        );
+        assert!(
+            sel.select().await.status.fallbacks[0]
+                .hint
+                .contains("Install metrics-server")
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_hanging_source_times_out() {
+        let src = Arc::new(Scripted {
+            results: Mutex::new(vec![]),
+            calls: AtomicUsize::new(0),
+            hang: true,
+        });
+        let sel = SourceSelector::new(
+            SourceMode::MetricsServer,
+            Some(src),
+            None,
+            Duration::from_secs(3),
+        );
+        let s = sel.select().await;
+        assert_eq!(s.status.fallbacks[0].reason, FallbackReason::Timeout);
+        assert_eq!(s.status.live, SourceKind::None);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn auto_reports_prometheus_unsupported_then_uses_metrics_server() {
+        let sel = selector(SourceMode::Auto, scripted(vec![Ok(UsageSample::default())]));
+        let s = sel.select().await;
+        assert_eq!(s.status.live, SourceKind::MetricsServer);
+        assert_eq!(s.status.fallbacks.len(), 1);
+        assert_eq!(s.status.fallbacks[0].source, SourceKind::Prometheus);
+        assert_eq!(s.status.fallbacks[0].reason, FallbackReason::NotSupported);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn none_mode_never_samples() {
+        let src = scripted(vec![]);
+        let sel = selector(SourceMode::None, src.clone());
+        let s = sel.select().await;
+        assert_eq!(s.status.live, SourceKind::None);
+        assert!(s.status.fallbacks.is_empty());
+        assert_eq!(src.calls.load(Ordering::SeqCst), 0);
+    }
+}

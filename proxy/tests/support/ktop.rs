@@ -1,0 +1,106 @@
+//! Runs the real `ktop-web` binary on a free port and talks HTTP to it.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+/// A running ktop-web, killed on drop.
+pub struct Ktop {
+    child: Child,
+    /// Base URL, ending in `/`.
+    pub url: String,
+    /// The startup line it printed.
+    pub startup_line: String,
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free port")
+}
+
+impl Ktop {
+    /// Starts `ktop-web <args> --port <free>` and waits for its startup line.
+    pub fn start(args: &[&str], envs: &[(&str, &str)]) -> Ktop {
+        let port = free_port().to_string();
+        let mut child = Command::new(env!("CARGO_BIN_EXE_ktop-web"))
+            .args(args)
+            .args(["--port", &port])
+            .envs(envs.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("ktop-web starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+        let startup_line = match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) => line,
+            Err(_) => {
+                let _ = child.kill();
+                panic!(
+                    "ktop-web printed no startup line within 60 s (exit: {:?})",
+                    child.try_wait()
+                );
+            }
+        };
+        let url = startup_line
+            .split_whitespace()
+            .find(|w| w.starts_with("http://"))
+            .unwrap_or_else(|| panic!("no URL in {startup_line:?}"))
+            .to_owned();
+        Ktop {
+            child,
+            url,
+            startup_line,
+        }
+    }
+
+    /// GETs a path (e.g. `api/v1/contexts`) and returns status and body.
+    pub async fn get(&self, path: &str) -> (u16, String) {
+        http_get(&format!("{}{}", self.url, path.trim_start_matches('/'))).await
+    }
+
+    /// GETs a path that must answer 200 with JSON.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
+        let (status, body) = self.get(path).await;
+        assert_eq!(status, 200, "GET {path}: {body}");
+        serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
+    }
+}
+
+impl Drop for Ktop {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A plain HTTP/1.1 GET.
+pub async fn http_get(url: &str) -> (u16, String) {
+    use http_body_util::BodyExt;
+    let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .build_http::<http_body_util::Empty<bytes::Bytes>>();
+    let uri: hyper::Uri = url.parse().expect("valid URL");
+    let response = client
+        .get(uri)
+        .await
+        .unwrap_or_else(|e| panic!("GET {url}: {e}"));
+    let status = response.status().as_u16();
+    let body = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
