@@ -213,7 +213,6 @@ mod tests {
     struct Scripted {
         results: Mutex<Vec<Result<UsageSample, SourceError>>>,
         calls: AtomicUsize,
-        hang: bool,
     }
 
     #[async_trait]
@@ -223,9 +222,6 @@ mod tests {
         }
         async fn sample(&self) -> Result<UsageSample, SourceError> {
             self.calls.fetch_add(1, Ordering::SeqCst);
-            if self.hang {
-                std::future::pending::<()>().await;
-            }
             lock(&self.results).remove(0)
         }
     }
@@ -234,7 +230,6 @@ mod tests {
         Arc::new(Scripted {
             results: Mutex::new(results),
             calls: AtomicUsize::new(0),
-            hang: false,
         })
     }
 
@@ -316,21 +311,31 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
-    async fn a_hanging_source_times_out() {
-        let src = Arc::new(Scripted {
-            results: Mutex::new(vec![]),
-            calls: AtomicUsize::new(0),
-            hang: true,
+    async fn an_api_server_that_never_answers_times_out() {
+        // A tower-test mock of the API server that accepts the request and never replies.
+        let (service, mut handle) = tower_test::mock::pair::<
+            http::Request<kube::client::Body>,
+            http::Response<kube::client::Body>,
+        >();
+        let silent = tokio::spawn(async move {
+            let _pending = handle.next_request().await;
+            std::future::pending::<()>().await;
         });
+        let source = Arc::new(super::super::MetricsServer::new(
+            kube::Client::new(service, "default"),
+            None,
+        ));
         let sel = SourceSelector::new(
             SourceMode::MetricsServer,
-            Some(src),
+            Some(source),
             None,
             Duration::from_secs(3),
         );
         let s = sel.select().await;
         assert_eq!(s.status.fallbacks[0].reason, FallbackReason::Timeout);
+        assert!(s.status.fallbacks[0].message.contains("within 3s"));
         assert_eq!(s.status.live, SourceKind::None);
+        silent.abort();
     }
 
     #[tokio::test(start_paused = true)]
