@@ -233,10 +233,9 @@ users:
     #[tokio::test]
     async fn unknown_context_lists_the_known_ones() {
         let f = file(CONFIG);
-        let err = connect(Some(&f.path().to_path_buf()), Some("staging"))
-            .await
-            .err()
-            .expect("fails");
+        let Err(err) = connect(Some(&f.path().to_path_buf()), Some("staging")).await else {
+            panic!("must fail")
+        };
         let text = err.to_string();
         assert!(text.contains("\"staging\""), "{text}");
         assert!(text.contains("dev, prod"), "{text}");
@@ -245,13 +244,14 @@ users:
     #[tokio::test]
     async fn unreadable_kubeconfig_names_the_file() {
         let missing = PathBuf::from("/nonexistent/kubeconfig");
-        let err = connect(Some(&missing), None).await.err().expect("fails");
+        let Err(err) = connect(Some(&missing), None).await else {
+            panic!("must fail")
+        };
         assert!(err.to_string().contains("/nonexistent/kubeconfig"), "{err}");
         let f = file("this: [is not a kubeconfig");
-        let err = connect(Some(&f.path().to_path_buf()), None)
-            .await
-            .err()
-            .expect("fails");
+        let Err(err) = connect(Some(&f.path().to_path_buf()), None).await else {
+            panic!("must fail")
+        };
         assert!(matches!(err, ConnectError::Kubeconfig { .. }), "{err}");
     }
 
@@ -262,7 +262,9 @@ users:
         let conn = connect(Some(&f.path().to_path_buf()), None)
             .await
             .expect("config loads");
-        let err = check_reachable(&conn).await.err().expect("fails");
+        let Err(err) = check_reachable(&conn).await else {
+            panic!("must fail")
+        };
         let text = err.to_string();
         assert!(
             text.contains("cannot reach the API server at https://127.0.0.1:9/"),
