@@ -11,7 +11,9 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 /// Serves one HTML page, whose text is filled in by script, to every connection.
 async fn serve_page() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let url = format!("http://{}/", listener.local_addr().expect("addr"));
     tokio::spawn(async move {
         let page = "<!doctype html><title>smoke</title><h1 id=greeting>…</h1>\
@@ -39,7 +41,9 @@ async fn chromium_renders_a_local_page_and_saves_a_screenshot() {
     b.goto(&url).await;
     let text = b
         .eventually("the script to run", Duration::from_secs(10), || async {
-            b.text("#greeting").await.filter(|t| t.starts_with("rendered"))
+            b.text("#greeting")
+                .await
+                .filter(|t| t.starts_with("rendered"))
         })
         .await;
     assert_eq!(text, "rendered by script");
