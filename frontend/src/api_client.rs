@@ -1,0 +1,145 @@
+//! Talks to the ktop-web server's JSON API.
+
+use gloo_net::http::{Request, RequestBuilder, Response};
+use ktop_web_shared::api::{API_PREFIX, ApiError, ContextList, Snapshot};
+use serde::de::DeserializeOwned;
+
+/// Shown when the server does not answer at all.
+pub const UNREACHABLE_MESSAGE: &str = "ktop-web is not reachable — is it still running?";
+
+/// Why a request failed, in words for people.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FetchError {
+    /// No answer: the server is down or the network is.
+    Unreachable,
+    /// The server answered with an error status.
+    Server {
+        /// HTTP status.
+        status: u16,
+        /// What went wrong.
+        message: String,
+        /// What to do about it.
+        hint: Option<String>,
+    },
+    /// The answer was not what this app understands (version skew, proxy in between, …).
+    BadResponse(String),
+}
+
+impl FetchError {
+    /// Interprets an error response: the API's JSON error body when there is one.
+    pub fn from_response(status: u16, status_text: &str, body: &str) -> FetchError {
+        // Parsed from bytes like every other response, so one JSON reader is compiled in.
+        match serde_json::from_slice::<ApiError>(body.as_bytes()) {
+            Ok(err) => FetchError::Server {
+                status,
+                message: err.message,
+                hint: err.hint,
+            },
+            Err(_) => {
+                let detail = body.trim();
+                let message = if detail.is_empty() || detail.len() > 200 {
+                    format!("ktop-web answered HTTP {status} {status_text}")
+                } else {
+                    format!("ktop-web answered HTTP {status} {status_text}: {detail}")
+                };
+                FetchError::Server {
+                    status,
+                    message,
+                    hint: None,
+                }
+            }
+        }
+    }
+
+    /// What went wrong.
+    pub fn message(&self) -> String {
+        match self {
+            FetchError::Unreachable => UNREACHABLE_MESSAGE.to_owned(),
+            FetchError::Server { message, .. } => message.clone(),
+            FetchError::BadResponse(detail) => {
+                format!("ktop-web sent a response this page cannot read: {detail}")
+            }
+        }
+    }
+
+    /// What to do about it, if anything useful can be said.
+    pub fn hint(&self) -> Option<String> {
+        match self {
+            FetchError::Unreachable => Some(
+                "Start it again (or check the port-forward); this page keeps retrying.".to_owned(),
+            ),
+            FetchError::Server { hint, .. } => hint.clone(),
+            FetchError::BadResponse(_) => {
+                Some("Reload the page; the server may have been upgraded.".to_owned())
+            }
+        }
+    }
+}
+
+/// Builds every API request: the one place to add headers such as authorization.
+fn api_get(path: &str) -> RequestBuilder {
+    Request::get(&format!("{API_PREFIX}{path}")).header("Accept", "application/json")
+}
+
+async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
+    let response = api_get(path)
+        .send()
+        .await
+        .map_err(|_| FetchError::Unreachable)?;
+    if !response.ok() {
+        return Err(error_from(response).await);
+    }
+    // Bytes, not text: a 30 000-pod snapshot is megabytes, and a JS string would be
+    // re-encoded to UTF-8 on its way into wasm.
+    let body = response
+        .binary()
+        .await
+        .map_err(|_| FetchError::Unreachable)?;
+    serde_json::from_slice(&body).map_err(|e| FetchError::BadResponse(e.to_string()))
+}
+
+async fn error_from(response: Response) -> FetchError {
+    let body = response.binary().await.unwrap_or_default();
+    let body = String::from_utf8_lossy(&body);
+    FetchError::from_response(response.status(), &response.status_text(), &body)
+}
+
+/// `GET /api/v1/contexts`.
+pub async fn fetch_contexts() -> Result<ContextList, FetchError> {
+    get_json("/contexts").await
+}
+
+/// `GET /api/v1/contexts/{context}/snapshot`.
+pub async fn fetch_snapshot(context: &str) -> Result<Snapshot, FetchError> {
+    let context = String::from(js_sys::encode_uri_component(context));
+    get_json(&format!("/contexts/{context}/snapshot")).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn api_errors_keep_message_and_hint() {
+        let body = r#"{"message":"context \"x\" is not served","hint":"Pick one of: a, b"}"#;
+        let err = FetchError::from_response(404, "Not Found", body);
+        assert_eq!(err.message(), "context \"x\" is not served");
+        assert_eq!(err.hint().as_deref(), Some("Pick one of: a, b"));
+    }
+
+    #[test]
+    fn other_errors_in_plain_words() {
+        let err = FetchError::from_response(502, "Bad Gateway", "upstream down\n");
+        assert_eq!(
+            err.message(),
+            "ktop-web answered HTTP 502 Bad Gateway: upstream down"
+        );
+        assert_eq!(err.hint(), None);
+        let err = FetchError::from_response(500, "Internal Server Error", "");
+        assert_eq!(
+            err.message(),
+            "ktop-web answered HTTP 500 Internal Server Error"
+        );
+        assert_eq!(FetchError::Unreachable.message(), UNREACHABLE_MESSAGE);
+    }
+}

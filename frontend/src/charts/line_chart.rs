@@ -1,0 +1,181 @@
+//! A time-series chart with value-axis labels, several series and a hover readout.
+
+use leptos::ev::PointerEvent;
+use leptos::html::Div;
+use leptos::prelude::*;
+
+use super::geometry::{Plot, y_max};
+use crate::clock::time_of_day;
+
+const WIDTH: f64 = 600.0;
+const HEIGHT: f64 = 160.0;
+// The same numbers as attribute text; attributes stay strings so the chart adds no float
+// formatting of its own.
+const SVG_WIDTH: &str = "600";
+const SVG_HEIGHT: &str = "160";
+const SVG_MID: &str = "80";
+const VIEW_BOX: &str = "0 0 600 160";
+
+/// How one line of a chart is named and drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SeriesStyle {
+    /// Legend and readout name.
+    pub name: &'static str,
+    /// CSS class giving the line its colour and dash.
+    pub class: &'static str,
+}
+
+/// Lines over the history window, zero at the bottom, a round value above the largest point
+/// at the top. Hovering shows `.chart-hover` with the time and each series' value there.
+#[component]
+pub fn LineChart(
+    /// Accessible name.
+    label: &'static str,
+    /// One style per line.
+    styles: &'static [SeriesStyle],
+    /// One series per style, oldest point first, aligned with `times`; `NaN` are gaps.
+    #[prop(into)]
+    values: Signal<Vec<Vec<f32>>>,
+    /// Sample times (Unix milliseconds), oldest first.
+    #[prop(into)]
+    times: Signal<Vec<i64>>,
+    /// Positions across the width: the samples so far, up to the history capacity.
+    #[prop(into)]
+    slots: Signal<usize>,
+    /// Formats an axis or readout value given in base units.
+    format: fn(f64) -> String,
+    /// Rounds the axis top up to a value that reads well.
+    ceiling: fn(f64) -> f64,
+) -> impl IntoView {
+    let plot = Memo::new(move |_| Plot {
+        width: WIDTH,
+        height: HEIGHT,
+        slots: slots.get(),
+        y_max: ceiling(values.with(|v| y_max(v.iter().map(Vec::as_slice)))),
+    });
+    let hover = RwSignal::new(None::<f64>);
+    let plot_area = NodeRef::<Div>::new();
+    let on_move = move |ev: PointerEvent| {
+        if let Some(el) = plot_area.get_untracked() {
+            let rect = el.get_bounding_client_rect();
+            if rect.width() > 0.0 {
+                hover.set(Some(
+                    (f64::from(ev.client_x()) - rect.left()) / rect.width(),
+                ));
+            }
+        }
+    };
+    // The hovered sample: its index and horizontal position in percent.
+    let hovered = Memo::new(move |_| {
+        let fraction = hover.get()?;
+        let len = times.with(Vec::len);
+        let p = plot.get();
+        let index = p.index_at(fraction, len)?;
+        Some((index, p.x(p.slots.max(len) - len + index) / WIDTH * 100.0))
+    });
+
+    let lines = styles
+        .iter()
+        .enumerate()
+        .map(|(i, style)| {
+            let d = move || {
+                let p = plot.get();
+                values.with(|v| v.get(i).map(|v| p.trace(v).path_data()))
+            };
+            view! { <path class=format!("chart-line {}", style.class) d=d /> }
+        })
+        .collect_view();
+    let guide_x = move || {
+        hovered
+            .get()
+            .map(|(_, x)| format!("{:.1}", x / 100.0 * WIDTH))
+    };
+    let readout = move || {
+        let (index, x) = hovered.get()?;
+        let time = times.with(|t| t.get(index).copied()).map(time_of_day)?;
+        let rows = values.with(|all| {
+            styles
+                .iter()
+                .zip(all)
+                .map(|(style, series)| {
+                    let value = series
+                        .get(index)
+                        .filter(|v| v.is_finite())
+                        .map_or_else(|| "—".to_owned(), |&v| format(f64::from(v)));
+                    view! {
+                        <span class=style.class>
+                            <i class="swatch"></i>
+                            {format!("{} {value}", style.name)}
+                        </span>
+                    }
+                })
+                .collect_view()
+        });
+        let right = x > 50.0;
+        Some(view! {
+            <div
+                class="chart-hover"
+                style:left=(!right).then(|| format!("{x:.1}%"))
+                style:right=right.then(|| format!("{:.1}%", 100.0 - x))
+            >
+                <time>{time}</time>
+                {rows}
+            </div>
+        })
+    };
+    let time_label = move |newest: bool| {
+        times.with(|t| {
+            let ms = if newest { t.last() } else { t.first() };
+            ms.copied().map(time_of_day).unwrap_or_default()
+        })
+    };
+    let legend = styles
+        .iter()
+        .map(|style| {
+            view! {
+                <span class=style.class>
+                    <i class="swatch"></i>
+                    {style.name}
+                </span>
+            }
+        })
+        .collect_view();
+
+    view! {
+        <figure class="line-chart" aria-label=label>
+            <div class="chart-body">
+                <div class="chart-y" aria-hidden="true">
+                    <span class="chart-y-max">{move || format(plot.get().y_max)}</span>
+                    <span class="chart-y-min">"0"</span>
+                </div>
+                <div
+                    class="chart-plot"
+                    node_ref=plot_area
+                    on:pointermove=on_move
+                    on:pointerleave=move |_| hover.set(None)
+                >
+                    <svg viewBox=VIEW_BOX preserveAspectRatio="none">
+                        <line class="chart-grid" x1="0" x2=SVG_WIDTH y1="0" y2="0" />
+                        <line class="chart-grid" x1="0" x2=SVG_WIDTH y1=SVG_MID y2=SVG_MID />
+                        <line class="chart-grid" x1="0" x2=SVG_WIDTH y1=SVG_HEIGHT y2=SVG_HEIGHT />
+                        {lines}
+                        <line
+                            class="chart-guide"
+                            x1=guide_x
+                            x2=guide_x
+                            y1="0"
+                            y2=SVG_HEIGHT
+                            visibility=move || if hovered.get().is_some() { "visible" } else { "hidden" }
+                        />
+                    </svg>
+                    {readout}
+                </div>
+            </div>
+            <div class="chart-x" aria-hidden="true">
+                <span>{move || time_label(false)}</span>
+                <span>{move || time_label(true)}</span>
+            </div>
+            <figcaption class="chart-legend">{legend}</figcaption>
+        </figure>
+    }
+}

@@ -1,0 +1,40 @@
+//! The kubeconfig context being shown, switchable when the server serves several.
+
+use leptos::prelude::*;
+
+use crate::select_options::select_options;
+use crate::state::use_app_state;
+
+/// `#context`: the context name, or a picker when there is a choice.
+#[component]
+pub fn ContextPicker() -> impl IntoView {
+    let state = use_app_state();
+    let choices = Memo::new(move |_| {
+        state
+            .contexts
+            .with(|c| c.as_ref().map(|c| c.contexts.clone()).unwrap_or_default())
+    });
+    let current = Signal::derive(move || state.context.get().unwrap_or_default());
+    view! {
+        <Show
+            when=move || choices.with(|c| c.len() > 1)
+            fallback=move || {
+                view! {
+                    <span id="context" class="context" title="Kubeconfig context">
+                        {current}
+                    </span>
+                }
+            }
+        >
+            <select
+                id="context"
+                class="context"
+                title="Kubeconfig context"
+                prop:value=current
+                on:change=move |ev| state.context.set(Some(event_target_value(&ev)))
+            >
+                {move || select_options(choices.get(), current)}
+            </select>
+        </Show>
+    }
+}

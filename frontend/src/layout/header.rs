@@ -1,0 +1,60 @@
+//! The bar on top of every view.
+
+use leptos::prelude::*;
+use leptos_router::components::A;
+
+use crate::clock::{iso, time_of_day};
+use crate::state::use_app_state;
+
+use super::context_picker::ContextPicker;
+use super::source_badge::SourceBadge;
+
+/// App name, navigation, context, source, DEMO badge and the time of the last sample.
+#[component]
+pub fn Header() -> impl IntoView {
+    let state = use_app_state();
+    let demo = Memo::new(move |_| {
+        state
+            .data
+            .with(|d| d.as_ref().is_some_and(|d| d.cluster.demo))
+    });
+    let last_sample = Memo::new(move |_| {
+        state
+            .data
+            .with(|d| d.as_ref().and_then(|d| d.source.last_sample_ms))
+    });
+    let stale = move || state.error.with(Option::is_some);
+    view! {
+        <header class="top-bar">
+            <a class="app-name" href="/">"ktop-web"</a>
+            <nav>
+                <A href="/" exact=true>"Overview"</A>
+                <A href="/nodes">"Nodes"</A>
+                <A href="/pods">"Pods"</A>
+            </nav>
+            {move || {
+                demo.get()
+                    .then(|| {
+                        view! {
+                            <span class="badge demo-badge" title="Simulated cluster (--demo)">
+                                "DEMO"
+                            </span>
+                        }
+                    })
+            }}
+            <span class="spacer"></span>
+            <ContextPicker />
+            <SourceBadge />
+            <span class="last-sample" class:stale=stale title="Time of the newest usage sample">
+                "sample "
+                <time
+                    id="last-sample"
+                    datetime=move || last_sample.get().map(iso)
+                    data-value=move || last_sample.get().map(|ms| ms.to_string())
+                >
+                    {move || last_sample.get().map_or_else(|| "—".to_owned(), time_of_day)}
+                </time>
+            </span>
+        </header>
+    }
+}

@@ -1,0 +1,6 @@
+//! What surrounds every view: header and banners.
+
+pub mod banners;
+pub mod context_picker;
+pub mod header;
+pub mod source_badge;

@@ -1,0 +1,25 @@
+//! ktop-web's browser app: a `top` for Kubernetes that polls the ktop-web server and shows
+//! nodes and pods with their CPU and memory over time.
+
+mod api_client;
+mod app;
+mod charts;
+mod clock;
+mod cluster_summary;
+mod dataset;
+mod fast_hash;
+mod layout;
+mod nodes;
+mod overview;
+mod pods;
+mod poller;
+mod select_options;
+mod state;
+mod store;
+mod table;
+mod threshold;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

@@ -1,0 +1,6 @@
+//! The nodes view.
+
+pub mod column;
+pub mod page;
+pub mod row;
+pub mod table_row;

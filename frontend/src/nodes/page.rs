@@ -1,0 +1,87 @@
+//! The nodes view: `/nodes?sort=mem&dir=desc`.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::state::use_app_state;
+use crate::table::column::Column;
+use crate::table::query_params::use_query_writer;
+use crate::table::sort::{SortSpec, sort_indices};
+use crate::table::virtual_table::VirtualTable;
+
+use super::column::NodeColumn;
+use super::table_row::NodeTableRow;
+
+fn node_row(name: Arc<str>) -> impl IntoView {
+    view! { <NodeTableRow name=name /> }
+}
+
+/// Every node with usage, allocatable, requests and limits, sortable on every column.
+#[component]
+pub fn NodesPage() -> impl IntoView {
+    let state = use_app_state();
+    let params = use_query_map();
+    let sort = Memo::new(move |_| {
+        params.with(|p| SortSpec::<NodeColumn>::from_params(p.get_str("sort"), p.get_str("dir")))
+    });
+    let write = use_query_writer();
+    let on_sort = Callback::new(move |column: NodeColumn| {
+        let next = SortSpec::after_click(sort.get_untracked(), column);
+        write(vec![
+            ("sort", Some(next.column.key().to_owned())),
+            ("dir", Some(next.dir.key().to_owned())),
+        ]);
+    });
+    let keys = Memo::new(move |_| {
+        let spec = sort.get();
+        state.data.with(|d| {
+            let Some(d) = d else {
+                return Arc::new(Vec::new());
+            };
+            let mut order: Vec<u32> = (0..d.nodes.len() as u32).collect();
+            if let Some(spec) = spec {
+                sort_indices(&d.nodes, &mut order, spec);
+            }
+            Arc::new(
+                order
+                    .iter()
+                    .filter_map(|&i| d.nodes.get(i as usize).map(|n| Arc::from(n.name.as_str())))
+                    .collect(),
+            )
+        })
+    });
+    let count = move || {
+        state.data.with(|d| {
+            d.as_ref().map(|d| {
+                let ready = d.summary.nodes_ready;
+                format!("{} nodes, {ready} ready", d.summary.nodes_total)
+            })
+        })
+    };
+    let empty_text = Signal::derive(move || {
+        if state.data.with(Option::is_none) {
+            "Waiting for the first snapshot…".to_owned()
+        } else {
+            "No nodes.".to_owned()
+        }
+    });
+
+    view! {
+        <section class="page table-page">
+            <div class="toolbar">
+                <h1>"Nodes"</h1>
+                <span id="nodes-count" class="count">{count}</span>
+            </div>
+            <VirtualTable
+                id="nodes-table"
+                keys=keys
+                sort=sort
+                on_sort=on_sort
+                row=node_row
+                empty_text=empty_text
+            />
+        </section>
+    }
+}

@@ -1,0 +1,178 @@
+//! A node as the nodes table shows it, derived once per refresh.
+
+use ktop_web_shared::api::{CpuMem, NodeRow, Readiness};
+use ktop_web_shared::format::percent;
+
+/// One row of the nodes table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NodeView {
+    /// Node name.
+    pub name: String,
+    /// kubectl-style status: `Ready`, `NotReady` or `Unknown`, plus `,SchedulingDisabled`.
+    pub status: String,
+    /// Ready condition.
+    pub ready: Readiness,
+    /// Roles joined with commas, `<none>` without any (as kubectl prints).
+    pub roles: String,
+    /// Unhealthy conditions in words, for the status tooltip.
+    pub problems: String,
+    /// Kubelet version.
+    pub kubelet_version: String,
+    /// Measured usage.
+    pub usage: Option<CpuMem>,
+    /// Resources available to pods.
+    pub allocatable: CpuMem,
+    /// Summed pod requests.
+    pub requests: CpuMem,
+    /// Summed pod limits.
+    pub limits: CpuMem,
+    /// Pods on the node.
+    pub pods: u32,
+    /// Pod slots.
+    pub pod_capacity: u32,
+    /// Seconds since creation.
+    pub age_s: i64,
+}
+
+impl NodeView {
+    /// Derives the row; `now_s` is the snapshot time for the age.
+    pub fn new(row: NodeRow, now_s: i64) -> NodeView {
+        let mut status = match row.ready {
+            Readiness::Ready => "Ready",
+            Readiness::NotReady => "NotReady",
+            Readiness::Unknown => "Unknown",
+        }
+        .to_owned();
+        if row.unschedulable {
+            status.push_str(",SchedulingDisabled");
+        }
+        let roles = if row.roles.is_empty() {
+            "<none>".to_owned()
+        } else {
+            row.roles.join(",")
+        };
+        let problems = row
+            .conditions
+            .iter()
+            .map(|c| match &c.reason {
+                Some(reason) => format!("{}={} ({reason})", c.kind, c.status),
+                None => format!("{}={}", c.kind, c.status),
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        NodeView {
+            name: row.name,
+            status,
+            ready: row.ready,
+            roles,
+            problems,
+            kubelet_version: row.kubelet_version,
+            usage: row.usage.map(|u| u.value),
+            allocatable: row.allocatable,
+            requests: row.requests,
+            limits: row.limits,
+            pods: row.pods,
+            pod_capacity: row.pod_capacity,
+            age_s: now_s.saturating_sub(row.created_s),
+        }
+    }
+
+    /// CPU usage in nanocores.
+    pub fn cpu(&self) -> Option<u64> {
+        self.usage.map(|u| u.cpu)
+    }
+
+    /// Memory usage in bytes.
+    pub fn mem(&self) -> Option<u64> {
+        self.usage.map(|u| u.mem)
+    }
+
+    /// CPU usage as a percentage of allocatable.
+    pub fn cpu_pct(&self) -> Option<f64> {
+        percent(self.cpu()?, self.allocatable.cpu)
+    }
+
+    /// Memory usage as a percentage of allocatable.
+    pub fn mem_pct(&self) -> Option<f64> {
+        percent(self.mem()?, self.allocatable.mem)
+    }
+
+    /// The status text's colour class.
+    pub fn status_class(&self) -> &'static str {
+        match self.ready {
+            Readiness::Ready if self.problems.is_empty() => "status-ok",
+            Readiness::Ready => "status-warn",
+            Readiness::NotReady | Readiness::Unknown => "status-bad",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ktop_web_shared::api::{Condition, Usage};
+
+    fn row() -> NodeRow {
+        NodeRow {
+            name: "node-1".into(),
+            roles: vec![],
+            ready: Readiness::Ready,
+            unschedulable: false,
+            conditions: vec![],
+            kubelet_version: "v1.31.0".into(),
+            created_s: 1_000,
+            capacity: CpuMem {
+                cpu: 4_000_000_000,
+                mem: 8 << 30,
+            },
+            allocatable: CpuMem {
+                cpu: 4_000_000_000,
+                mem: 8 << 30,
+            },
+            pod_capacity: 110,
+            pods: 12,
+            requests: CpuMem::default(),
+            limits: CpuMem::default(),
+            usage: None,
+        }
+    }
+
+    #[test]
+    fn status_and_roles_like_kubectl() {
+        let mut r = row();
+        assert_eq!(NodeView::new(r.clone(), 1_060).status, "Ready");
+        assert_eq!(NodeView::new(r.clone(), 1_060).roles, "<none>");
+        assert_eq!(NodeView::new(r.clone(), 1_060).age_s, 60);
+        r.unschedulable = true;
+        r.ready = Readiness::NotReady;
+        r.roles = vec!["control-plane".into(), "worker".into()];
+        let v = NodeView::new(r, 0);
+        assert_eq!(v.status, "NotReady,SchedulingDisabled");
+        assert_eq!(v.roles, "control-plane,worker");
+        assert_eq!(v.status_class(), "status-bad");
+    }
+
+    #[test]
+    fn usage_percent_of_allocatable() {
+        let mut r = row();
+        assert_eq!(NodeView::new(r.clone(), 0).cpu_pct(), None);
+        r.usage = Some(Usage {
+            value: CpuMem {
+                cpu: 1_000_000_000,
+                mem: 2 << 30,
+            },
+            ts_ms: 0,
+            window_ms: 0,
+        });
+        r.conditions = vec![Condition {
+            kind: "MemoryPressure".into(),
+            status: "True".into(),
+            reason: None,
+        }];
+        let v = NodeView::new(r, 0);
+        assert_eq!(v.cpu_pct(), Some(25.0));
+        assert_eq!(v.mem_pct(), Some(25.0));
+        assert_eq!(v.problems, "MemoryPressure=True");
+        assert_eq!(v.status_class(), "status-warn");
+    }
+}

@@ -1,0 +1,79 @@
+//! The overview: cluster health at a glance and CPU and memory over time.
+
+use leptos::prelude::*;
+
+use crate::state::use_app_state;
+use crate::table::cell::CellValue;
+use crate::threshold::Level;
+
+use super::resource::Resource;
+use super::resource_panel::ResourcePanel;
+use super::stat::Stat;
+
+/// Nodes ready, pods running, and the CPU and memory panels.
+#[component]
+pub fn OverviewPage() -> impl IntoView {
+    let state = use_app_state();
+    let summary = Memo::new(move |_| state.data.with(|d| d.as_ref().map(|d| d.summary)));
+    // "ready/total", critical when any node is not ready.
+    let ratio = |part: usize, whole: usize| CellValue {
+        raw: Some(part.to_string()),
+        text: format!("{part}/{whole}"),
+        level: if part < whole {
+            Level::Critical
+        } else {
+            Level::Normal
+        },
+    };
+    let nodes_ready = Signal::derive(move || {
+        summary
+            .get()
+            .map(|s| ratio(s.nodes_ready, s.nodes_total))
+            .unwrap_or_default()
+    });
+    let pods_running = Signal::derive(move || {
+        summary
+            .get()
+            .map(|s| CellValue {
+                level: Level::Normal,
+                ..ratio(s.pods_running, s.pods_total)
+            })
+            .unwrap_or_default()
+    });
+    let namespaces = Signal::derive(move || {
+        state.data.with(|d| {
+            d.as_ref()
+                .map(|d| {
+                    let n = d.namespaces.len() as u64;
+                    CellValue::count(n, n.to_string())
+                })
+                .unwrap_or_default()
+        })
+    });
+    let scope = move || {
+        state.data.with(|d| {
+            d.as_ref().map(|d| match &d.cluster.namespace {
+                Some(ns) => format!("namespace {ns}"),
+                None => "all namespaces".to_owned(),
+            })
+        })
+    };
+
+    view! {
+        <section class="page overview-page">
+            <div class="toolbar">
+                <h1>"Overview"</h1>
+                <span class="count">{scope}</span>
+            </div>
+            <dl class="stats summary">
+                <Stat id="nodes-ready" label="Nodes ready" value=nodes_ready />
+                <Stat id="pods-running" label="Pods running" value=pods_running />
+                <Stat id="namespaces" label="Namespaces" value=namespaces />
+            </dl>
+            <div class="panels">
+                <ResourcePanel resource=Resource::Cpu />
+                <ResourcePanel resource=Resource::Memory />
+            </div>
+        </section>
+    }
+}

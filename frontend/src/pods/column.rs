@@ -1,0 +1,137 @@
+//! The pods table's columns.
+
+use crate::table::column::Column;
+use crate::table::sort::SortValue;
+
+use super::row::PodView;
+
+/// A column of the pods table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PodColumn {
+    /// Namespace.
+    Ns,
+    /// Pod name.
+    Name,
+    /// Status.
+    Status,
+    /// Restarts.
+    Restarts,
+    /// Node.
+    Node,
+    /// CPU usage.
+    Cpu,
+    /// Memory usage.
+    Mem,
+    /// CPU usage % of request.
+    CpuReqPct,
+    /// Memory usage % of request.
+    MemReqPct,
+    /// CPU usage % of limit.
+    CpuLimPct,
+    /// Memory usage % of limit.
+    MemLimPct,
+    /// CPU history.
+    CpuSpark,
+    /// Memory history.
+    MemSpark,
+}
+
+fn num(value: Option<u64>) -> SortValue<'static> {
+    SortValue::Num(value.map(|v| v as f64))
+}
+
+impl Column for PodColumn {
+    type Row = PodView;
+
+    const ALL: &'static [PodColumn] = &[
+        PodColumn::Ns,
+        PodColumn::Name,
+        PodColumn::Status,
+        PodColumn::Restarts,
+        PodColumn::Node,
+        PodColumn::Cpu,
+        PodColumn::Mem,
+        PodColumn::CpuReqPct,
+        PodColumn::MemReqPct,
+        PodColumn::CpuLimPct,
+        PodColumn::MemLimPct,
+        PodColumn::CpuSpark,
+        PodColumn::MemSpark,
+    ];
+
+    fn key(self) -> &'static str {
+        match self {
+            PodColumn::Ns => "ns",
+            PodColumn::Name => "name",
+            PodColumn::Status => "status",
+            PodColumn::Restarts => "restarts",
+            PodColumn::Node => "node",
+            PodColumn::Cpu => "cpu",
+            PodColumn::Mem => "mem",
+            PodColumn::CpuReqPct => "cpu-req-pct",
+            PodColumn::MemReqPct => "mem-req-pct",
+            PodColumn::CpuLimPct => "cpu-lim-pct",
+            PodColumn::MemLimPct => "mem-lim-pct",
+            PodColumn::CpuSpark => "cpu-spark",
+            PodColumn::MemSpark => "mem-spark",
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            PodColumn::Ns => "Namespace",
+            PodColumn::Name => "Name",
+            PodColumn::Status => "Status",
+            PodColumn::Restarts => "Restarts",
+            PodColumn::Node => "Node",
+            PodColumn::Cpu => "CPU",
+            PodColumn::Mem => "Memory",
+            PodColumn::CpuReqPct => "CPU/req",
+            PodColumn::MemReqPct => "Mem/req",
+            PodColumn::CpuLimPct => "CPU/lim",
+            PodColumn::MemLimPct => "Mem/lim",
+            PodColumn::CpuSpark => "CPU trend",
+            PodColumn::MemSpark => "Mem trend",
+        }
+    }
+
+    fn numeric(self) -> bool {
+        !matches!(
+            self,
+            PodColumn::Ns | PodColumn::Name | PodColumn::Status | PodColumn::Node
+        )
+    }
+
+    fn sort_value(self, p: &PodView) -> SortValue<'_> {
+        match self {
+            PodColumn::Ns => SortValue::Text(&p.ns),
+            PodColumn::Name => SortValue::Text(&p.name),
+            PodColumn::Status => SortValue::Text(&p.status),
+            PodColumn::Restarts => num(Some(u64::from(p.restarts))),
+            PodColumn::Node => SortValue::Text(p.node.as_deref().unwrap_or("")),
+            // The history columns sort by their newest point, which is the current usage.
+            PodColumn::Cpu | PodColumn::CpuSpark => num(p.cpu()),
+            PodColumn::Mem | PodColumn::MemSpark => num(p.mem()),
+            PodColumn::CpuReqPct => SortValue::Num(p.cpu_req_pct()),
+            PodColumn::MemReqPct => SortValue::Num(p.mem_req_pct()),
+            PodColumn::CpuLimPct => SortValue::Num(p.cpu_lim_pct()),
+            PodColumn::MemLimPct => SortValue::Num(p.mem_lim_pct()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_round_trip_and_are_unique() {
+        for &c in PodColumn::ALL {
+            assert_eq!(PodColumn::from_key(c.key()), Some(c));
+        }
+        let mut keys: Vec<_> = PodColumn::ALL.iter().map(|c| c.key()).collect();
+        keys.sort_unstable();
+        keys.dedup();
+        assert_eq!(keys.len(), PodColumn::ALL.len());
+    }
+}

@@ -1,0 +1,133 @@
+//! The pods view: `/pods?ns=shop&q=cart&sort=cpu&dir=desc`.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_query_map;
+
+use crate::select_options::select_options;
+use crate::state::use_app_state;
+use crate::table::query_params::use_query_writer;
+use crate::table::sort::SortSpec;
+use crate::table::virtual_table::VirtualTable;
+
+use super::query::PodsQuery;
+use super::table_row::PodTableRow;
+
+fn pod_row(key: Arc<str>) -> impl IntoView {
+    view! { <PodTableRow pod_key=key /> }
+}
+
+/// Every pod in scope with usage against requests and limits; filter by namespace and text,
+/// sort on every column.
+#[component]
+pub fn PodsPage() -> impl IntoView {
+    let state = use_app_state();
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(|p| PodsQuery::from_params(|k| p.get(k))));
+    let write = use_query_writer();
+    let set_query = Callback::new(move |q: PodsQuery| write(q.to_params()));
+
+    let keys = Memo::new(move |_| {
+        query.with(|q| {
+            state.data.with(|d| {
+                let Some(d) = d else {
+                    return Arc::new(Vec::new());
+                };
+                Arc::new(
+                    q.apply(&d.pods)
+                        .into_iter()
+                        .filter_map(|i| d.pods.get(i as usize).map(|p| p.key.clone()))
+                        .collect::<Vec<_>>(),
+                )
+            })
+        })
+    });
+    let sort = Signal::derive(move || query.with(|q| q.sort));
+    let on_sort = Callback::new(move |column| {
+        let mut q = query.get_untracked();
+        q.sort = Some(SortSpec::after_click(q.sort, column));
+        set_query.run(q);
+    });
+    // The namespaces in the data, plus the one in the URL so the picker can show it even
+    // before (or after) it has pods.
+    let namespaces = Memo::new(move |_| {
+        let mut list = state
+            .data
+            .with(|d| d.as_ref().map(|d| d.namespaces.clone()).unwrap_or_default());
+        if let Some(ns) = query.with(|q| q.ns.clone())
+            && let Err(at) = list.binary_search(&ns)
+        {
+            list.insert(at, ns);
+        }
+        list
+    });
+    let selected_ns = Signal::derive(move || query.with(|q| q.ns.clone().unwrap_or_default()));
+    let count = move || {
+        let total = state.data.with(|d| d.as_ref().map_or(0, |d| d.pods.len()));
+        let shown = keys.with(|k| k.len());
+        if shown == total {
+            format!("{total} pods")
+        } else {
+            format!("{shown} of {total} pods")
+        }
+    };
+    let empty_text = Signal::derive(move || {
+        if state.data.with(Option::is_none) {
+            "Waiting for the first snapshot…".to_owned()
+        } else {
+            "No pods match.".to_owned()
+        }
+    });
+
+    view! {
+        <section class="page table-page">
+            <div class="toolbar">
+                <h1>"Pods"</h1>
+                <label class="field">
+                    <span>"Namespace"</span>
+                    <select
+                        id="namespace"
+                        prop:value=selected_ns
+                        on:change=move |ev| {
+                            let ns = event_target_value(&ev);
+                            let mut q = query.get_untracked();
+                            q.ns = Some(ns).filter(|ns| !ns.is_empty());
+                            set_query.run(q);
+                        }
+                    >
+                        <option value="" prop:selected=move || selected_ns.with(String::is_empty)>
+                            "All namespaces"
+                        </option>
+                        {move || select_options(namespaces.get(), selected_ns)}
+                    </select>
+                </label>
+                <label class="field grow">
+                    <span>"Filter"</span>
+                    <input
+                        id="filter"
+                        type="search"
+                        placeholder="namespace, name, node or status"
+                        autocomplete="off"
+                        spellcheck="false"
+                        prop:value=move || query.with(|q| q.text.clone())
+                        on:input=move |ev| {
+                            let mut q = query.get_untracked();
+                            q.text = event_target_value(&ev);
+                            set_query.run(q);
+                        }
+                    />
+                </label>
+                <span id="pods-count" class="count">{count}</span>
+            </div>
+            <VirtualTable
+                id="pods-table"
+                keys=keys
+                sort=sort
+                on_sort=on_sort
+                row=pod_row
+                empty_text=empty_text
+            />
+        </section>
+    }
+}

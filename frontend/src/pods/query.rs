@@ -1,0 +1,163 @@
+//! The pods view's state as held in the URL: `?ns=shop&q=cart&sort=cpu&dir=desc`.
+
+use std::sync::Arc;
+
+use crate::table::column::Column;
+use crate::table::query_params::ParamUpdate;
+use crate::table::sort::{SortSpec, sort_indices};
+
+use super::column::PodColumn;
+use super::row::PodView;
+
+/// Namespace filter, text filter and sort of the pods table.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PodsQuery {
+    /// Only this namespace (`?ns=`).
+    pub ns: Option<String>,
+    /// Substring of namespace, name, node or status (`?q=`).
+    pub text: String,
+    /// Sort column and direction (`?sort=&dir=`); unsorted keeps the server's order
+    /// (namespace, then name).
+    pub sort: Option<SortSpec<PodColumn>>,
+}
+
+impl PodsQuery {
+    /// Reads the query from URL parameters.
+    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> PodsQuery {
+        PodsQuery {
+            ns: get("ns").filter(|ns| !ns.is_empty()),
+            text: get("q").unwrap_or_default(),
+            sort: SortSpec::from_params(get("sort").as_deref(), get("dir").as_deref()),
+        }
+    }
+
+    /// The URL parameters that represent this query.
+    pub fn to_params(&self) -> Vec<ParamUpdate> {
+        vec![
+            ("ns", self.ns.clone()),
+            ("q", Some(self.text.clone())),
+            ("sort", self.sort.map(|s| s.column.key().to_owned())),
+            ("dir", self.sort.map(|s| s.dir.key().to_owned())),
+        ]
+    }
+
+    /// Indices of the rows that pass the filters, in display order.
+    pub fn apply(&self, rows: &[Arc<PodView>]) -> Vec<u32> {
+        let needle = self.text.trim().to_ascii_lowercase();
+        let mut order: Vec<u32> = rows
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| self.ns.as_ref().is_none_or(|ns| &p.ns == ns))
+            .filter(|(_, p)| p.matches(&needle))
+            .map(|(i, _)| i as u32)
+            .collect();
+        if let Some(spec) = self.sort {
+            sort_indices(rows, &mut order, spec);
+        }
+        order
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pods::row::tests::pod;
+    use crate::table::sort::SortDir;
+
+    fn rows() -> Vec<Arc<PodView>> {
+        [
+            pod("shop", "cart-1", Some((300, 1))),
+            pod("shop", "cart-2", None),
+            pod("shop", "web-1", Some((100, 3))),
+            pod("kube-system", "dns-1", Some((200, 2))),
+        ]
+        .iter()
+        .map(|p| Arc::new(PodView::new(p, 0)))
+        .collect()
+    }
+
+    fn names(q: &PodsQuery) -> Vec<String> {
+        let rows = rows();
+        q.apply(&rows)
+            .iter()
+            .map(|&i| rows[i as usize].name.clone())
+            .collect()
+    }
+
+    fn params(list: &'static [(&'static str, &'static str)]) -> PodsQuery {
+        PodsQuery::from_params(|k| {
+            list.iter()
+                .find(|(key, _)| *key == k)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn parses_the_url() {
+        let q = params(&[
+            ("ns", "shop"),
+            ("q", "cart"),
+            ("sort", "cpu"),
+            ("dir", "asc"),
+        ]);
+        assert_eq!(q.ns.as_deref(), Some("shop"));
+        assert_eq!(q.text, "cart");
+        assert_eq!(
+            q.sort,
+            Some(SortSpec {
+                column: PodColumn::Cpu,
+                dir: SortDir::Asc
+            })
+        );
+        assert_eq!(
+            params(&[("ns", ""), ("sort", "bogus")]),
+            PodsQuery::default()
+        );
+    }
+
+    #[test]
+    fn round_trips_through_params() {
+        let q = params(&[
+            ("ns", "shop"),
+            ("q", "cart"),
+            ("sort", "mem"),
+            ("dir", "desc"),
+        ]);
+        let pairs = q.to_params();
+        let back = PodsQuery::from_params(|k| {
+            pairs
+                .iter()
+                .find(|(key, _)| *key == k)
+                .and_then(|(_, v)| v.clone())
+        });
+        assert_eq!(back, q);
+    }
+
+    #[test]
+    fn filters_and_sorts() {
+        assert_eq!(
+            names(&PodsQuery::default()),
+            ["cart-1", "cart-2", "web-1", "dns-1"]
+        );
+        assert_eq!(
+            names(&params(&[("ns", "shop"), ("q", " CART ")])),
+            ["cart-1", "cart-2"]
+        );
+        assert_eq!(names(&params(&[("q", "kube")])), ["dns-1"]);
+        assert_eq!(
+            names(&params(&[("sort", "cpu"), ("dir", "desc")])),
+            ["cart-1", "dns-1", "web-1", "cart-2"],
+            "no sample sorts last"
+        );
+        assert_eq!(
+            names(&params(&[("sort", "cpu"), ("dir", "asc")])),
+            ["web-1", "dns-1", "cart-1", "cart-2"],
+            "no sample sorts last both ways"
+        );
+        assert_eq!(
+            names(&params(&[("sort", "name")])),
+            ["cart-1", "cart-2", "dns-1", "web-1"]
+        );
+        assert!(names(&params(&[("ns", "other")])).is_empty());
+    }
+}

@@ -1,0 +1,195 @@
+//! A pod as the pods table shows it, derived once per refresh.
+
+use std::sync::Arc;
+
+use ktop_web_shared::api::{CpuMem, PodPhase, PodRow, Resources};
+
+/// One row of the pods table.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodView {
+    /// `namespace/name`; shared, as the table's row keys are clones of it.
+    pub key: Arc<str>,
+    /// Namespace.
+    pub ns: String,
+    /// Pod name.
+    pub name: String,
+    /// Status text (reason or phase).
+    pub status: String,
+    /// Phase.
+    pub phase: PodPhase,
+    /// Summed container restarts.
+    pub restarts: u32,
+    /// Node it runs on.
+    pub node: Option<String>,
+    /// Summed usage; `None` until the pod has a sample.
+    pub usage: Option<CpuMem>,
+    /// Effective requests.
+    pub requests: Resources,
+    /// Effective limits.
+    pub limits: Resources,
+    /// Seconds since creation.
+    pub age_s: i64,
+    /// Lower-cased namespace, name, node and status, for the text filter.
+    haystack: String,
+}
+
+impl PodView {
+    /// Derives the row; `now_s` is the snapshot time for the age.
+    pub fn new(row: &PodRow, now_s: i64) -> PodView {
+        let status = row.status().to_owned();
+        let node = row.node.clone();
+        // Separators no query contains keep matches inside one field. Kubernetes names are
+        // ASCII, so ASCII case folding is enough.
+        let haystack = format!(
+            "{}\n{}\n{}\n{}",
+            row.ns,
+            row.name,
+            node.as_deref().unwrap_or(""),
+            status
+        )
+        .to_ascii_lowercase();
+        PodView {
+            key: Arc::from(row.key()),
+            ns: row.ns.clone(),
+            name: row.name.clone(),
+            status,
+            phase: row.phase,
+            restarts: row.restarts,
+            node,
+            usage: row.usage(),
+            requests: row.requests,
+            limits: row.limits,
+            age_s: now_s.saturating_sub(row.created_s),
+            haystack,
+        }
+    }
+
+    /// True when namespace, name, node or status contains `needle` (already ASCII lower-case).
+    pub fn matches(&self, needle: &str) -> bool {
+        needle.is_empty() || self.haystack.contains(needle)
+    }
+
+    /// CPU usage in nanocores.
+    pub fn cpu(&self) -> Option<u64> {
+        self.usage.map(|u| u.cpu)
+    }
+
+    /// Memory usage in bytes.
+    pub fn mem(&self) -> Option<u64> {
+        self.usage.map(|u| u.mem)
+    }
+
+    /// CPU usage as a percentage of the CPU request.
+    pub fn cpu_req_pct(&self) -> Option<f64> {
+        pct(self.cpu(), self.requests.cpu)
+    }
+
+    /// Memory usage as a percentage of the memory request.
+    pub fn mem_req_pct(&self) -> Option<f64> {
+        pct(self.mem(), self.requests.mem)
+    }
+
+    /// CPU usage as a percentage of the CPU limit.
+    pub fn cpu_lim_pct(&self) -> Option<f64> {
+        pct(self.cpu(), self.limits.cpu)
+    }
+
+    /// Memory usage as a percentage of the memory limit.
+    pub fn mem_lim_pct(&self) -> Option<f64> {
+        pct(self.mem(), self.limits.mem)
+    }
+
+    /// The status text's colour class.
+    pub fn status_class(&self) -> &'static str {
+        match (self.phase, self.status.as_str()) {
+            (PodPhase::Running, "Running") => "status-ok",
+            (PodPhase::Succeeded, _) | (_, "Completed") => "status-done",
+            (_, "Terminating")
+            | (PodPhase::Pending, "Pending" | "ContainerCreating" | "PodInitializing") => {
+                "status-warn"
+            }
+            (PodPhase::Running, _) | (PodPhase::Pending, _) => "status-bad",
+            (PodPhase::Failed | PodPhase::Unknown, _) => "status-bad",
+        }
+    }
+}
+
+fn pct(part: Option<u64>, whole: Option<u64>) -> Option<f64> {
+    ktop_web_shared::format::percent(part?, whole?)
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use ktop_web_shared::api::{ContainerRow, SampleTime};
+
+    /// A running pod using `cpu` nanocores and `mem` bytes (no sample when `None`).
+    pub(crate) fn pod(ns: &str, name: &str, usage: Option<(u64, u64)>) -> PodRow {
+        PodRow {
+            ns: ns.into(),
+            name: name.into(),
+            node: Some("node-1".into()),
+            phase: PodPhase::Running,
+            reason: None,
+            restarts: 0,
+            created_s: 0,
+            containers: vec![ContainerRow {
+                name: "main".into(),
+                requests: Resources::default(),
+                limits: Resources::default(),
+                usage: usage.map(|(cpu, mem)| CpuMem { cpu, mem }),
+            }],
+            requests: Resources {
+                cpu: Some(100_000_000),
+                mem: None,
+            },
+            limits: Resources {
+                cpu: Some(200_000_000),
+                mem: Some(256 << 20),
+            },
+            sample: usage.map(|_| SampleTime {
+                ts_ms: 0,
+                window_ms: 15_000,
+            }),
+        }
+    }
+
+    #[test]
+    fn percentages_of_requests_and_limits() {
+        let v = PodView::new(&pod("shop", "cart-1", Some((50_000_000, 128 << 20))), 30);
+        assert_eq!(&*v.key, "shop/cart-1");
+        assert_eq!(v.cpu_req_pct(), Some(50.0));
+        assert_eq!(v.cpu_lim_pct(), Some(25.0));
+        assert_eq!(v.mem_req_pct(), None, "no memory request");
+        assert_eq!(v.mem_lim_pct(), Some(50.0));
+        assert_eq!(v.age_s, 30);
+        let fresh = PodView::new(&pod("shop", "cart-2", None), 0);
+        assert_eq!(fresh.cpu(), None, "no sample yet");
+        assert_eq!(fresh.cpu_req_pct(), None);
+    }
+
+    #[test]
+    fn filter_matches_fields_case_insensitively() {
+        let v = PodView::new(&pod("Shop", "cart-1", None), 0);
+        assert!(v.matches("shop"));
+        assert!(v.matches("art-"));
+        assert!(v.matches("node-1"));
+        assert!(v.matches("running"));
+        assert!(v.matches(""));
+        assert!(!v.matches("shopcart"), "no match across fields");
+        assert!(!v.matches("nothing"));
+    }
+
+    #[test]
+    fn status_colours() {
+        let mut row = pod("a", "b", None);
+        assert_eq!(PodView::new(&row, 0).status_class(), "status-ok");
+        row.reason = Some("CrashLoopBackOff".into());
+        assert_eq!(PodView::new(&row, 0).status_class(), "status-bad");
+        row.reason = None;
+        row.phase = PodPhase::Pending;
+        assert_eq!(PodView::new(&row, 0).status_class(), "status-warn");
+        row.phase = PodPhase::Succeeded;
+        assert_eq!(PodView::new(&row, 0).status_class(), "status-done");
+    }
+}

@@ -1,0 +1,124 @@
+//! Fetches the context list, then a snapshot of the shown context every `refresh_ms`.
+//!
+//! Failures keep the last data and history on screen and are retried on the same schedule.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use gloo_timers::future::sleep;
+use ktop_web_shared::api::Snapshot;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+use crate::api_client::{fetch_contexts, fetch_snapshot};
+use crate::clock::now_ms;
+use crate::dataset::Dataset;
+use crate::state::AppState;
+
+/// Poll interval until the server has said what it is.
+const DEFAULT_REFRESH_MS: u64 = 2_000;
+/// Bounds on the server's interval, so a bad value neither floods nor freezes the page.
+const MIN_REFRESH_MS: u64 = 250;
+const MAX_REFRESH_MS: u64 = 60_000;
+
+/// Starts loading: contexts first, then one polling loop for whichever context is shown.
+pub fn start(state: AppState) {
+    spawn_local(load_contexts(state));
+    // Each context change starts a new loop; older loops see the generation move on and stop.
+    let generation = StoredValue::new(0u64);
+    Effect::new(move |_| {
+        if let Some(context) = state.context.get() {
+            // Another cluster's numbers must not pass for this one's while it loads.
+            let other = state
+                .data
+                .with_untracked(|d| d.as_ref().is_some_and(|d| d.cluster.context != context));
+            if other {
+                state.data.set(None);
+                state.error.set(None);
+            }
+            generation.update_value(|g| *g += 1);
+            let mine = generation.get_value();
+            let current = move || generation.try_get_value() == Some(mine);
+            spawn_local(poll(state, context, current));
+        }
+    });
+}
+
+async fn load_contexts(state: AppState) {
+    loop {
+        match fetch_contexts().await {
+            Ok(list) => {
+                if state.context.get_untracked().is_none() {
+                    state.context.set(Some(list.current.clone()));
+                }
+                state.contexts.set(Some(list));
+                clear_error(state);
+                return;
+            }
+            Err(err) => {
+                state.error.set(Some(err));
+                sleep(Duration::from_millis(DEFAULT_REFRESH_MS)).await;
+            }
+        }
+    }
+}
+
+async fn poll(state: AppState, context: String, current: impl Fn() -> bool) {
+    let mut refresh_ms = DEFAULT_REFRESH_MS;
+    loop {
+        let started = now_ms();
+        let result = fetch_snapshot(&context).await;
+        if !current() {
+            return;
+        }
+        match result {
+            Ok(snapshot) => {
+                refresh_ms = snapshot
+                    .cluster
+                    .refresh_ms
+                    .clamp(MIN_REFRESH_MS, MAX_REFRESH_MS);
+                apply(state, snapshot);
+            }
+            Err(err) => state.error.set(Some(err)),
+        }
+        // Keep to the server's rhythm however long the request took.
+        let elapsed = u64::try_from(now_ms() - started).unwrap_or(0);
+        sleep(Duration::from_millis(
+            refresh_ms.saturating_sub(elapsed).max(MIN_REFRESH_MS),
+        ))
+        .await;
+        if !current() {
+            return;
+        }
+    }
+}
+
+/// Records a successful snapshot: history first, then the data every view reads.
+fn apply(state: AppState, snapshot: Snapshot) {
+    let data = Dataset::new(snapshot);
+    state.history.update(|history| {
+        if history.context() != Some(data.cluster.context.as_str()) {
+            history.reset(&data.cluster.context);
+        }
+        if state.history_override.is_none() {
+            history.set_capacity(data.cluster.history as usize);
+        }
+        // The same snapshot twice (a slow server) must not add a point twice.
+        if history.times().last() != Some(&data.taken_at_ms) {
+            history.record(
+                data.taken_at_ms,
+                data.cluster_point(),
+                data.nodes.iter().map(|n| (n.name.as_str(), n.usage)),
+                data.pods.iter().map(|p| (&*p.key, p.usage)),
+            );
+        }
+    });
+    state.data.set(Some(Arc::new(data)));
+    clear_error(state);
+}
+
+fn clear_error(state: AppState) {
+    if state.error.with_untracked(Option::is_some) {
+        state.error.set(None);
+    }
+}

@@ -1,0 +1,74 @@
+//! App-wide reactive state, shared through context.
+
+use std::sync::Arc;
+
+use ktop_web_shared::api::ContextList;
+use leptos::prelude::*;
+
+use crate::api_client::FetchError;
+use crate::dataset::Dataset;
+use crate::store::{DEFAULT_CAPACITY, History};
+
+/// Signals every view reads; cheap to copy.
+#[derive(Debug, Clone, Copy)]
+pub struct AppState {
+    /// Contexts the server offers, once loaded.
+    pub contexts: RwSignal<Option<ContextList>>,
+    /// The context being shown.
+    pub context: RwSignal<Option<String>>,
+    /// The latest successful snapshot; kept while requests fail.
+    pub data: RwSignal<Option<Arc<Dataset>>>,
+    /// Metric history; survives failed requests.
+    pub history: RwSignal<History>,
+    /// The latest request failure, cleared by the next success.
+    pub error: RwSignal<Option<FetchError>>,
+    /// `?history=N` from the page URL; wins over the server's default.
+    pub history_override: Option<usize>,
+}
+
+impl AppState {
+    /// Fresh state; `search` is the page URL's query string.
+    pub fn new(search: &str) -> AppState {
+        let history_override = history_param(search);
+        AppState {
+            contexts: RwSignal::new(None),
+            context: RwSignal::new(None),
+            data: RwSignal::new(None),
+            history: RwSignal::new(History::new(history_override.unwrap_or(DEFAULT_CAPACITY))),
+            error: RwSignal::new(None),
+            history_override,
+        }
+    }
+}
+
+/// The state provided by the app root.
+pub fn use_app_state() -> AppState {
+    expect_context::<AppState>()
+}
+
+/// Reads `history=N` (a positive count) from a query string such as `?ns=a&history=60`.
+pub fn history_param(search: &str) -> Option<usize> {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter_map(|pair| pair.split_once('='))
+        .find(|(key, _)| *key == "history")
+        .and_then(|(_, value)| value.parse::<usize>().ok())
+        .filter(|&n| n > 0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_history_from_the_query() {
+        assert_eq!(history_param("?history=60"), Some(60));
+        assert_eq!(history_param("?ns=a&history=5&q=x"), Some(5));
+        assert_eq!(history_param("history=7"), Some(7));
+        assert_eq!(history_param("?history=0"), None);
+        assert_eq!(history_param("?history=lots"), None);
+        assert_eq!(history_param("?histories=3"), None);
+        assert_eq!(history_param(""), None);
+    }
+}

@@ -1,0 +1,29 @@
+//! What a table column is: a URL key, a header title and how its rows sort.
+
+use super::sort::SortValue;
+
+/// A column of a sortable table over rows of type `Row`.
+pub trait Column: Copy + Eq + Send + Sync + 'static {
+    /// The row type the column reads.
+    type Row;
+
+    /// Every column, in display order.
+    const ALL: &'static [Self];
+
+    /// Key used in `data-col` and in `?sort=`.
+    fn key(self) -> &'static str;
+
+    /// Header text.
+    fn title(self) -> &'static str;
+
+    /// Numeric columns are right-aligned and sort largest first on the first click.
+    fn numeric(self) -> bool;
+
+    /// The raw value rows are ordered by.
+    fn sort_value(self, row: &Self::Row) -> SortValue<'_>;
+
+    /// The column with this key.
+    fn from_key(key: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|c| c.key() == key)
+    }
+}

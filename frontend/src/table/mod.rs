@@ -1,0 +1,9 @@
+//! Sortable, filterable, virtually scrolled tables and their URL-held state.
+
+pub mod cell;
+pub mod column;
+pub mod query_params;
+pub mod sort;
+pub mod sort_header;
+pub mod viewport;
+pub mod virtual_table;

@@ -1,0 +1,99 @@
+//! A table that renders only the rows in and near view; spacer rows stand in for the rest, so
+//! the scroll bar is true to the full length and 30 000 rows scroll smoothly.
+
+use std::sync::Arc;
+
+use leptos::ev;
+use leptos::html::Div;
+use leptos::prelude::*;
+
+use super::column::Column;
+use super::sort::SortSpec;
+use super::sort_header::SortHeaders;
+use super::viewport::RowWindow;
+
+/// Used until the scroll container has been measured.
+const INITIAL_VIEWPORT_PX: f64 = 800.0;
+
+/// Sortable, virtually scrolled table. Rows are keyed, so re-sorting moves existing row DOM
+/// instead of rebuilding it, and a row that stays in view is only updated in place.
+#[component]
+pub fn VirtualTable<C, R, V>(
+    /// `id` of the `<table>`.
+    id: &'static str,
+    /// Keys of all rows after filtering and sorting, in display order.
+    #[prop(into)]
+    keys: Signal<Arc<Vec<Arc<str>>>>,
+    /// The current sort.
+    #[prop(into)]
+    sort: Signal<Option<SortSpec<C>>>,
+    /// Called when a header is clicked.
+    on_sort: Callback<C>,
+    /// Renders the `<tr>` of one row from its key.
+    row: R,
+    /// Shown instead of rows when there are none.
+    #[prop(into)]
+    empty_text: Signal<String>,
+) -> impl IntoView
+where
+    C: Column,
+    R: Fn(Arc<str>) -> V + Clone + Send + Sync + 'static,
+    V: IntoView + 'static,
+{
+    let scroller = NodeRef::<Div>::new();
+    let scroll_top = RwSignal::new(0.0);
+    let viewport = RwSignal::new(INITIAL_VIEWPORT_PX);
+    let measure = move || {
+        if let Some(el) = scroller.get_untracked() {
+            viewport.set(f64::from(el.client_height()));
+            scroll_top.set(f64::from(el.scroll_top()));
+        }
+    };
+    Effect::new(move |_| {
+        if scroller.get().is_some() {
+            measure();
+        }
+    });
+    let resize = window_event_listener(ev::resize, move |_| measure());
+    on_cleanup(move || resize.remove());
+
+    let window =
+        Memo::new(move |_| RowWindow::at(scroll_top.get(), viewport.get(), keys.with(|k| k.len())));
+    let visible = move || {
+        let w = window.get();
+        keys.with(|k| k.get(w.start..w.end).map(<[Arc<str>]>::to_vec))
+            .unwrap_or_default()
+    };
+    let columns = C::ALL.len();
+
+    view! {
+        <div class="table-scroll" node_ref=scroller on:scroll=move |_| measure()>
+            <table id=id data-rows=move || keys.with(|k| k.len())>
+                <thead>
+                    <tr>
+                        <SortHeaders sort=sort on_sort=on_sort />
+                    </tr>
+                </thead>
+                <tbody>
+                    <tr class="spacer" aria-hidden="true">
+                        <td
+                            colspan=columns
+                            style:height=move || format!("{}px", window.get().space_above_px())
+                        ></td>
+                    </tr>
+                    <For each=visible key=Arc::clone children=row />
+                    <tr class="spacer" aria-hidden="true">
+                        <td
+                            colspan=columns
+                            style:height=move || format!("{}px", window.get().space_below_px())
+                        ></td>
+                    </tr>
+                </tbody>
+            </table>
+            {move || {
+                keys.with(|k| k.is_empty())
+                    .then(|| view! { <p class="table-empty">{empty_text}</p> })
+            }}
+        </div>
+    }
+}
