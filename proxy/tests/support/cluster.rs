@@ -1,0 +1,154 @@
+//! A real Kubernetes API server for integration tests, run by
+//! `scripts/test-cluster` (kube-apiserver + etcd + kwok + metrics-server on
+//! 127.0.0.1). Tests that need it call [`e2e_enabled`] first, so a plain
+//! `cargo test` stays fast; the project's test command sets `KTOP_E2E=1`.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Mutex, MutexGuard, OnceLock};
+
+/// True when end-to-end tests should run; otherwise prints the skip notice.
+///
+/// ```ignore
+/// if !support::cluster::e2e_enabled() { return; }
+/// ```
+pub fn e2e_enabled() -> bool {
+    if std::env::var("KTOP_E2E").as_deref() == Ok("1") {
+        true
+    } else {
+        println!("skipped: set KTOP_E2E=1");
+        false
+    }
+}
+
+/// Paths of the running test cluster, as printed by `scripts/test-cluster env`.
+#[derive(Debug, Clone)]
+pub struct TestCluster {
+    /// Admin (system:masters) kubeconfig.
+    pub kubeconfig: PathBuf,
+    /// The API server's audit log: one JSON event per line, Metadata level.
+    pub audit_log: PathBuf,
+    /// kubectl, kube-apiserver, etcd, kwok, metrics-server, ktop-testctl.
+    pub bin_dir: PathBuf,
+}
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("proxy crate lives in the workspace root")
+        .to_path_buf()
+}
+
+fn script_path() -> PathBuf {
+    repo_root().join("scripts").join("test-cluster")
+}
+
+fn run_script(args: &[&str]) -> Output {
+    Command::new(script_path())
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run scripts/test-cluster: {e}"))
+}
+
+fn script_ok(args: &[&str]) -> String {
+    let out = run_script(args);
+    if !out.status.success() {
+        panic!(
+            "scripts/test-cluster {} failed ({}):\n--- stdout\n{}\n--- stderr\n{}",
+            args.join(" "),
+            out.status,
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Value of `export NAME=value` in the script's output.
+fn export_value(output: &str, name: &str) -> Option<String> {
+    let prefix = format!("export {name}=");
+    output
+        .lines()
+        .rev()
+        .find_map(|l| l.trim().strip_prefix(&prefix).map(str::to_owned))
+}
+
+impl TestCluster {
+    /// Brings the cluster up via `scripts/test-cluster up` (which reuses a
+    /// running one) once per test process.
+    pub fn shared() -> &'static TestCluster {
+        static CLUSTER: OnceLock<TestCluster> = OnceLock::new();
+        CLUSTER.get_or_init(|| {
+            let out = script_ok(&["up"]);
+            let last = out.lines().last().unwrap_or_default();
+            assert!(
+                last.starts_with("export KUBECONFIG="),
+                "`up` must end with the KUBECONFIG export, got: {last:?}"
+            );
+            let env = script_ok(&["env"]);
+            let get = |name: &str| {
+                PathBuf::from(
+                    export_value(&env, name)
+                        .unwrap_or_else(|| panic!("`env` printed no {name}:\n{env}")),
+                )
+            };
+            TestCluster {
+                kubeconfig: get("KUBECONFIG"),
+                audit_log: get("KTOP_TEST_AUDIT_LOG"),
+                bin_dir: get("KTOP_TEST_CLUSTER_BIN"),
+            }
+        })
+    }
+
+    /// Serialises tests that change the cluster (or that would be disturbed
+    /// by such changes) within this test process.
+    pub fn exclusive(&self) -> MutexGuard<'static, ()> {
+        static LOCK: Mutex<()> = Mutex::new(());
+        LOCK.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    pub fn kubectl_path(&self) -> PathBuf {
+        self.bin_dir.join("kubectl")
+    }
+
+    /// Runs the cluster's own kubectl with the admin kubeconfig.
+    pub fn kubectl(&self, args: &[&str]) -> Output {
+        self.kubectl_as(&self.kubeconfig, args)
+    }
+
+    /// Runs kubectl with another kubeconfig (restricted, exec, ...).
+    pub fn kubectl_as(&self, kubeconfig: &Path, args: &[&str]) -> Output {
+        Command::new(self.kubectl_path())
+            .env("KUBECONFIG", kubeconfig)
+            .args(args)
+            .output()
+            .unwrap_or_else(|e| panic!("cannot run kubectl: {e}"))
+    }
+
+    /// kubectl that must succeed; returns stdout.
+    pub fn kubectl_ok(&self, args: &[&str]) -> String {
+        let out = self.kubectl(args);
+        assert!(
+            out.status.success(),
+            "kubectl {} failed: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `kubectl get --raw <path>` parsed as JSON, or kubectl's error text.
+    pub fn get_raw(&self, path: &str) -> Result<serde_json::Value, String> {
+        let out = self.kubectl(&["get", "--raw", path]);
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        serde_json::from_slice(&out.stdout).map_err(|e| format!("bad JSON from {path}: {e}"))
+    }
+
+    /// Runs `scripts/test-cluster <args>`; panics with its stderr on failure.
+    pub fn script(&self, args: &[&str]) -> String {
+        script_ok(args)
+    }
+}
