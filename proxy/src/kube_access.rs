@@ -66,10 +66,14 @@ pub struct Identity {
     pub user: String,
 }
 
-/// A ready client plus what it points at.
+/// Ready clients plus what they point at.
 pub struct Connection {
-    /// The kube client.
+    /// The kube client, with kube's retries (for watches).
     pub client: Client,
+    /// A client that does not retry 503s itself: kube's default retries a 503 up to 15 times
+    /// with growing delays, which would turn "metrics API unavailable" into a timeout. The
+    /// metrics selector does its own backoff.
+    pub metrics_client: Client,
     /// Its identity.
     pub identity: Identity,
 }
@@ -102,9 +106,7 @@ pub async fn connect(
             server: config.cluster_url.to_string(),
             user: "service-account".into(),
         };
-        let client =
-            Client::try_from(config).map_err(|e| ConnectError::InvalidConfig(e.to_string()))?;
-        return Ok(Connection { client, identity });
+        return clients(config, identity);
     };
 
     let context_name = match context {
@@ -141,9 +143,18 @@ pub async fn connect(
         server: config.cluster_url.to_string(),
         user: ctx.user.unwrap_or_default(),
     };
-    let client =
-        Client::try_from(config).map_err(|e| ConnectError::InvalidConfig(e.to_string()))?;
-    Ok(Connection { client, identity })
+    clients(config, identity)
+}
+
+fn clients(config: Config, identity: Identity) -> Result<Connection, ConnectError> {
+    let invalid = |e: kube::Error| ConnectError::InvalidConfig(e.to_string());
+    let mut no_retry = config.clone();
+    no_retry.default_retry = false;
+    Ok(Connection {
+        client: Client::try_from(config).map_err(invalid)?,
+        metrics_client: Client::try_from(no_retry).map_err(invalid)?,
+        identity,
+    })
 }
 
 /// `$KUBECONFIG` (merged) or `~/.kube/config`; `None` when neither exists.

@@ -112,8 +112,10 @@ async fn cluster_view(cli: &Cli, mode: SourceMode) -> anyhow::Result<(ClusterVie
     };
     let objects = ObjectCache::default();
     let watches = spawn_watches(conn.client.clone(), namespace.as_deref(), &objects);
-    let metrics: Arc<dyn MetricsSource> =
-        Arc::new(MetricsServer::new(conn.client.clone(), namespace.clone()));
+    let metrics: Arc<dyn MetricsSource> = Arc::new(MetricsServer::new(
+        conn.metrics_client.clone(),
+        namespace.clone(),
+    ));
     let selector = SourceSelector::new(mode, Some(metrics), None, SAMPLE_DEADLINE);
     let id = &conn.identity;
     let line = format!(
