@@ -10,28 +10,10 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
+use ktop_web_shared::{format, quantity};
 use support::cluster::{TestCluster, e2e_enabled};
 
 const NODE_METRICS: &str = "/apis/metrics.k8s.io/v1beta1/nodes";
-
-/// Parses a Kubernetes quantity into a count of its base unit scaled by
-/// `scale` (1e9 for nanocores), exactly, for the suffixes metrics-server
-/// emits (n, u, m, none, Ki, Mi, Gi).
-fn quantity(q: &str, scale: u128) -> u128 {
-    let split = q.find(|c: char| !c.is_ascii_digit()).unwrap_or(q.len());
-    let (num, suffix) = q.split_at(split);
-    let n: u128 = num.parse().unwrap_or_else(|_| panic!("bad quantity {q:?}"));
-    match suffix {
-        "n" => n * scale / 1_000_000_000,
-        "u" => n * scale / 1_000_000,
-        "m" => n * scale / 1_000,
-        "" => n * scale,
-        "Ki" => n * 1024 * scale,
-        "Mi" => n * 1024 * 1024 * scale,
-        "Gi" => n * 1024 * 1024 * 1024 * scale,
-        _ => panic!("unexpected quantity suffix in {q:?}"),
-    }
-}
 
 #[derive(Debug, PartialEq, Eq, Clone)]
 struct NodeSample {
@@ -50,12 +32,12 @@ fn node_samples(list: &serde_json::Value) -> BTreeMap<String, NodeSample> {
             let name = item["metadata"]["name"].as_str().expect("name").to_owned();
             let cpu = item["usage"]["cpu"].as_str().expect("usage.cpu");
             let mem = item["usage"]["memory"].as_str().expect("usage.memory");
-            let nanocores = quantity(cpu, 1_000_000_000);
-            let bytes = quantity(mem, 1);
+            let nanocores = quantity::cpu_nanos(cpu).expect("valid CPU quantity");
+            let bytes = quantity::units(mem).expect("valid memory quantity");
             let sample = NodeSample {
                 timestamp: item["timestamp"].as_str().expect("timestamp").to_owned(),
-                cpu_milli: nanocores.div_ceil(1_000_000),
-                mem_mi: bytes / (1024 * 1024),
+                cpu_milli: u128::from(format::cpu_millis(nanocores)),
+                mem_mi: u128::from(format::mem_mebibytes(bytes)),
             };
             (name, sample)
         })
@@ -235,6 +217,33 @@ fn restricted_user_can_read_metrics_only() {
     );
 }
 
+/// Breaks the metrics API with one scenario verb, expects `error` from it within 30 s, then
+/// restores it and expects metrics back.
+fn outage_then_recovery(
+    cluster: &TestCluster,
+    break_with: &'static [&'static str],
+    restore_with: &'static [&'static str],
+    error: &str,
+) -> String {
+    assert!(
+        cluster.get_raw(NODE_METRICS).is_ok(),
+        "metrics available before"
+    );
+    cluster.script(break_with);
+    let _restore = Restore(restore_with);
+    let err = wait_until(error, Duration::from_secs(30), || {
+        cluster.get_raw(NODE_METRICS).err()
+    });
+    assert!(err.contains(error), "expected {error}, got: {err}");
+    let discovery = cluster.get_raw("/apis").expect("discovery").to_string();
+    cluster.script(restore_with);
+    let list = wait_until("metrics to come back", Duration::from_secs(60), || {
+        cluster.get_raw(NODE_METRICS).ok()
+    });
+    assert!(!node_samples(&list).is_empty());
+    discovery
+}
+
 #[test]
 fn metrics_server_outage_gives_503_then_recovers() {
     if !e2e_enabled() {
@@ -242,26 +251,12 @@ fn metrics_server_outage_gives_503_then_recovers() {
     }
     let cluster = TestCluster::shared();
     let _guard = cluster.exclusive();
-    assert!(
-        cluster.get_raw(NODE_METRICS).is_ok(),
-        "metrics available before"
+    outage_then_recovery(
+        cluster,
+        &["metrics-server", "stop"],
+        &["metrics-server", "start"],
+        "(ServiceUnavailable)",
     );
-
-    cluster.script(&["metrics-server", "stop"]);
-    let _restore = Restore(&["metrics-server", "start"]);
-    let err = wait_until("metrics API to answer 503", Duration::from_secs(30), || {
-        cluster.get_raw(NODE_METRICS).err()
-    });
-    assert!(
-        err.contains("(ServiceUnavailable)"),
-        "503 while stopped, got: {err}"
-    );
-
-    cluster.script(&["metrics-server", "start"]);
-    let list = wait_until("metrics to come back", Duration::from_secs(60), || {
-        cluster.get_raw(NODE_METRICS).ok()
-    });
-    assert!(!node_samples(&list).is_empty());
 }
 
 #[test]
@@ -271,31 +266,16 @@ fn deleted_apiservice_gives_404_then_recovers() {
     }
     let cluster = TestCluster::shared();
     let _guard = cluster.exclusive();
-    assert!(
-        cluster.get_raw(NODE_METRICS).is_ok(),
-        "metrics available before"
+    let discovery = outage_then_recovery(
+        cluster,
+        &["apiservice", "delete"],
+        &["apiservice", "restore"],
+        "(NotFound)",
     );
-
-    cluster.script(&["apiservice", "delete"]);
-    let _restore = Restore(&["apiservice", "restore"]);
-    let err = wait_until("metrics API to answer 404", Duration::from_secs(30), || {
-        cluster.get_raw(NODE_METRICS).err()
-    });
     assert!(
-        err.contains("(NotFound)"),
-        "404 once the APIService is gone, got: {err}"
-    );
-    let groups = cluster.get_raw("/apis").expect("discovery");
-    assert!(
-        !groups.to_string().contains("metrics.k8s.io"),
+        !discovery.contains("metrics.k8s.io"),
         "metrics.k8s.io left discovery"
     );
-
-    cluster.script(&["apiservice", "restore"]);
-    let list = wait_until("metrics to come back", Duration::from_secs(60), || {
-        cluster.get_raw(NODE_METRICS).ok()
-    });
-    assert!(!node_samples(&list).is_empty());
 }
 
 fn invocations(log: &Path) -> usize {
