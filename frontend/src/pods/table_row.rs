@@ -4,11 +4,10 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::charts::sparkline::Sparkline;
 use crate::state::use_app_state;
-use crate::store::{CpuMemSeries, History};
+use crate::store::History;
 use crate::table::cell::{CellValue, NumCell, TextCell};
-use crate::threshold::Level;
+use crate::table::row_signals::{RowSignals, SparkCells};
 
 use super::row::PodView;
 
@@ -21,68 +20,31 @@ pub fn PodTableRow(
 ) -> impl IntoView {
     let state = use_app_state();
     let attr = pod_key.clone();
-    let lookup = pod_key.clone();
-    let row = Memo::new(move |_| {
+    let key = pod_key.clone();
+    let row = RowSignals::new(move || {
         state
             .data
-            .with(|d| d.as_ref().and_then(|d| d.pod(&lookup).cloned()))
+            .with(|d| d.as_ref().and_then(|d| d.pod(&key).cloned()))
     });
-    let num = move |f: fn(&PodView) -> CellValue| {
-        Signal::from(Memo::new(move |_| {
-            row.with(|r| r.as_deref().map(f).unwrap_or_default())
-        }))
-    };
-    let text = move |f: fn(&PodView) -> String| {
-        Signal::derive(move || row.with(|r| r.as_deref().map(f).unwrap_or_default()))
-    };
-    // Sparklines warn as usage nears the limit, where throttling or OOM kills start.
-    let level = move |f: fn(&PodView) -> Option<f64>| {
-        Signal::derive(move || Level::of_percent(row.with(|r| r.as_deref().and_then(f))))
-    };
-    let series = move |pick: fn(&CpuMemSeries) -> Vec<f32>| {
-        let key = pod_key.clone();
-        Signal::derive(move || {
-            state
-                .history
-                .with(|h| h.pod(&key).map(pick).unwrap_or_default())
-        })
-    };
-    let slots = Signal::derive(move || state.history.with(History::samples));
-    let status_class =
-        Signal::derive(move || row.with(|r| r.as_deref().map_or("", PodView::status_class)));
+    let status_class = row.class(PodView::status_class);
 
     view! {
         <tr class="row" data-pod=attr>
-            <TextCell col="ns" text=text(|p| p.ns.clone()) />
-            <TextCell col="name" text=text(|p| p.name.clone()) />
-            <TextCell col="status" text=text(|p| p.status.clone()) class=status_class />
+            <TextCell col="ns" text=row.text(|p| p.ns.clone()) />
+            <TextCell col="name" text=row.text(|p| p.name.clone()) />
+            <TextCell col="status" text=row.text(|p| p.status.clone()) class=status_class />
             <NumCell
                 col="restarts"
-                value=num(|p| CellValue::count(u64::from(p.restarts), p.restarts.to_string()))
+                value=row.num(|p| CellValue::count(u64::from(p.restarts), p.restarts.to_string()))
             />
-            <TextCell col="node" text=text(|p| p.node.clone().unwrap_or_default()) />
-            <NumCell col="cpu" value=num(|p| CellValue::cpu(p.cpu())) />
-            <NumCell col="mem" value=num(|p| CellValue::bytes(p.mem())) />
-            <NumCell col="cpu-req-pct" value=num(|p| CellValue::percent_of(p.cpu(), p.requests.cpu)) />
-            <NumCell col="mem-req-pct" value=num(|p| CellValue::percent_of(p.mem(), p.requests.mem)) />
-            <NumCell col="cpu-lim-pct" value=num(|p| CellValue::usage_percent(p.cpu(), p.limits.cpu)) />
-            <NumCell col="mem-lim-pct" value=num(|p| CellValue::usage_percent(p.mem(), p.limits.mem)) />
-            <td data-col="cpu-spark" class="spark">
-                <Sparkline
-                    values=series(|s| s.cpu.to_vec())
-                    slots=slots
-                    level=level(PodView::cpu_lim_pct)
-                    label="CPU history"
-                />
-            </td>
-            <td data-col="mem-spark" class="spark">
-                <Sparkline
-                    values=series(|s| s.mem.to_vec())
-                    slots=slots
-                    level=level(PodView::mem_lim_pct)
-                    label="Memory history"
-                />
-            </td>
+            <TextCell col="node" text=row.text(|p| p.node.clone().unwrap_or_default()) />
+            <NumCell col="cpu" value=row.num(|p| CellValue::cpu(p.cpu())) />
+            <NumCell col="mem" value=row.num(|p| CellValue::bytes(p.mem())) />
+            <NumCell col="cpu-req-pct" value=row.num(|p| CellValue::percent_of(p.cpu(), p.requests.cpu)) />
+            <NumCell col="mem-req-pct" value=row.num(|p| CellValue::percent_of(p.mem(), p.requests.mem)) />
+            <NumCell col="cpu-lim-pct" value=row.num(|p| CellValue::usage_percent(p.cpu(), p.limits.cpu)) />
+            <NumCell col="mem-lim-pct" value=row.num(|p| CellValue::usage_percent(p.mem(), p.limits.mem)) />
+            <SparkCells key=pod_key find=History::pod cpu_level=row.level(PodView::cpu_lim_pct) mem_level=row.level(PodView::mem_lim_pct) />
         </tr>
     }
 }

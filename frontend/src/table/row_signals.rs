@@ -1,0 +1,97 @@
+//! Per-cell signals of one table row, shared by the nodes and pods tables: the row looks its
+//! view model up once per refresh and every cell follows only the part it shows.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use crate::charts::sparkline::Sparkline;
+use crate::state::use_app_state;
+use crate::store::{CpuMemSeries, History};
+use crate::table::cell::CellValue;
+use crate::threshold::Level;
+
+/// The row's current view model (`None` once it left the data) and its cell accessors.
+pub struct RowSignals<V: Send + Sync + 'static> {
+    row: Memo<Option<Arc<V>>>,
+}
+
+impl<V: Send + Sync + 'static> Clone for RowSignals<V> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V: Send + Sync + 'static> Copy for RowSignals<V> {}
+
+impl<V: PartialEq + Send + Sync + 'static> RowSignals<V> {
+    /// Follows the view model that `lookup` finds in the current data.
+    pub fn new(lookup: impl Fn() -> Option<Arc<V>> + Send + Sync + 'static) -> Self {
+        Self {
+            row: Memo::new(move |_| lookup()),
+        }
+    }
+
+    /// A numeric cell's value.
+    pub fn num(self, f: fn(&V) -> CellValue) -> Signal<CellValue> {
+        let row = self.row;
+        Signal::from(Memo::new(move |_| {
+            row.with(|r| r.as_deref().map(f).unwrap_or_default())
+        }))
+    }
+
+    /// A text cell's value.
+    pub fn text(self, f: fn(&V) -> String) -> Signal<String> {
+        let row = self.row;
+        Signal::derive(move || row.with(|r| r.as_deref().map(f).unwrap_or_default()))
+    }
+
+    /// Threshold level of a percentage.
+    pub fn level(self, f: fn(&V) -> Option<f64>) -> Signal<Level> {
+        let row = self.row;
+        Signal::derive(move || Level::of_percent(row.with(|r| r.as_deref().and_then(f))))
+    }
+
+    /// A CSS class picked from the row.
+    pub fn class(self, f: fn(&V) -> &'static str) -> Signal<&'static str> {
+        let row = self.row;
+        Signal::derive(move || row.with(|r| r.as_deref().map_or("", f)))
+    }
+
+    /// Any other read of the row.
+    pub fn with<T>(self, f: impl Fn(Option<&V>) -> T) -> T {
+        self.row.with(|r| f(r.as_deref()))
+    }
+}
+
+/// The CPU and memory sparkline cells of a row whose history `find` looks up.
+#[component]
+pub fn SparkCells(
+    /// History key: node name or `namespace/name`.
+    key: Arc<str>,
+    /// Finds the row's series in the history.
+    find: for<'h, 'k> fn(&'h History, &'k str) -> Option<&'h CpuMemSeries>,
+    /// Threshold colouring of the CPU line.
+    cpu_level: Signal<Level>,
+    /// Threshold colouring of the memory line.
+    mem_level: Signal<Level>,
+) -> impl IntoView {
+    let state = use_app_state();
+    let series = move |pick: fn(&CpuMemSeries) -> Vec<f32>| {
+        let key = key.clone();
+        Signal::derive(move || {
+            state
+                .history
+                .with(|h| find(h, &key).map(pick).unwrap_or_default())
+        })
+    };
+    let slots = Signal::derive(move || state.history.with(History::samples));
+    view! {
+        <td data-col="cpu-spark" class="spark">
+            <Sparkline values=series(|s| s.cpu.to_vec()) slots=slots level=cpu_level label="CPU history" />
+        </td>
+        <td data-col="mem-spark" class="spark">
+            <Sparkline values=series(|s| s.mem.to_vec()) slots=slots level=mem_level label="Memory history" />
+        </td>
+    }
+}
