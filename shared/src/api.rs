@@ -300,6 +300,27 @@ impl Resources {
     }
 }
 
+/// Adds per resource; a resource stays unset only when it is unset on both sides.
+impl std::ops::Add for Resources {
+    type Output = Resources;
+    fn add(self, o: Resources) -> Resources {
+        let add = |a: Option<u64>, b: Option<u64>| match (a, b) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
+        };
+        Resources {
+            cpu: add(self.cpu, o.cpu),
+            mem: add(self.mem, o.mem),
+        }
+    }
+}
+
+impl std::iter::Sum for Resources {
+    fn sum<I: Iterator<Item = Resources>>(iter: I) -> Resources {
+        iter.fold(Resources::default(), |a, b| a + b)
+    }
+}
+
 /// One pod, compact.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PodRow {
@@ -418,6 +439,36 @@ mod tests {
         );
         assert_eq!(pod(&[Some(a)], false).usage(), None, "no sample yet");
         assert_eq!(pod(&[Some(a), None], true).usage(), None, "partial sample");
+    }
+
+    #[test]
+    fn resources_add_keeps_unset_only_when_both_are() {
+        let cpu = Resources {
+            cpu: Some(5),
+            mem: None,
+        };
+        let mem = Resources {
+            cpu: None,
+            mem: Some(7),
+        };
+        assert_eq!(
+            cpu + mem,
+            Resources {
+                cpu: Some(5),
+                mem: Some(7)
+            }
+        );
+        assert_eq!(
+            Resources::default() + Resources::default(),
+            Resources::default()
+        );
+        assert_eq!(
+            [cpu, cpu].into_iter().sum::<Resources>(),
+            Resources {
+                cpu: Some(10),
+                mem: None
+            }
+        );
     }
 
     #[test]

@@ -119,41 +119,26 @@ fn effective(
     app: fn(&ContainerRow) -> Resources,
 ) -> Resources {
     let of = |c: &Container| resources_of(c.resources.as_ref().and_then(pick));
-    let add = |a: Option<u64>, b: Option<u64>| match (a, b) {
-        (None, None) => None,
-        (a, b) => Some(a.unwrap_or(0).saturating_add(b.unwrap_or(0))),
-    };
     let max = |a: Option<u64>, b: Option<u64>| match (a, b) {
         (None, None) => None,
         (a, b) => Some(a.unwrap_or(0).max(b.unwrap_or(0))),
     };
-    let mut total = containers
-        .iter()
-        .map(app)
-        .fold(Resources::default(), |t, r| Resources {
-            cpu: add(t.cpu, r.cpu),
-            mem: add(t.mem, r.mem),
-        });
+    let app_total: Resources = containers.iter().map(app).sum();
     let mut sidecars = Resources::default();
     let mut init_peak = Resources::default();
     for c in init {
         let r = of(c);
         if is_sidecar(c) {
-            sidecars = Resources {
-                cpu: add(sidecars.cpu, r.cpu),
-                mem: add(sidecars.mem, r.mem),
-            };
+            sidecars = sidecars + r;
         } else {
+            let running = sidecars + r;
             init_peak = Resources {
-                cpu: max(init_peak.cpu, add(sidecars.cpu, r.cpu)),
-                mem: max(init_peak.mem, add(sidecars.mem, r.mem)),
+                cpu: max(init_peak.cpu, running.cpu),
+                mem: max(init_peak.mem, running.mem),
             };
         }
     }
-    total = Resources {
-        cpu: add(total.cpu, sidecars.cpu),
-        mem: add(total.mem, sidecars.mem),
-    };
+    let total = app_total + sidecars;
     let peak = Resources {
         cpu: max(total.cpu, init_peak.cpu),
         mem: max(total.mem, init_peak.mem),

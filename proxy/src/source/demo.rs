@@ -162,9 +162,9 @@ impl DemoCluster {
                         }
                     })
                     .collect();
-                let requests = sum(containers.iter().map(|c| c.requests));
+                let requests = containers.iter().map(|c| c.requests).sum();
                 let limits = if containers.iter().all(|c| c.limits.cpu.is_some()) {
-                    sum(containers.iter().map(|c| c.limits))
+                    containers.iter().map(|c| c.limits).sum()
                 } else {
                     Resources::default()
                 };
@@ -290,19 +290,6 @@ fn model(c: &ContainerRow, seed: u64, t: f64) -> CpuMem {
         cpu: cpu.max(1.0) as u64,
         mem: mem.max(1.0) as u64,
     }
-}
-
-fn sum(it: impl Iterator<Item = Resources>) -> Resources {
-    it.fold(Resources::default(), |a, b| Resources {
-        cpu: match (a.cpu, b.cpu) {
-            (None, None) => None,
-            (x, y) => Some(x.unwrap_or(0) + y.unwrap_or(0)),
-        },
-        mem: match (a.mem, b.mem) {
-            (None, None) => None,
-            (x, y) => Some(x.unwrap_or(0) + y.unwrap_or(0)),
-        },
-    })
 }
 
 /// FNV-1a: stable across runs, so the demo looks the same every time.
