@@ -43,9 +43,28 @@ pub struct Cli {
     #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u32).range(2..=10_000))]
     pub history: u32,
 
-    /// Address to listen on.
+    /// Address to listen on. Anything but loopback exposes the UI to the network (the access
+    /// token still guards it); add --allowed-host for the name people will use.
     #[arg(long, default_value = "127.0.0.1")]
     pub address: IpAddr,
+
+    /// Another Host name (name or name:port) the server answers to, e.g. behind a reverse
+    /// proxy. Repeatable. Only localhost, 127.0.0.1 and [::1] are accepted otherwise.
+    #[arg(long, value_name = "HOST", value_parser = crate::security::parse_allowed_host)]
+    pub allowed_host: Vec<String>,
+
+    /// An origin (https://portal.example.com) allowed to embed ktop-web in an iframe.
+    /// Repeatable; by default no page may frame it.
+    #[arg(long, value_name = "ORIGIN", value_parser = crate::security::parse_embed_origin)]
+    pub embed_origin: Vec<String>,
+
+    /// Replace the stored access token: old links, bookmarks' cookies and embeds stop working.
+    #[arg(long)]
+    pub rotate_token: bool,
+
+    /// Print the URL with the access token and exit (for a lost startup line).
+    #[arg(long)]
+    pub print_url: bool,
 
     /// Port to listen on; bookmarks include it, so keep it stable.
     #[arg(long, default_value_t = DEFAULT_PORT)]
@@ -151,6 +170,9 @@ mod tests {
             &["-n", "shop", "-A"],
             &["--demo", "--context", "prod"],
             &["--no-such-flag"],
+            &["--embed-origin", "*"],
+            &["--embed-origin", "https:"],
+            &["--allowed-host", "*.example.com"],
         ] {
             let err = parse(args).expect_err(&format!("{args:?} must be rejected"));
             assert_eq!(err.exit_code(), 2, "{args:?}");

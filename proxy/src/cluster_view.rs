@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::objects::ObjectCache;
+use crate::pod_logs::PodLogs;
 use crate::source::{Selection, SourceSelector};
 
 /// Why there is no snapshot yet.
@@ -37,6 +38,7 @@ pub struct ClusterView {
     /// the metrics API again.
     cached: tokio::sync::Mutex<Option<Cached>>,
     watches: Vec<JoinHandle<()>>,
+    logs: Option<PodLogs>,
 }
 
 impl Drop for ClusterView {
@@ -63,7 +65,19 @@ impl ClusterView {
             refresh,
             cached: tokio::sync::Mutex::new(None),
             watches,
+            logs: None,
         }
+    }
+
+    /// Serves container logs through `logs` (real clusters only).
+    pub fn with_logs(mut self, logs: PodLogs) -> Self {
+        self.logs = Some(logs);
+        self
+    }
+
+    /// Container logs, when this cluster has them.
+    pub fn logs(&self) -> Option<&PodLogs> {
+        self.logs.as_ref()
     }
 
     /// Static facts about the cluster.

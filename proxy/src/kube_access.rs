@@ -2,10 +2,14 @@
 //! `--context`) with every auth kind kube-rs supports, else the in-cluster service account.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
+use kube::Config;
 use kube::config::{KubeConfigOptions, Kubeconfig};
-use kube::{Client, Config};
+
+use crate::exec_guard::guard_exec_plugins;
+use crate::kube_clients::Clients;
 
 /// How long the startup reachability check may take.
 const REACH_TIMEOUT: Duration = Duration::from_secs(15);
@@ -68,12 +72,8 @@ pub struct Identity {
 
 /// Ready clients plus what they point at.
 pub struct Connection {
-    /// The kube client, with kube's retries (for watches).
-    pub client: Client,
-    /// A client that does not retry 503s itself: kube's default retries a 503 up to 15 times
-    /// with growing delays, which would turn "metrics API unavailable" into a timeout. The
-    /// metrics selector does its own backoff.
-    pub metrics_client: Client,
+    /// The kube clients, rebuilt after a 401.
+    pub clients: Arc<Clients>,
     /// Its identity.
     pub identity: Identity,
 }
@@ -94,7 +94,7 @@ pub async fn connect(
             })?,
             None => read_default_kubeconfig()?,
         };
-    let Some(kubeconfig) = loaded else {
+    let Some(mut kubeconfig) = loaded else {
         if explicit || context.is_some() {
             return Err(ConnectError::NoConfig(
                 "no kubeconfig to take --context from".into(),
@@ -106,8 +106,9 @@ pub async fn connect(
             server: config.cluster_url.to_string(),
             user: "service-account".into(),
         };
-        return clients(config, identity);
+        return clients(config, identity).await;
     };
+    guard_exec_plugins(&mut kubeconfig);
 
     let context_name = match context {
         Some(name) => name.to_owned(),
@@ -143,16 +144,15 @@ pub async fn connect(
         server: config.cluster_url.to_string(),
         user: ctx.user.unwrap_or_default(),
     };
-    clients(config, identity)
+    clients(config, identity).await
 }
 
-fn clients(config: Config, identity: Identity) -> Result<Connection, ConnectError> {
-    let invalid = |e: kube::Error| ConnectError::InvalidConfig(e.to_string());
-    let mut no_retry = config.clone();
-    no_retry.default_retry = false;
+async fn clients(config: Config, identity: Identity) -> Result<Connection, ConnectError> {
+    let clients = Clients::new(Clients::from_config(config))
+        .await
+        .map_err(ConnectError::InvalidConfig)?;
     Ok(Connection {
-        client: Client::try_from(config).map_err(invalid)?,
-        metrics_client: Client::try_from(no_retry).map_err(invalid)?,
+        clients: Arc::new(clients),
         identity,
     })
 }
@@ -189,7 +189,8 @@ pub async fn check_reachable(conn: &Connection) -> Result<String, ConnectError> 
         context: conn.identity.context.clone(),
         reason,
     };
-    match tokio::time::timeout(REACH_TIMEOUT, conn.client.apiserver_version()).await {
+    let client = conn.clients.watch().client;
+    match tokio::time::timeout(REACH_TIMEOUT, client.apiserver_version()).await {
         Ok(Ok(info)) => Ok(info.git_version),
         Ok(Err(e)) => Err(unreachable(e.to_string())),
         Err(_) => Err(unreachable(format!(

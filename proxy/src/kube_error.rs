@@ -10,6 +10,17 @@ pub fn status_code(e: &kube::Error) -> Option<u16> {
     }
 }
 
+/// The HTTP status of a watch failure, if it is an API error.
+pub fn watch_status_code(e: &watcher::Error) -> Option<u16> {
+    match e {
+        watcher::Error::InitialListFailed(e)
+        | watcher::Error::WatchStartFailed(e)
+        | watcher::Error::WatchFailed(e) => status_code(e),
+        watcher::Error::WatchError(s) => Some(s.code),
+        _ => None,
+    }
+}
+
 /// `message (code)` for API errors, the error text otherwise.
 pub fn describe(e: &kube::Error) -> String {
     match e {

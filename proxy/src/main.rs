@@ -2,10 +2,14 @@
 
 mod cli;
 mod cluster_view;
+mod exec_guard;
 mod http;
 mod kube_access;
+mod kube_clients;
 mod kube_error;
 mod objects;
+mod pod_logs;
+mod security;
 mod serve;
 mod source;
 
@@ -14,6 +18,10 @@ use std::process::ExitCode;
 use clap::Parser;
 
 fn main() -> ExitCode {
+    let args: Vec<_> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == exec_guard::GUARD_ARG) {
+        return exec_guard::run_guard(args.get(2..).unwrap_or_default());
+    }
     // clap prints usage errors itself and exits with 2, before anything starts.
     let cli = cli::Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_new(&cli.log_level);

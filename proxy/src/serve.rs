@@ -12,9 +12,11 @@ use tokio::net::TcpListener;
 
 use crate::cli::Cli;
 use crate::cluster_view::ClusterView;
-use crate::http::{AppState, router};
+use crate::http::{AppState, app, listener};
 use crate::kube_access;
 use crate::objects::{ObjectCache, spawn_watches};
+use crate::pod_logs::PodLogs;
+use crate::security::{AccessToken, Policy, token};
 use crate::source::{DemoCluster, MetricsServer, MetricsSource, SourceSelector};
 
 /// Longest a metrics read may take, kube's own retries included.
@@ -22,6 +24,13 @@ const SAMPLE_DEADLINE: Duration = Duration::from_secs(10);
 
 /// Runs the server until interrupted.
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let token_dir = token::default_dir()?;
+    let access = token::load_or_create(&token_dir, cli.rotate_token)?;
+    let url = startup_url(&cli, &access);
+    if cli.print_url {
+        println!("{url}");
+        return Ok(());
+    }
     let mode = cli.source_mode();
     let (view, line) = if cli.demo {
         demo_view(&cli)
@@ -44,28 +53,38 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
     };
     if !cli.address.is_loopback() {
-        tracing::warn!(%addr, "listening on a non-loopback address: anyone who can reach it sees this cluster's metrics");
+        tracing::warn!(%addr, "listening on a non-loopback address: anyone who can reach it and has the access token sees this cluster's metrics");
     }
-    let host = if cli.address.is_unspecified() || cli.address.is_loopback() {
-        "127.0.0.1".to_owned()
-    } else {
-        cli.address.to_string()
-    };
-    let url = format!("http://{host}:{}/", cli.port);
-    // The one startup line; stdout, so scripts can read the URL.
+    // The one startup line; stdout (not the log), so scripts can read the URL and the token
+    // stays out of log files.
     println!("ktop-web: {line} → open {url}");
     if cli.open {
-        open_browser(&url);
+        open_browser(&url, &token_dir, cli.port);
     }
 
     let state = AppState {
         current: context.clone(),
         clusters: Arc::new(BTreeMap::from([(context, Arc::new(view))])),
     };
-    axum::serve(listener, router(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .context("server failed")
+    let policy = Policy::new(
+        cli.address,
+        cli.port,
+        &cli.allowed_host,
+        cli.embed_origin.clone(),
+        access,
+    );
+    listener::serve(listener, app(state, policy), shutdown_signal()).await;
+    Ok(())
+}
+
+/// `http://127.0.0.1:PORT/?token=…` (or the bound address when it is a specific one).
+fn startup_url(cli: &Cli, access: &AccessToken) -> String {
+    let host = match cli.address {
+        a if a.is_unspecified() || a.is_loopback() => "127.0.0.1".to_owned(),
+        std::net::IpAddr::V6(a) => format!("[{a}]"),
+        a => a.to_string(),
+    };
+    format!("http://{host}:{}/?token={}", cli.port, access.reveal())
 }
 
 fn info(
@@ -111,11 +130,9 @@ async fn cluster_view(cli: &Cli, mode: SourceMode) -> anyhow::Result<(ClusterVie
         cli.namespace.clone()
     };
     let objects = ObjectCache::default();
-    let watches = spawn_watches(conn.client.clone(), namespace.as_deref(), &objects);
-    let metrics: Arc<dyn MetricsSource> = Arc::new(MetricsServer::new(
-        conn.metrics_client.clone(),
-        namespace.clone(),
-    ));
+    let watches = spawn_watches(&conn.clients, namespace.as_deref(), &objects);
+    let metrics: Arc<dyn MetricsSource> =
+        Arc::new(MetricsServer::new(conn.clients.clone(), namespace.clone()));
     let selector = SourceSelector::new(mode, Some(metrics), None, SAMPLE_DEADLINE);
     let id = &conn.identity;
     let line = format!(
@@ -135,25 +152,40 @@ async fn cluster_view(cli: &Cli, mode: SourceMode) -> anyhow::Result<(ClusterVie
         id.user.clone(),
         namespace,
     );
-    Ok((ClusterView::new(info, objects, selector, watches), line))
+    let logs = PodLogs::new(conn.clients.clone(), info.namespace.clone());
+    Ok((
+        ClusterView::new(info, objects, selector, watches).with_logs(logs),
+        line,
+    ))
 }
 
-/// Opens the default browser without putting anything secret on its command line.
-fn open_browser(url: &str) {
+/// Opens the default browser on a private redirect file, so the token never appears on a
+/// command line other users can read (`/proc/*/cmdline`).
+fn open_browser(url: &str, token_dir: &std::path::Path, port: u16) {
+    let page = format!(
+        "<!DOCTYPE html><meta charset=\"utf-8\"><meta http-equiv=\"refresh\" content=\"0;url={url}\"><title>ktop-web</title><a href=\"{url}\">Open ktop-web</a>\n"
+    );
+    let file = match token::write_private(token_dir, &format!("open-{port}.html"), &page) {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::warn!(%e, "cannot open a browser; open the printed link yourself");
+            return;
+        }
+    };
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else {
         "xdg-open"
     };
     match std::process::Command::new(opener)
-        .arg(url)
+        .arg(&file)
         .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
     {
         Ok(_) => {}
-        Err(e) => tracing::warn!(%e, "cannot open a browser; open {url} yourself"),
+        Err(e) => tracing::warn!(%e, "cannot open a browser; open the printed link yourself"),
     }
 }
 

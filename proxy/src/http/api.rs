@@ -1,20 +1,28 @@
-//! `/api/v1`: contexts and snapshots, as JSON in the shared wire types.
+//! `/api/v1`: contexts, snapshots and container logs, as JSON in the shared wire types.
 
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, header};
+use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use ktop_web_shared::api::{ApiError, ContextList};
+use serde::Deserialize;
+use serde::de::DeserializeOwned;
 
 use super::AppState;
-use crate::cluster_view::SnapshotError;
+use crate::cluster_view::{ClusterView, SnapshotError};
+use crate::pod_logs::{LogError, LogQuery, LogRequest};
 
+/// The API routes; each names the query parameters it accepts, and refuses others.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/contexts", get(contexts))
         .route("/contexts/{context}/snapshot", get(snapshot))
+        .route(
+            "/contexts/{context}/namespaces/{namespace}/pods/{pod}/log",
+            get(pod_log),
+        )
         .fallback(|| async { error(StatusCode::NOT_FOUND, "No such API route.", None) })
 }
 
@@ -27,41 +35,144 @@ pub fn error(status: StatusCode, message: &str, hint: Option<&str>) -> Response 
     (status, [(header::CACHE_CONTROL, "no-store")], Json(body)).into_response()
 }
 
-async fn contexts(State(state): State<AppState>) -> Response {
+/// A handler's refusal, answered as [`error`].
+struct Refusal {
+    status: StatusCode,
+    message: String,
+    hint: Option<&'static str>,
+}
+
+impl Refusal {
+    fn new(status: StatusCode, message: impl Into<String>, hint: Option<&'static str>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+            hint,
+        }
+    }
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        error(self.status, &self.message, self.hint)
+    }
+}
+
+impl From<LogError> for Refusal {
+    fn from(e: LogError) -> Self {
+        let (status, hint) = match &e {
+            LogError::BadRequest(_) => (StatusCode::BAD_REQUEST, None),
+            LogError::NotFound(_) => (StatusCode::NOT_FOUND, None),
+            LogError::Forbidden(_) => (
+                StatusCode::FORBIDDEN,
+                Some("Reading logs needs RBAC get on pods/log in that namespace."),
+            ),
+            LogError::Timeout => (
+                StatusCode::GATEWAY_TIMEOUT,
+                Some(
+                    "Check the API server and your credentials (`kubectl get --raw /version`); if a credential plugin is waiting for a login, finish it.",
+                ),
+            ),
+            LogError::Upstream(_) => (StatusCode::BAD_GATEWAY, None),
+        };
+        Refusal::new(status, e.to_string(), hint)
+    }
+}
+
+/// For routes that take no query parameters.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NoParams {}
+
+/// Parses the query into `T`, refusing unknown or repeated parameters.
+fn strict_query<T: DeserializeOwned>(uri: &Uri) -> Result<T, Refusal> {
+    serde_urlencoded::from_str(uri.query().unwrap_or_default()).map_err(|e| {
+        Refusal::new(
+            StatusCode::BAD_REQUEST,
+            format!("Bad query parameters: {e}."),
+            None,
+        )
+    })
+}
+
+fn cluster<'a>(state: &'a AppState, context: &str) -> Result<&'a ClusterView, Refusal> {
+    state
+        .clusters
+        .get(context)
+        .map(AsRef::as_ref)
+        .ok_or_else(|| {
+            Refusal::new(
+                StatusCode::NOT_FOUND,
+                format!("Context {context:?} is not served by this ktop-web."),
+                Some("Start ktop-web with --context to choose the context."),
+            )
+        })
+}
+
+async fn contexts(State(state): State<AppState>, uri: Uri) -> Result<Response, Refusal> {
+    strict_query::<NoParams>(&uri)?;
     let list = ContextList {
         current: state.current.clone(),
         contexts: state.clusters.keys().cloned().collect(),
     };
-    ([(header::CACHE_CONTROL, "no-store")], Json(list)).into_response()
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(list)).into_response())
 }
 
-async fn snapshot(State(state): State<AppState>, Path(context): Path<String>) -> Response {
-    let Some(view) = state.clusters.get(&context) else {
-        return error(
-            StatusCode::NOT_FOUND,
-            &format!("Context {context:?} is not served by this ktop-web."),
-            Some("Start ktop-web with --context to choose the context."),
-        );
-    };
+async fn snapshot(
+    State(state): State<AppState>,
+    Path(context): Path<String>,
+    uri: Uri,
+) -> Result<Response, Refusal> {
+    strict_query::<NoParams>(&uri)?;
+    let view = cluster(&state, &context)?;
     match view.snapshot_json().await {
-        Ok(json) => (
+        Ok(json) => Ok((
             [
                 (header::CONTENT_TYPE, "application/json"),
                 (header::CACHE_CONTROL, "no-store"),
             ],
             json,
         )
-            .into_response(),
-        Err(SnapshotError::NotSynced(message)) => error(
+            .into_response()),
+        Err(SnapshotError::NotSynced(message)) => Err(Refusal::new(
             StatusCode::SERVICE_UNAVAILABLE,
-            &message,
+            message,
             Some(
                 "ktop-web retries on its own; check RBAC for get/list/watch on nodes and pods if this persists.",
             ),
-        ),
+        )),
         Err(e @ SnapshotError::Encode(_)) => {
             tracing::error!(error = %e, "snapshot failed");
-            error(StatusCode::INTERNAL_SERVER_ERROR, &e.to_string(), None)
+            Err(Refusal::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                e.to_string(),
+                None,
+            ))
         }
     }
+}
+
+async fn pod_log(
+    State(state): State<AppState>,
+    Path((context, namespace, pod)): Path<(String, String, String)>,
+    uri: Uri,
+) -> Result<Response, Refusal> {
+    // Names and parameters first: a malformed request is a 400 whatever the context.
+    let request = LogRequest::new(&namespace, &pod, &strict_query::<LogQuery>(&uri)?)?;
+    let logs = cluster(&state, &context)?.logs().ok_or_else(|| {
+        Refusal::new(
+            StatusCode::NOT_FOUND,
+            "This cluster has no container logs.",
+            None,
+        )
+    })?;
+    let text = logs.read(&request).await?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        text,
+    )
+        .into_response())
 }

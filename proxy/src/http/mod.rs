@@ -2,15 +2,26 @@
 
 mod api;
 mod assets;
+pub mod listener;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::get;
+use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+
+pub use api::error;
 
 use crate::cluster_view::ClusterView;
+use crate::security::{Policy, protect};
+
+/// Requests handled at once; more wait. Snapshots are cached, so this only bounds bursts.
+const MAX_CONCURRENT_REQUESTS: usize = 64;
+/// Nothing here takes a body; a small limit keeps a client from streaming one forever.
+const MAX_BODY_BYTES: usize = 1024;
 
 /// What every handler can reach.
 #[derive(Clone)]
@@ -32,6 +43,13 @@ pub fn router(state: AppState) -> Router {
         .layer(CompressionLayer::new())
 }
 
+/// The served application: routes inside the security layer, with request limits.
+pub fn app(state: AppState, policy: Policy) -> Router {
+    protect(router(state), policy)
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(GlobalConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,6 +63,10 @@ mod tests {
     use tower::ServiceExt;
 
     fn app() -> Router {
+        router(demo_state())
+    }
+
+    fn demo_state() -> AppState {
         let demo = DemoCluster::new(1_800_000_000);
         let (nodes, pods) = demo.objects();
         let source: Arc<dyn MetricsSource> = Arc::new(demo);
@@ -60,10 +82,10 @@ mod tests {
         let selector =
             SourceSelector::new(SourceMode::Demo, None, Some(source), Duration::from_secs(5));
         let view = ClusterView::new(info, ObjectCache::with_rows(nodes, pods), selector, vec![]);
-        router(AppState {
+        AppState {
             current: "demo".into(),
             clusters: Arc::new(BTreeMap::from([("demo".to_owned(), Arc::new(view))])),
-        })
+        }
     }
 
     async fn get(
@@ -147,5 +169,177 @@ mod tests {
             (status, body.as_slice()),
             (StatusCode::OK, b"ok".as_slice())
         );
+    }
+
+    /// The served app (security layer included) with a known token, on port 7301.
+    fn secured() -> (Router, String) {
+        let token = crate::security::AccessToken::generate();
+        let secret = token.reveal().to_owned();
+        let policy = Policy::new("127.0.0.1".parse().expect("ip"), 7301, &[], vec![], token);
+        (super::app(demo_state(), policy), secret)
+    }
+
+    async fn send(
+        app: Router,
+        method: &str,
+        path: &str,
+        headers: &[(&str, String)],
+    ) -> axum::response::Response {
+        let mut request = Request::builder().method(method).uri(path);
+        for (k, v) in headers {
+            request = request.header(*k, v);
+        }
+        app.oneshot(request.body(Body::empty()).expect("request"))
+            .await
+            .expect("infallible")
+    }
+
+    #[tokio::test]
+    async fn the_security_layer_decides_before_any_handler() {
+        let (app, token) = secured();
+        let host = || ("host", "127.0.0.1:7301".to_owned());
+        let bearer = || ("authorization", format!("Bearer {token}"));
+        let snapshot = "/api/v1/contexts/demo/snapshot";
+        type Case<'a> = (&'a str, &'a str, Vec<(&'a str, String)>, StatusCode);
+        let cases: Vec<Case> = vec![
+            ("GET", snapshot, vec![host(), bearer()], StatusCode::OK),
+            (
+                "GET",
+                snapshot,
+                vec![
+                    host(),
+                    ("cookie", format!("a=b; ktop_web_token_7301={token}")),
+                ],
+                StatusCode::OK,
+            ),
+            ("GET", snapshot, vec![host()], StatusCode::UNAUTHORIZED),
+            (
+                "GET",
+                snapshot,
+                vec![host(), ("cookie", format!("ktop_web_token_7302={token}"))],
+                StatusCode::UNAUTHORIZED,
+            ),
+            (
+                "GET",
+                snapshot,
+                vec![host(), ("authorization", "Bearer nope".into())],
+                StatusCode::UNAUTHORIZED,
+            ),
+            (
+                "GET",
+                snapshot,
+                vec![("host", "evil.example:7301".into()), bearer()],
+                StatusCode::FORBIDDEN,
+            ),
+            ("GET", snapshot, vec![bearer()], StatusCode::FORBIDDEN),
+            (
+                "GET",
+                snapshot,
+                vec![host(), bearer(), ("origin", "http://localhost:9999".into())],
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                "POST",
+                snapshot,
+                vec![host(), bearer()],
+                StatusCode::METHOD_NOT_ALLOWED,
+            ),
+            (
+                "GET",
+                "/api/v1/contexts/demo/namespaces/%2e%2e/pods/x/log",
+                vec![host(), bearer()],
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                "GET",
+                "/api/v1/contexts?watch=true",
+                vec![host(), bearer()],
+                StatusCode::BAD_REQUEST,
+            ),
+            (
+                "GET",
+                "/api/v1/contexts/demo/namespaces/Bad_NS/pods/x/log",
+                vec![host(), bearer()],
+                StatusCode::BAD_REQUEST,
+            ),
+            ("GET", "/pods", vec![host()], StatusCode::UNAUTHORIZED),
+            ("GET", "/healthz", vec![host()], StatusCode::OK),
+            (
+                "GET",
+                "/healthz",
+                vec![("host", "localhost:80".into())],
+                StatusCode::FORBIDDEN,
+            ),
+        ];
+        for (method, path, headers, want) in cases {
+            let response = send(app.clone(), method, path, &headers).await;
+            assert_eq!(response.status(), want, "{method} {path} {headers:?}");
+            let h = response.headers();
+            assert!(
+                h[header::CONTENT_SECURITY_POLICY]
+                    .to_str()
+                    .unwrap_or_default()
+                    .contains("frame-ancestors 'none'")
+            );
+            assert_eq!(h[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
+            assert_eq!(h[header::REFERRER_POLICY], "no-referrer");
+            assert!(h.get(header::ACCESS_CONTROL_ALLOW_ORIGIN).is_none());
+            if path.starts_with("/api/") {
+                assert_eq!(h[header::CACHE_CONTROL], "no-store", "{path}");
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn the_startup_token_becomes_a_cookie_and_leaves_the_url() {
+        let (app, token) = secured();
+        let host = ("host", "localhost:7301".to_owned());
+        let response = send(
+            app.clone(),
+            "GET",
+            &format!("/pods?ns=shop&token={token}&sort=cpu"),
+            std::slice::from_ref(&host),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::SEE_OTHER);
+        assert_eq!(
+            response.headers()[header::LOCATION],
+            "/pods?ns=shop&sort=cpu"
+        );
+        let cookie = response.headers()[header::SET_COOKIE]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        assert!(
+            cookie.starts_with(&format!("ktop_web_token_7301={token};")),
+            "{cookie}"
+        );
+        for attr in ["HttpOnly", "SameSite=Strict", "Path=/"] {
+            assert!(cookie.contains(attr), "{cookie}");
+        }
+        let response = send(
+            app.clone(),
+            "GET",
+            "/pods?token=wrong",
+            std::slice::from_ref(&host),
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        assert!(String::from_utf8_lossy(&body).contains("--print-url"));
+        // The token is never accepted in an API URL (it would end up in histories and logs).
+        let response = send(
+            app,
+            "GET",
+            &format!("/api/v1/contexts?token={token}"),
+            &[host],
+        )
+        .await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
     }
 }

@@ -13,32 +13,64 @@ use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
 use super::{ObjectCache, Table, node_row, pod_row, write};
-use crate::kube_error::describe_watch_error;
+use crate::kube_clients::Clients;
+use crate::kube_error::{describe_watch_error, watch_status_code};
 
 /// Starts the node and pod watches; `namespace` limits pods to one namespace.
 pub fn spawn_watches(
-    client: Client,
+    clients: &Arc<Clients>,
     namespace: Option<&str>,
     cache: &ObjectCache,
 ) -> Vec<JoinHandle<()>> {
-    let pods: Api<Pod> = match namespace {
-        Some(ns) => Api::namespaced(client.clone(), ns),
-        None => Api::all(client.clone()),
+    let namespace = namespace.map(str::to_owned);
+    let pods = move |client: Client| -> Api<Pod> {
+        match &namespace {
+            Some(ns) => Api::namespaced(client, ns),
+            None => Api::all(client),
+        }
     };
     vec![
         tokio::spawn(mirror(
-            Api::<Node>::all(client),
+            clients.clone(),
+            Api::<Node>::all,
             cache.nodes.clone(),
             |n: &Node| node_row(n).map(|r| (r.name.clone(), r)),
         )),
-        tokio::spawn(mirror(pods, cache.pods.clone(), |p: &Pod| {
-            pod_row(p).map(|r| (r.key(), r))
-        })),
+        tokio::spawn(mirror(
+            clients.clone(),
+            pods,
+            cache.pods.clone(),
+            |p: &Pod| pod_row(p).map(|r| (r.key(), r)),
+        )),
     ]
 }
 
-/// Applies one kind's watch events to its table until the task is dropped.
-async fn mirror<K, R>(api: Api<K>, table: Arc<RwLock<Table<R>>>, row: fn(&K) -> Option<(String, R)>)
+/// Applies one kind's watch events to its table until the task is dropped; after a 401 it
+/// starts over with rebuilt clients.
+async fn mirror<K, R>(
+    clients: Arc<Clients>,
+    api: impl Fn(Client) -> Api<K>,
+    table: Arc<RwLock<Table<R>>>,
+    row: fn(&K) -> Option<(String, R)>,
+) where
+    K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+{
+    loop {
+        let lease = clients.watch();
+        let unauthorized = watch_until_unauthorized(api(lease.client.clone()), &table, row).await;
+        if unauthorized && !clients.after_unauthorized(&lease).await {
+            // Rebuilt recently: give the credentials a moment before trying again.
+            tokio::time::sleep(crate::kube_clients::REBUILD_INTERVAL).await;
+        }
+    }
+}
+
+/// Mirrors until the stream ends or the API server answers 401 (then returns true).
+async fn watch_until_unauthorized<K, R>(
+    api: Api<K>,
+    table: &Arc<RwLock<Table<R>>>,
+    row: fn(&K) -> Option<(String, R)>,
+) -> bool
 where
     K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
 {
@@ -58,7 +90,7 @@ where
                 }
             }
             Ok(Event::InitDone) => {
-                let mut t = write(&table);
+                let mut t = write(table);
                 t.rows = pending.take().unwrap_or_default();
                 t.synced = true;
                 t.error = None;
@@ -66,19 +98,23 @@ where
             }
             Ok(Event::Apply(obj)) => {
                 if let Some((key, r)) = row(&obj) {
-                    write(&table).rows.insert(key, r);
+                    write(table).rows.insert(key, r);
                 }
             }
             Ok(Event::Delete(obj)) => {
                 if let Some((key, _)) = row(&obj) {
-                    write(&table).rows.remove(&key);
+                    write(table).rows.remove(&key);
                 }
             }
             Err(e) => {
                 let message = describe_watch_error(&e);
                 tracing::warn!(kind, %message, "watch failed; retrying");
-                write(&table).error = Some(format!("cannot watch {kind}s: {message}"));
+                write(table).error = Some(format!("cannot watch {kind}s: {message}"));
+                if watch_status_code(&e) == Some(401) {
+                    return true;
+                }
             }
         }
     }
+    false
 }

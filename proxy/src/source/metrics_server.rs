@@ -1,23 +1,23 @@
 //! `metrics.k8s.io` (metrics-server): node and pod usage, as `kubectl top` reads it.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{APIGroup, Time};
 use ktop_web_shared::api::{CpuMem, SampleTime, SourceKind, Usage};
 use ktop_web_shared::duration::parse_go_duration;
 use ktop_web_shared::quantity;
-use kube::Client;
 use serde::Deserialize;
 
 use super::{MetricsSource, PodUsage, SourceError, UsageSample};
+use crate::kube_clients::Clients;
 
 const GROUP_PATH: &str = "/apis/metrics.k8s.io";
 
 /// Reads `metrics.k8s.io` through the API server.
 pub struct MetricsServer {
-    client: Client,
+    clients: Arc<Clients>,
     namespace: Option<String>,
     /// The served version, found by discovery and forgotten on failure so a reinstall is seen.
     version: Mutex<Option<String>>,
@@ -25,9 +25,9 @@ pub struct MetricsServer {
 
 impl MetricsServer {
     /// A source for all namespaces, or one.
-    pub fn new(client: Client, namespace: Option<String>) -> Self {
+    pub fn new(clients: Arc<Clients>, namespace: Option<String>) -> Self {
         Self {
-            client,
+            clients,
             namespace,
             version: Mutex::new(None),
         }
@@ -63,11 +63,16 @@ impl MetricsServer {
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, SourceError> {
-        let request = http::Request::get(path)
-            .body(Vec::new())
-            .map_err(|e| SourceError::Other(e.to_string()))?;
-        self.client
-            .request(request)
+        let uri: http::Uri = path
+            .parse()
+            .map_err(|e: http::uri::InvalidUri| SourceError::Other(e.to_string()))?;
+        self.clients
+            .read_retrying(|client| {
+                // `Request::new` is a GET.
+                let mut request = http::Request::new(Vec::new());
+                *request.uri_mut() = uri.clone();
+                async move { client.request(request).await }
+            })
             .await
             .map_err(|e| SourceError::from_kube(&e))
     }
@@ -205,11 +210,13 @@ mod tests {
 
     type Handle = mock::Handle<Request<Body>, Response<Body>>;
 
-    fn source(namespace: Option<&str>) -> (MetricsServer, Handle) {
+    async fn source(namespace: Option<&str>) -> (MetricsServer, Handle) {
         let (service, handle) = mock::pair::<Request<Body>, Response<Body>>();
-        let client = Client::new(service, "default");
         (
-            MetricsServer::new(client, namespace.map(str::to_owned)),
+            MetricsServer::new(
+                crate::kube_clients::mocked(service).await,
+                namespace.map(str::to_owned),
+            ),
             handle,
         )
     }
@@ -240,7 +247,7 @@ mod tests {
 
     #[tokio::test]
     async fn reads_nodes_and_pods_exactly() {
-        let (src, handle) = source(None);
+        let (src, handle) = source(None).await;
         let nodes = serde_json::json!({"items": [{
             "metadata": {"name": "n1"}, "timestamp": "2026-01-01T00:00:00Z", "window": "20.05s",
             "usage": {"cpu": "123456789n", "memory": "1024Ki"}}]});
@@ -286,8 +293,27 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_401_rebuilds_the_client_and_retries_once() {
+        let (src, handle) = source(None).await;
+        let empty = serde_json::json!({"items": []});
+        let unauthorized = serde_json::json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+            "message": "Unauthorized", "reason": "Unauthorized", "code": 401});
+        let server = tokio::spawn(serve(
+            handle,
+            vec![
+                (GROUP_PATH, reply(401, unauthorized.clone())),
+                (GROUP_PATH, reply(200, group(&["v1"]))),
+                ("/apis/metrics.k8s.io/v1/nodes", reply(200, empty.clone())),
+                ("/apis/metrics.k8s.io/v1/pods", reply(200, empty)),
+            ],
+        ));
+        src.sample().await.expect("the retry succeeds");
+        server.await.expect("server");
+    }
+
+    #[tokio::test]
     async fn prefers_v1_and_scopes_pods_to_the_namespace() {
-        let (src, handle) = source(Some("shop"));
+        let (src, handle) = source(Some("shop")).await;
         let empty = serde_json::json!({"items": []});
         let server = tokio::spawn(serve(
             handle,
@@ -312,7 +338,7 @@ mod tests {
             (503, ktop_web_shared::api::FallbackReason::Unavailable),
             (500, ktop_web_shared::api::FallbackReason::Error),
         ] {
-            let (src, handle) = source(None);
+            let (src, handle) = source(None).await;
             let status = serde_json::json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
                 "message": "the server could not find the requested resource", "code": code});
             let server = tokio::spawn(serve(handle, vec![(GROUP_PATH, reply(code, status))]));
@@ -324,7 +350,7 @@ mod tests {
 
     #[tokio::test]
     async fn plain_text_503_from_the_aggregator_is_unavailable() {
-        let (src, handle) = source(None);
+        let (src, handle) = source(None).await;
         let response = Response::builder()
             .status(503)
             .body(Body::from("service unavailable\n".as_bytes().to_vec()))
@@ -340,7 +366,7 @@ mod tests {
 
     #[tokio::test]
     async fn forgets_the_version_after_a_failure() {
-        let (src, handle) = source(None);
+        let (src, handle) = source(None).await;
         let empty = serde_json::json!({"items": []});
         let server = tokio::spawn(serve(
             handle,

@@ -322,7 +322,7 @@ mod tests {
             std::future::pending::<()>().await;
         });
         let source = Arc::new(super::super::MetricsServer::new(
-            kube::Client::new(service, "default"),
+            crate::kube_clients::mocked(service).await,
             None,
         ));
         let sel = SourceSelector::new(

@@ -1,0 +1,221 @@
+//! `pods/log` reads for the logs view: the only upstream call that takes names from a URL,
+//! so names are validated and every parameter is bounded before kube sees them.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use k8s_openapi::api::core::v1::Pod;
+use kube::Api;
+use kube::api::LogParams;
+use serde::Deserialize;
+
+use crate::kube_clients::Clients;
+use crate::kube_error::{describe, status_code};
+use crate::security::names;
+
+/// Longest a log read may take, kube's retries included.
+pub const LOG_DEADLINE: Duration = Duration::from_secs(10);
+const DEFAULT_TAIL_LINES: u32 = 500;
+const MAX_TAIL_LINES: u32 = 10_000;
+const DEFAULT_LIMIT_BYTES: u32 = 1 << 20;
+const MAX_LIMIT_BYTES: u32 = 4 << 20;
+const MAX_SINCE_SECONDS: u32 = 7 * 24 * 3600;
+
+/// The query parameters the logs endpoint understands; anything else is refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "camelCase")]
+pub struct LogQuery {
+    /// Container name (required for pods with several).
+    pub container: Option<String>,
+    /// Lines from the end (default 500, at most 10 000).
+    pub tail_lines: Option<u32>,
+    /// The previous instance's logs.
+    pub previous: Option<bool>,
+    /// Prefix lines with RFC 3339 timestamps.
+    pub timestamps: Option<bool>,
+    /// Bytes at most (default 1 MiB, at most 4 MiB).
+    pub limit_bytes: Option<u32>,
+    /// Only lines newer than this many seconds (at most 7 days).
+    pub since_seconds: Option<u32>,
+}
+
+/// Why no log came back.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    /// A name or parameter is malformed; nothing was sent upstream.
+    #[error("{0}")]
+    BadRequest(String),
+    /// Outside the namespace this ktop-web serves, or no such pod/container.
+    #[error("{0}")]
+    NotFound(String),
+    /// RBAC denies `pods/log`.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The API server did not answer in time.
+    #[error("the API server did not answer within {}s", LOG_DEADLINE.as_secs())]
+    Timeout,
+    /// Anything else upstream.
+    #[error("{0}")]
+    Upstream(String),
+}
+
+/// Reads container logs for one cluster.
+pub struct PodLogs {
+    clients: Arc<Clients>,
+    /// Set when ktop-web serves one namespace only.
+    scope: Option<String>,
+}
+
+impl PodLogs {
+    /// Logs through `clients`, limited to `scope` when set.
+    pub fn new(clients: Arc<Clients>, scope: Option<String>) -> Self {
+        Self { clients, scope }
+    }
+
+    /// `GET /api/v1/namespaces/{namespace}/pods/{pod}/log` for a validated request.
+    pub async fn read(&self, request: &LogRequest) -> Result<String, LogError> {
+        let LogRequest {
+            namespace,
+            pod,
+            params,
+        } = request;
+        let (namespace, pod) = (namespace.as_str(), pod.as_str());
+        if self.scope.as_deref().is_some_and(|s| s != namespace) {
+            return Err(LogError::NotFound(format!(
+                "namespace {namespace:?} is outside the one this ktop-web serves"
+            )));
+        }
+        let read = self.clients.read_retrying(|client| {
+            let params = params.clone();
+            async move {
+                Api::<Pod>::namespaced(client, namespace)
+                    .logs(pod, &params)
+                    .await
+            }
+        });
+        match tokio::time::timeout(LOG_DEADLINE, read).await {
+            Err(_) => Err(LogError::Timeout),
+            Ok(Ok(text)) => Ok(text),
+            Ok(Err(e)) => Err(match status_code(&e) {
+                Some(400) => LogError::BadRequest(describe(&e)),
+                Some(404) => LogError::NotFound(describe(&e)),
+                Some(401 | 403) => LogError::Forbidden(describe(&e)),
+                _ => LogError::Upstream(describe(&e)),
+            }),
+        }
+    }
+}
+
+/// A log read whose names and bounds have been checked.
+#[derive(Debug)]
+pub struct LogRequest {
+    namespace: String,
+    pod: String,
+    params: LogParams,
+}
+
+impl LogRequest {
+    /// Validates names and bounds; nothing here reaches the network.
+    pub fn new(namespace: &str, pod: &str, query: &LogQuery) -> Result<Self, LogError> {
+        Ok(Self {
+            namespace: namespace.to_owned(),
+            pod: pod.to_owned(),
+            params: params(namespace, pod, query)?,
+        })
+    }
+}
+
+fn params(namespace: &str, pod: &str, query: &LogQuery) -> Result<LogParams, LogError> {
+    let bad = |e: names::InvalidName| LogError::BadRequest(e.to_string());
+    names::label("namespace", namespace).map_err(bad)?;
+    names::subdomain("pod", pod).map_err(bad)?;
+    if let Some(c) = &query.container {
+        names::label("container", c).map_err(bad)?;
+    }
+    let tail = query.tail_lines.unwrap_or(DEFAULT_TAIL_LINES);
+    let limit = query.limit_bytes.unwrap_or(DEFAULT_LIMIT_BYTES);
+    if tail == 0 || tail > MAX_TAIL_LINES {
+        return Err(LogError::BadRequest(format!(
+            "tailLines must be 1..={MAX_TAIL_LINES}"
+        )));
+    }
+    if limit == 0 || limit > MAX_LIMIT_BYTES {
+        return Err(LogError::BadRequest(format!(
+            "limitBytes must be 1..={MAX_LIMIT_BYTES}"
+        )));
+    }
+    if query
+        .since_seconds
+        .is_some_and(|s| s == 0 || s > MAX_SINCE_SECONDS)
+    {
+        return Err(LogError::BadRequest(format!(
+            "sinceSeconds must be 1..={MAX_SINCE_SECONDS}"
+        )));
+    }
+    Ok(LogParams {
+        container: query.container.clone(),
+        tail_lines: Some(i64::from(tail)),
+        limit_bytes: Some(i64::from(limit)),
+        previous: query.previous.unwrap_or(false),
+        timestamps: query.timestamps.unwrap_or(false),
+        since_seconds: query.since_seconds.map(i64::from),
+        ..LogParams::default()
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_are_bounded() {
+        let p = params("shop", "web-0", &LogQuery::default()).expect("valid");
+        assert_eq!(p.tail_lines, Some(500));
+        assert_eq!(p.limit_bytes, Some(1 << 20));
+        assert!(!p.follow, "no unbounded streams");
+    }
+
+    #[test]
+    fn bad_names_and_bounds_never_reach_kube() {
+        let q = LogQuery::default();
+        for (ns, pod) in [
+            ("..", "x"),
+            ("shop", "../secrets"),
+            ("a/b", "x"),
+            ("shop", "x\0"),
+            ("Shop", "x"),
+        ] {
+            assert!(
+                matches!(params(ns, pod, &q), Err(LogError::BadRequest(_))),
+                "{ns} {pod}"
+            );
+        }
+        for q in [
+            LogQuery {
+                container: Some("a/b".into()),
+                ..LogQuery::default()
+            },
+            LogQuery {
+                tail_lines: Some(0),
+                ..LogQuery::default()
+            },
+            LogQuery {
+                tail_lines: Some(10_001),
+                ..LogQuery::default()
+            },
+            LogQuery {
+                limit_bytes: Some(5 << 20),
+                ..LogQuery::default()
+            },
+            LogQuery {
+                since_seconds: Some(0),
+                ..LogQuery::default()
+            },
+        ] {
+            assert!(
+                matches!(params("shop", "web-0", &q), Err(LogError::BadRequest(_))),
+                "{q:?}"
+            );
+        }
+    }
+}
