@@ -147,7 +147,12 @@ pub async fn connect(
     clients(config, identity).await
 }
 
-async fn clients(config: Config, identity: Identity) -> Result<Connection, ConnectError> {
+async fn clients(mut config: Config, identity: Identity) -> Result<Connection, ConnectError> {
+    // Named in the API server's audit log, so cluster admins can tell what made a request.
+    config.headers.push((
+        http::header::USER_AGENT,
+        http::HeaderValue::from_static(concat!("ktop-web/", env!("CARGO_PKG_VERSION"))),
+    ));
     let clients = Clients::new(Clients::from_config(config))
         .await
         .map_err(ConnectError::InvalidConfig)?;

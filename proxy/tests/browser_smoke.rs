@@ -7,36 +7,16 @@ use std::time::Duration;
 
 use support::browser::Browser;
 use support::cluster::e2e_enabled;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-
-/// Serves one HTML page, whose text is filled in by script, to every connection.
-async fn serve_page() -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let url = format!("http://{}/", listener.local_addr().expect("addr"));
-    tokio::spawn(async move {
-        let page = "<!doctype html><title>smoke</title><h1 id=greeting>…</h1>\
-            <script>document.getElementById('greeting').textContent = 'rendered by ' + 'script';</script>";
-        while let Ok((mut socket, _)) = listener.accept().await {
-            let mut buf = [0u8; 4096];
-            let _ = socket.read(&mut buf).await;
-            let response = format!(
-                "HTTP/1.1 200 OK\r\ncontent-type: text/html\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{page}",
-                page.len()
-            );
-            let _ = socket.write_all(response.as_bytes()).await;
-        }
-    });
-    url
-}
+use support::page::serve_html;
 
 #[tokio::test]
 async fn chromium_renders_a_local_page_and_saves_a_screenshot() {
     if !e2e_enabled() {
         return;
     }
-    let url = serve_page().await;
+    let page = "<!doctype html><title>smoke</title><h1 id=greeting>…</h1>\
+        <script>document.getElementById('greeting').textContent = 'rendered by ' + 'script';</script>";
+    let url = serve_html(page.to_owned()).await;
     let b = Browser::start().await;
     b.goto(&url).await;
     let text = b

@@ -53,7 +53,7 @@ async fn demo_nodes_table_shows_numbers_and_growing_sparklines() {
     }
     let ktop = Ktop::start(&["--demo", "--refresh", "1s"], &[]);
     let b = Browser::start().await;
-    b.goto(&format!("{}nodes", ktop.url)).await;
+    b.goto(&ktop.signed("nodes")).await;
     b.wait_for("#nodes-table tr[data-node]", WAIT).await;
     assert_eq!(b.all("#nodes-table tr[data-node]").await.len(), 5);
 
@@ -99,7 +99,7 @@ async fn demo_nodes_table_shows_numbers_and_growing_sparklines() {
     );
     b.screenshot("demo-nodes").await;
 
-    b.goto(&ktop.url).await;
+    b.goto(&ktop.signed("")).await;
     b.wait_for("#nodes-ready", WAIT).await;
     let ready = b
         .eventually("nodes ready", WAIT, || async {

@@ -151,7 +151,7 @@ async fn usage_in_api_and_browser_equals_kubectl_top() {
     // Browser: the same bracket around reading the rendered cells.
     let b = Browser::start().await;
     for (path, row_attr, top_index) in [("nodes", "data-node", 0), ("pods", "data-pod", 1)] {
-        b.goto(&format!("{}{path}", ktop.url)).await;
+        b.goto(&ktop.signed(path)).await;
         b.wait_for(
             &format!("tr[{row_attr}] td[data-col='cpu'][data-value]"),
             WAIT,
@@ -208,7 +208,7 @@ async fn falls_back_to_requests_and_limits_while_metrics_server_is_down() {
     let _lock = c.exclusive();
     let ktop = start_ktop(c, &["--refresh", "2s"]);
     let b = Browser::start().await;
-    b.goto(&format!("{}nodes", ktop.url)).await;
+    b.goto(&ktop.signed("nodes")).await;
     b.eventually("metrics-server live", WAIT, || async {
         live_source(&b).await.filter(|s| s == "metrics-server")
     })
@@ -297,11 +297,11 @@ async fn three_tabs_share_one_metrics_read_per_refresh() {
     let ktop = start_ktop(c, &["--refresh", "5s"]);
     snapshot(&ktop).await;
     let b = Browser::start().await;
-    b.goto(&format!("{}nodes", ktop.url)).await;
+    b.goto(&ktop.signed("nodes")).await;
     for _ in 0..2 {
         let w = b.client.new_window(false).await.expect("new window");
         b.client.switch_to_window(w.handle).await.expect("switch");
-        b.goto(&format!("{}pods", ktop.url)).await;
+        b.goto(&ktop.signed("pods")).await;
     }
     for handle in b.client.windows().await.expect("windows") {
         b.client.switch_to_window(handle).await.expect("switch");

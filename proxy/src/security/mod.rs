@@ -1,10 +1,11 @@
 //! The security layer around every route: one module per concern, stacked in [`protect`].
 //!
 //! Order, outermost first: response headers (so rejections carry them too), read-only
-//! methods, Host allowlist, path guard, cross-origin check, access token.
+//! methods, Host allowlist, path guard, identity headers, cross-origin check, access token.
 
 mod headers;
 mod host;
+mod identity_headers;
 mod method;
 pub mod names;
 mod origin;
@@ -62,6 +63,7 @@ pub fn protect(router: Router, policy: Policy) -> Router {
     router
         .layer(from_fn_with_state(policy.clone(), session::require_token))
         .layer(from_fn_with_state(policy.clone(), origin::same_origin_api))
+        .layer(from_fn(identity_headers::refuse_identity_headers))
         .layer(from_fn(guard_path))
         .layer(from_fn_with_state(policy.clone(), check_host))
         .layer(from_fn(method::read_only))

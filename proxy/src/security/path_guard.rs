@@ -65,7 +65,10 @@ fn check_segment(segment: &str, slash_allowed: bool) -> Result<(), PathError> {
         }
         i += 3;
     }
-    std::str::from_utf8(&decoded).map_err(|_| PathError::BadEncoding)?;
+    let decoded = std::str::from_utf8(&decoded).map_err(|_| PathError::BadEncoding)?;
+    if decoded.split('/').any(|part| part == "." || part == "..") {
+        return Err(PathError::DotSegment);
+    }
     Ok(())
 }
 
@@ -126,6 +129,7 @@ mod tests {
             ("/api/v1/contexts/%2/snapshot", BadEncoding),
             ("/api/v1/contexts/%ff/snapshot", BadEncoding),
             ("//evil.example/", DoubleSlash),
+            ("/api/v1/contexts/..%2f..%2fsecrets/snapshot", DotSegment),
         ] {
             assert_eq!(check_path(bad), Err(why), "{bad}");
         }

@@ -57,13 +57,16 @@ pub fn cookie_name(port: u16) -> String {
 }
 
 fn presents_token(headers: &HeaderMap, policy: &Policy) -> bool {
-    if let Some(auth) = headers.get(header::AUTHORIZATION) {
-        // An Authorization header that is present but wrong fails, even with a good cookie.
-        return auth
-            .to_str()
-            .ok()
-            .and_then(|v| v.strip_prefix("Bearer "))
-            .is_some_and(|t| policy.token.matches(t.trim()));
+    let mut auth = headers.get_all(header::AUTHORIZATION).iter();
+    if let Some(first) = auth.next() {
+        // An Authorization header that is present but wrong (or repeated) fails, even with a
+        // good cookie.
+        return auth.next().is_none()
+            && first
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer "))
+                .is_some_and(|t| policy.token.matches(t.trim()));
     }
     let name = cookie_name(policy.port);
     headers

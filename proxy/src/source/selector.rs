@@ -124,9 +124,15 @@ impl SourceSelector {
                     };
                 }
                 Err(e) => {
-                    let delay = state
-                        .delay
-                        .map_or(MIN_BACKOFF, |d| (d * 2).min(MAX_BACKOFF));
+                    // The API server itself unreachable (restart, network): try again next
+                    // refresh, which paces it. An answering API that refuses backs off.
+                    let delay = if matches!(e, SourceError::Other(_)) {
+                        Duration::ZERO
+                    } else {
+                        state
+                            .delay
+                            .map_or(MIN_BACKOFF, |d| (d * 2).min(MAX_BACKOFF))
+                    };
                     let retry_at = Instant::now() + delay;
                     let failure = explain(kind, &e, unix_ms_after(delay));
                     if state.failure.as_ref().map(|f| f.reason) != Some(failure.reason) {
@@ -135,7 +141,7 @@ impl SourceSelector {
                     *state = Backoff {
                         failure: Some(failure.clone()),
                         retry_at: Some(retry_at),
-                        delay: Some(delay),
+                        delay: (!delay.is_zero()).then_some(delay),
                     };
                     fallbacks.push(failure);
                 }
@@ -187,7 +193,7 @@ fn explain(kind: SourceKind, e: &SourceError, retry_at_ms: Option<i64>) -> Fallb
         ),
         SourceError::Timeout(secs) => (
             format!("{name} did not answer within {secs}s — showing requests/limits."),
-            "The API server or metrics-server is overloaded or unreachable; ktop-web keeps retrying.".to_owned(),
+            "The API server or metrics-server is overloaded or unreachable, or your credential plugin is waiting for a login (run `kubectl get nodes` to see it); ktop-web keeps retrying.".to_owned(),
         ),
         SourceError::Other(detail) => (
             format!("{name} failed — showing requests/limits. ({detail})"),

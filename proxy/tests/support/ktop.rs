@@ -6,13 +6,19 @@ use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
-/// A running ktop-web, killed on drop.
+/// A running ktop-web, killed on drop. Each has its own config directory (and so its own
+/// access token) unless the caller passes `XDG_CONFIG_HOME`.
 pub struct Ktop {
     child: Child,
-    /// Base URL, ending in `/`.
+    /// Base URL, ending in `/`, without the token.
     pub url: String,
+    /// The access token from the startup URL.
+    pub token: String,
+    /// The port it listens on.
+    pub port: u16,
     /// The startup line it printed.
     pub startup_line: String,
+    _config: Option<tempfile::TempDir>,
 }
 
 /// A port nobody listens on right now.
@@ -26,10 +32,16 @@ pub fn free_port() -> u16 {
 impl Ktop {
     /// Starts `ktop-web <args> --port <free>` and waits for its startup line.
     pub fn start(args: &[&str], envs: &[(&str, &str)]) -> Ktop {
-        let port = free_port().to_string();
-        let mut child = Command::new(env!("CARGO_BIN_EXE_ktop-web"))
+        let port = free_port();
+        let config = (!envs.iter().any(|(k, _)| *k == "XDG_CONFIG_HOME"))
+            .then(|| tempfile::tempdir().expect("config dir"));
+        let mut command = Command::new(env!("CARGO_BIN_EXE_ktop-web"));
+        if let Some(dir) = &config {
+            command.env("XDG_CONFIG_HOME", dir.path());
+        }
+        let mut child = command
             .args(args)
-            .args(["--port", &port])
+            .args(["--port", &port.to_string()])
             .envs(envs.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -53,21 +65,43 @@ impl Ktop {
                 );
             }
         };
-        let url = startup_line
+        let startup_url = startup_line
             .split_whitespace()
             .find(|w| w.starts_with("http://"))
-            .unwrap_or_else(|| panic!("no URL in {startup_line:?}"))
-            .to_owned();
+            .unwrap_or_else(|| panic!("no URL in {startup_line:?}"));
+        let (url, token) = startup_url
+            .split_once("?token=")
+            .unwrap_or_else(|| panic!("no token in {startup_url:?}"));
         Ktop {
             child,
-            url,
+            url: url.to_owned(),
+            token: token.to_owned(),
+            port,
             startup_line,
+            _config: config,
         }
     }
 
-    /// GETs a path (e.g. `api/v1/contexts`) and returns status and body.
+    /// The page at `path` with the token, as the startup link carries it: the first visit
+    /// in a browser swaps it for a cookie.
+    pub fn signed(&self, path: &str) -> String {
+        let sep = if path.contains('?') { '&' } else { '?' };
+        format!(
+            "{}{}{sep}token={}",
+            self.url,
+            path.trim_start_matches('/'),
+            self.token
+        )
+    }
+
+    /// GETs a path (e.g. `api/v1/contexts`) with the token and returns status and body.
     pub async fn get(&self, path: &str) -> (u16, String) {
-        http_get(&format!("{}{}", self.url, path.trim_start_matches('/'))).await
+        let url = format!("{}{}", self.url, path.trim_start_matches('/'));
+        http_get_with(
+            &url,
+            &[("authorization", &format!("Bearer {}", self.token))],
+        )
+        .await
     }
 
     /// GETs a path that must answer 200 with JSON.
@@ -87,12 +121,23 @@ impl Drop for Ktop {
 
 /// A plain HTTP/1.1 GET.
 pub async fn http_get(url: &str) -> (u16, String) {
+    http_get_with(url, &[]).await
+}
+
+/// An HTTP/1.1 GET with extra headers.
+pub async fn http_get_with(url: &str, headers: &[(&str, &str)]) -> (u16, String) {
     use http_body_util::BodyExt;
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .build_http::<http_body_util::Empty<bytes::Bytes>>();
-    let uri: hyper::Uri = url.parse().expect("valid URL");
+    let mut request = hyper::Request::get(url);
+    for (k, v) in headers {
+        request = request.header(*k, *v);
+    }
+    let request = request
+        .body(http_body_util::Empty::new())
+        .expect("valid request");
     let response = client
-        .get(uri)
+        .request(request)
         .await
         .unwrap_or_else(|e| panic!("GET {url}: {e}"));
     let status = response.status().as_u16();

@@ -5,3 +5,4 @@
 pub mod browser;
 pub mod cluster;
 pub mod ktop;
+pub mod page;
