@@ -269,11 +269,8 @@ async fn falls_back_to_requests_and_limits_while_metrics_server_is_down() {
 
 /// `/apis/metrics.k8s.io/*/nodes` list requests completed after `offset` bytes of the log.
 fn metrics_reads_since(c: &TestCluster, offset: usize) -> usize {
-    let log = std::fs::read(&c.audit_log).expect("audit log");
-    String::from_utf8_lossy(&log[offset.min(log.len())..])
-        .lines()
-        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-        .filter(|e| e["stage"] == "ResponseComplete")
+    c.audit_since(offset)
+        .iter()
         .filter(|e| {
             let uri = e["requestURI"].as_str().unwrap_or_default();
             uri.starts_with("/apis/metrics.k8s.io/")
@@ -308,7 +305,7 @@ async fn three_tabs_share_one_metrics_read_per_refresh() {
         b.wait_for("#source-badge[data-live-source='metrics-server']", WAIT)
             .await;
     }
-    let offset = std::fs::metadata(&c.audit_log).expect("audit log").len() as usize;
+    let offset = c.audit_offset();
     let window = Duration::from_secs(30);
     tokio::time::sleep(window).await;
     let reads = metrics_reads_since(c, offset);

@@ -151,4 +151,21 @@ impl TestCluster {
     pub fn script(&self, args: &[&str]) -> String {
         script_ok(args)
     }
+
+    /// Where the audit log ends now; pass to [`TestCluster::audit_since`].
+    pub fn audit_offset(&self) -> usize {
+        std::fs::metadata(&self.audit_log)
+            .map(|m| m.len() as usize)
+            .unwrap_or(0)
+    }
+
+    /// Completed requests logged after `offset`.
+    pub fn audit_since(&self, offset: usize) -> Vec<serde_json::Value> {
+        let log = std::fs::read(&self.audit_log).expect("audit log");
+        String::from_utf8_lossy(&log[offset.min(log.len())..])
+            .lines()
+            .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+            .filter(|e| e["stage"] == "ResponseComplete")
+            .collect()
+    }
 }

@@ -1,0 +1,590 @@
+//! A hostile corpus against the real binary on the real test cluster: forged Host headers,
+//! foreign origins, writes, encoded traversal, unknown parameters and identity headers each
+//! get their 4xx, and the API server's audit log shows ktop-web asked for nothing outside its
+//! read-only allowlist. Needs `KTOP_E2E=1`.
+
+// The cluster lock is held across awaits on purpose: tests in one binary run one at a time.
+#![allow(clippy::await_holding_lock)]
+
+mod support;
+
+use std::time::Duration;
+
+use support::cluster::{TestCluster, e2e_enabled};
+use support::ktop::Ktop;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+const EMBED: &str = "http://portal.test:8080";
+
+/// One request: method, request target, headers (besides Connection), expected status.
+struct Case {
+    name: String,
+    method: &'static str,
+    target: String,
+    headers: Vec<(String, String)>,
+    want: u16,
+}
+
+/// Sends raw bytes (so nothing normalizes the request) and returns the status and body.
+async fn raw(port: u16, request: &[u8]) -> (u16, String) {
+    let mut stream = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    stream.write_all(request).await.expect("write");
+    let mut response = Vec::new();
+    tokio::time::timeout(Duration::from_secs(15), stream.read_to_end(&mut response))
+        .await
+        .expect("an answer within 15 s")
+        .expect("read");
+    let text = String::from_utf8_lossy(&response).into_owned();
+    let status = text
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {text:?}"));
+    let body = text
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_owned())
+        .unwrap_or_default();
+    (status, body)
+}
+
+fn render(case: &Case) -> Vec<u8> {
+    let mut out = format!("{} {} HTTP/1.1\r\n", case.method, case.target);
+    for (k, v) in &case.headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str("Connection: close\r\n\r\n");
+    out.into_bytes()
+}
+
+fn corpus(port: u16, token: &str, context: &str, pod: (&str, &str)) -> Vec<Case> {
+    let host = || ("Host".to_owned(), format!("127.0.0.1:{port}"));
+    let auth = || ("Authorization".to_owned(), format!("Bearer {token}"));
+    let ok_headers = || vec![host(), auth()];
+    let api = "/api/v1/contexts".to_owned();
+    let snapshot = format!("/api/v1/contexts/{context}/snapshot");
+    let log = |ns: &str, name: &str| {
+        format!("/api/v1/contexts/{context}/namespaces/{ns}/pods/{name}/log")
+    };
+    let good_log = format!("{}?container={}", log("shop", pod.0), pod.1);
+    let mut cases = Vec::new();
+    let mut add = |name: String,
+                   method: &'static str,
+                   target: String,
+                   headers: Vec<(String, String)>,
+                   want: u16| {
+        cases.push(Case {
+            name,
+            method,
+            target,
+            headers,
+            want,
+        });
+    };
+
+    // Host headers (DNS rebinding), on the API, the app and the health check.
+    for bad in [
+        "localhost.evil.com:{p}",
+        "127.0.0.2:{p}",
+        "0.0.0.0:{p}",
+        "user@localhost:{p}",
+        "[::1]x:{p}",
+        "localhost:{q}",
+        "localhost",
+        "127.0.0.1",
+        "evil.com",
+        "evil.com:{p}",
+        "127.0.0.1:{p}.evil.com",
+        "localhost.:{p}",
+        "127.1:{p}",
+        "2130706433:{p}",
+        "[::ffff:127.0.0.1]:{p}",
+        "localhost:{p}@evil.com",
+        "%6cocalhost:{p}",
+        "localhost:{p}, evil.com",
+        "localhost:0{p}",
+        "[::1]:{q}",
+    ] {
+        let value = bad
+            .replace("{p}", &port.to_string())
+            .replace("{q}", &(port + 1).to_string());
+        for path in [api.as_str(), "/", "/healthz"] {
+            add(
+                format!("Host {value} on {path}"),
+                "GET",
+                path.to_owned(),
+                vec![("Host".into(), value.clone()), auth()],
+                403,
+            );
+        }
+    }
+    add("missing Host".into(), "GET", api.clone(), vec![auth()], 403);
+    add(
+        "empty Host".into(),
+        "GET",
+        api.clone(),
+        vec![("Host".into(), String::new()), auth()],
+        403,
+    );
+    add(
+        "duplicate Host".into(),
+        "GET",
+        api.clone(),
+        vec![host(), host(), auth()],
+        403,
+    );
+    add(
+        "absolute-form target".into(),
+        "GET",
+        format!("http://evil.com{api}"),
+        ok_headers(),
+        403,
+    );
+
+    // Origins and fetch metadata.
+    for origin in [
+        format!("http://localhost:{}", port + 1),
+        "http://evil.com".into(),
+        "null".into(),
+        format!("http://127.0.0.1:{port}.evil.com"),
+        "https://portal.test:8080".into(),
+        "http://portal.test:8081".into(),
+        "http://portal.test:8080.evil.com".into(),
+        "http://PORTAL.test:8080".into(),
+        format!("http://localhost:{port}/"),
+    ] {
+        let mut h = ok_headers();
+        h.push(("Origin".into(), origin.clone()));
+        add(format!("Origin {origin}"), "GET", snapshot.clone(), h, 403);
+    }
+    for (site, origin) in [
+        ("cross-site", None),
+        ("same-site", None),
+        ("cross-site", Some(format!("http://127.0.0.1:{port}"))),
+    ] {
+        let mut h = ok_headers();
+        h.push(("Sec-Fetch-Site".into(), site.into()));
+        if let Some(o) = &origin {
+            h.push(("Origin".into(), o.clone()));
+        }
+        add(
+            format!("Sec-Fetch-Site {site} origin {origin:?}"),
+            "GET",
+            snapshot.clone(),
+            h,
+            403,
+        );
+    }
+
+    // Anything but GET/HEAD, on every kind of route, authenticated or not.
+    for method in [
+        "POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "PROPFIND",
+    ] {
+        for path in [api.as_str(), snapshot.as_str(), good_log.as_str(), "/"] {
+            add(
+                format!("{method} {path}"),
+                method,
+                path.to_owned(),
+                ok_headers(),
+                405,
+            );
+        }
+    }
+    let mut preflight = ok_headers();
+    preflight.push(("Origin".into(), EMBED.into()));
+    preflight.push(("Access-Control-Request-Method".into(), "GET".into()));
+    add(
+        "CORS preflight from the embed origin".into(),
+        "OPTIONS",
+        snapshot.clone(),
+        preflight,
+        405,
+    );
+
+    // Encoded traversal and malformed names.
+    for (what, target) in [
+        ("dot segments", "/api/v1/../v1/contexts".to_owned()),
+        ("encoded dots in namespace", log("%2e%2e", "x")),
+        ("upper-case encoded dots", log("%2E%2E", "x")),
+        ("double-encoded dots", log("%252e%252e", "x")),
+        (
+            "encoded slash in namespace",
+            log("kube-system%2Fsecrets", "x"),
+        ),
+        ("encoded slash in pod", log("shop", "x%2F..%2F..%2Fsecrets")),
+        (
+            "traversal in context",
+            "/api/v1/contexts/..%2f..%2fsecrets/snapshot".to_owned(),
+        ),
+        ("NUL in pod", log("shop", "x%00")),
+        ("CRLF in pod", log("shop", "x%0d%0aSet-Cookie:a")),
+        ("backslash traversal", log("shop", "x%5c..%5c")),
+        ("overlong UTF-8 dots", log("shop", "%c0%ae%c0%ae")),
+        ("bad escape", log("shop", "%zz")),
+        ("upper-case namespace", log("SHOP", "x")),
+        ("leading dash namespace", log("-shop", "x")),
+        ("semicolon dots", log("shop", "..;")),
+        ("dots inside a name", log("shop", "a..b")),
+        ("over-long pod name", log("shop", &"a".repeat(254))),
+        (
+            "trailing traversal",
+            format!("{}/../../../../secrets", log("shop", pod.0)),
+        ),
+        ("protocol-relative", "//evil.com/api/v1/contexts".to_owned()),
+        ("unicode namespace", log("sh%C3%B6p", "x")),
+    ] {
+        add(format!("path: {what}"), "GET", target, ok_headers(), 400);
+    }
+    // Routes that do not exist are not passed through anywhere.
+    for target in [
+        format!("/api/v1/contexts/{context}/namespaces/shop/secrets/x"),
+        format!(
+            "/api/v1/contexts/{context}/namespaces/shop/pods/{}/exec",
+            pod.0
+        ),
+        format!(
+            "/api/v1/contexts/{context}/namespaces/shop/pods/{}/attach",
+            pod.0
+        ),
+        format!(
+            "/api/v1/contexts/{context}/namespaces/shop/pods/{}/portforward",
+            pod.0
+        ),
+        format!("/api/v1/contexts/{context}/proxy/api/v1/secrets"),
+        "/api/v1/namespaces/kube-system/secrets".into(),
+        "/api/v1/nodes/kwok-node-0/proxy/metrics".into(),
+        format!(
+            "/api/v1/contexts/not-a-context/namespaces/shop/pods/{}/log",
+            pod.0
+        ),
+    ] {
+        add(
+            format!("unknown route {target}"),
+            "GET",
+            target,
+            ok_headers(),
+            404,
+        );
+    }
+
+    // Only known query parameters.
+    for (what, target) in [
+        ("watch on contexts", format!("{api}?watch=true")),
+        (
+            "field selector on snapshot",
+            format!("{snapshot}?fieldSelector=metadata.name%3Dx"),
+        ),
+        (
+            "label selector on snapshot",
+            format!("{snapshot}?labelSelector=a"),
+        ),
+        (
+            "namespace on snapshot",
+            format!("{snapshot}?namespace=kube-system"),
+        ),
+        ("dryRun", format!("{snapshot}?dryRun=All")),
+        ("follow", format!("{good_log}&follow=true")),
+        ("repeated container", format!("{good_log}&container=other")),
+        ("negative tail", format!("{good_log}&tailLines=-1")),
+        ("huge tail", format!("{good_log}&tailLines=99999999")),
+        ("zero limit", format!("{good_log}&limitBytes=0")),
+        (
+            "traversal container",
+            format!("{}?container=..%2fx", log("shop", pod.0)),
+        ),
+        (
+            "insecure backend",
+            format!("{good_log}&insecureSkipTLSVerifyBackend=true"),
+        ),
+        ("not a bool", format!("{good_log}&previous=maybe")),
+        (
+            "sinceTime",
+            format!("{good_log}&sinceTime=2020-01-01T00:00:00Z"),
+        ),
+    ] {
+        add(format!("query: {what}"), "GET", target, ok_headers(), 400);
+    }
+
+    // Credentials: missing, wrong, in the wrong place, and identity headers.
+    add(
+        "no token".into(),
+        "GET",
+        snapshot.clone(),
+        vec![host()],
+        401,
+    );
+    add(
+        "wrong token".into(),
+        "GET",
+        snapshot.clone(),
+        vec![host(), ("Authorization".into(), "Bearer 00".into())],
+        401,
+    );
+    add(
+        "basic auth".into(),
+        "GET",
+        snapshot.clone(),
+        vec![host(), ("Authorization".into(), format!("Basic {token}"))],
+        401,
+    );
+    add(
+        "two Authorization headers".into(),
+        "GET",
+        snapshot.clone(),
+        vec![host(), auth(), ("Authorization".into(), "Bearer 00".into())],
+        401,
+    );
+    add(
+        "token in the API URL".into(),
+        "GET",
+        format!("{api}?token={token}"),
+        vec![host()],
+        401,
+    );
+    add(
+        "cookie for another port".into(),
+        "GET",
+        snapshot.clone(),
+        vec![
+            host(),
+            (
+                "Cookie".into(),
+                format!("ktop_web_token_{}={token}", port + 1),
+            ),
+        ],
+        401,
+    );
+    add(
+        "wrong token in ?token".into(),
+        "GET",
+        "/nodes?token=00".into(),
+        vec![host()],
+        401,
+    );
+    add(
+        "no token on the app".into(),
+        "GET",
+        "/nodes".into(),
+        vec![host()],
+        401,
+    );
+    for (k, v) in [
+        ("Impersonate-User", "system:admin"),
+        ("Impersonate-Group", "system:masters"),
+        ("Impersonate-Uid", "1"),
+        ("Impersonate-Extra-Scopes", "all"),
+        ("X-Remote-User", "admin"),
+        ("X-Remote-Group", "system:masters"),
+    ] {
+        let mut h = ok_headers();
+        h.push((k.into(), v.into()));
+        add(
+            format!("identity header {k}"),
+            "GET",
+            good_log.clone(),
+            h,
+            400,
+        );
+    }
+    cases
+}
+
+/// Paths ktop-web may request upstream (GET only): discovery, version, the watched and
+/// listed nodes and pods, metrics.k8s.io nodes and pods, and pods/log.
+fn allowed_upstream(verb: &str, uri: &str) -> bool {
+    let path = uri.split('?').next().unwrap_or_default();
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let read = matches!(verb, "get" | "list" | "watch");
+    let name_ok = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+            && !s.contains("..")
+    };
+    let shape = match parts.as_slice() {
+        ["version"] | ["apis", "metrics.k8s.io"] => true,
+        ["api", "v1", "nodes" | "pods"] => true,
+        ["api", "v1", "namespaces", ns, "pods"] => name_ok(ns),
+        ["apis", "metrics.k8s.io", "v1" | "v1beta1", "nodes" | "pods"] => true,
+        [
+            "apis",
+            "metrics.k8s.io",
+            "v1" | "v1beta1",
+            "namespaces",
+            ns,
+            "pods",
+        ] => name_ok(ns),
+        ["api", "v1", "namespaces", ns, "pods", pod, "log"] => name_ok(ns) && name_ok(pod),
+        _ => false,
+    };
+    read && shape
+}
+
+#[tokio::test]
+async fn hostile_requests_get_4xx_and_reach_nothing_upstream() {
+    if !e2e_enabled() {
+        return;
+    }
+    let c = TestCluster::shared();
+    let _lock = c.exclusive();
+    let kubeconfig = c.kubeconfig.display().to_string();
+    let offset = c.audit_offset();
+    let ktop = Ktop::start(
+        &["--embed-origin", EMBED],
+        &[("KUBECONFIG", kubeconfig.as_str())],
+    );
+    let context = ktop
+        .startup_line
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("context="))
+        .expect("context in the startup line")
+        .to_owned();
+    let pod = c.kubectl_ok(&[
+        "get",
+        "pods",
+        "-n",
+        "shop",
+        "--field-selector=status.phase=Running",
+        "-o",
+        "jsonpath={.items[0].metadata.name} {.items[0].spec.containers[0].name}",
+    ]);
+    let (pod_name, container) = pod.split_once(' ').expect("a running shop pod");
+
+    // The allowed requests work, so the refusals below are decisions, not breakage.
+    let port = ktop.port;
+    let host = format!("127.0.0.1:{port}");
+    let bearer = format!("Bearer {}", ktop.token);
+    let good_log = format!(
+        "/api/v1/contexts/{context}/namespaces/shop/pods/{pod_name}/log?container={container}&tailLines=5"
+    );
+    for (target, extra) in [
+        (format!("/api/v1/contexts/{context}/snapshot"), None),
+        (good_log.clone(), None),
+        (
+            format!("/api/v1/contexts/{context}/snapshot"),
+            Some(("Origin", EMBED)),
+        ),
+        (
+            format!("/api/v1/contexts/{context}/snapshot"),
+            Some(("Sec-Fetch-Site", "same-origin")),
+        ),
+    ] {
+        let mut headers = vec![
+            ("Host".to_owned(), host.clone()),
+            ("Authorization".to_owned(), bearer.clone()),
+        ];
+        if let Some((k, v)) = extra {
+            headers.push((k.to_owned(), v.to_owned()));
+        }
+        let case = Case {
+            name: "allowed".into(),
+            method: "GET",
+            target: target.clone(),
+            headers,
+            want: 200,
+        };
+        let mut status = 0;
+        for _ in 0..30 {
+            status = raw(port, &render(&case)).await.0;
+            if status == 200 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        assert_eq!(status, 200, "{target} {extra:?}");
+    }
+    let (_, lines) = raw(
+        port,
+        &render(&Case {
+            name: String::new(),
+            method: "GET",
+            target: good_log,
+            headers: vec![
+                ("Host".into(), host.clone()),
+                ("Authorization".into(), bearer.clone()),
+            ],
+            want: 200,
+        }),
+    )
+    .await;
+    assert!(
+        lines.contains("msg="),
+        "log lines from the cluster: {lines}"
+    );
+
+    let cases = corpus(port, &ktop.token, &context, (pod_name, container));
+    assert!(cases.len() >= 100, "{} cases", cases.len());
+    let mut failures = Vec::new();
+    for case in &cases {
+        let (status, body) = raw(port, &render(case)).await;
+        if status != case.want {
+            failures.push(format!(
+                "{}: {} {} → {status}, want {} ({})",
+                case.name,
+                case.method,
+                case.target,
+                case.want,
+                body.chars().take(120).collect::<String>()
+            ));
+        }
+        assert!(
+            !body.contains(&ktop.token),
+            "{} echoed the token",
+            case.name
+        );
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+
+    // Let the audit log catch up, then check everything ktop-web asked the API server.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let ours: Vec<serde_json::Value> = c
+        .audit_since(offset)
+        .into_iter()
+        .filter(|e| {
+            e["userAgent"]
+                .as_str()
+                .is_some_and(|ua| ua.starts_with("ktop-web/"))
+        })
+        .collect();
+    assert!(
+        ours.len() >= 5,
+        "ktop-web's own requests are in the audit log ({})",
+        ours.len()
+    );
+    let outside: Vec<String> = ours
+        .iter()
+        .filter(|e| {
+            !allowed_upstream(
+                e["verb"].as_str().unwrap_or_default(),
+                e["requestURI"].as_str().unwrap_or_default(),
+            ) || !e["impersonatedUser"].is_null()
+        })
+        .map(|e| format!("{} {}", e["verb"], e["requestURI"]))
+        .collect();
+    assert!(
+        outside.is_empty(),
+        "requests outside the allowlist: {outside:#?}"
+    );
+    let logs: Vec<&str> = ours
+        .iter()
+        .filter_map(|e| e["requestURI"].as_str())
+        .filter(|u| u.contains("/log"))
+        .collect();
+    assert!(
+        logs.iter()
+            .all(|u| u.starts_with(&format!("/api/v1/namespaces/shop/pods/{pod_name}/log?"))),
+        "only the valid log read went upstream: {logs:?}"
+    );
+    eprintln!(
+        "{} hostile cases refused; {} upstream requests, all allowlisted",
+        cases.len(),
+        ours.len()
+    );
+}
