@@ -186,6 +186,20 @@ mod tests {
         let cli = parse(&["--metrics-source", "none", "-n", "shop"]).expect("parses");
         assert_eq!(cli.source_mode(), SourceMode::None);
         assert_eq!(cli.namespace.as_deref(), Some("shop"));
+        let cli = parse(&[
+            "--embed-origin",
+            "https://portal.example.com/",
+            "--embed-origin",
+            "http://127.0.0.1:8080",
+            "--allowed-host",
+            "ktop.internal:443",
+        ])
+        .expect("parses");
+        assert_eq!(
+            cli.embed_origin,
+            ["https://portal.example.com", "http://127.0.0.1:8080"]
+        );
+        assert_eq!(cli.allowed_host, ["ktop.internal:443"]);
         let cli = parse(&["--refresh", "1m"]).expect("parses");
         assert_eq!(cli.refresh, Duration::from_secs(60));
     }

@@ -80,7 +80,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 /// `http://127.0.0.1:PORT/?token=…` (or the bound address when it is a specific one).
 fn startup_url(cli: &Cli, access: &AccessToken) -> String {
     let host = match cli.address {
-        a if a.is_unspecified() || a.is_loopback() => "127.0.0.1".to_owned(),
+        std::net::IpAddr::V4(a) if a.is_unspecified() => "127.0.0.1".to_owned(),
+        std::net::IpAddr::V6(a) if a.is_unspecified() => "[::1]".to_owned(),
         std::net::IpAddr::V6(a) => format!("[{a}]"),
         a => a.to_string(),
     };

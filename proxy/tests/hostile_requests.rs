@@ -434,12 +434,7 @@ async fn hostile_requests_get_4xx_and_reach_nothing_upstream() {
         &["--embed-origin", EMBED],
         &[("KUBECONFIG", kubeconfig.as_str())],
     );
-    let context = ktop
-        .startup_line
-        .split_whitespace()
-        .find_map(|w| w.strip_prefix("context="))
-        .expect("context in the startup line")
-        .to_owned();
+    let context = ktop.context();
     let pod = c.kubectl_ok(&[
         "get",
         "pods",

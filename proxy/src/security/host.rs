@@ -12,14 +12,16 @@ pub struct HostAllowlist {
 }
 
 impl HostAllowlist {
-    /// Loopback names with the listening port, the bound address if it is a specific
-    /// non-loopback one, and the `--allowed-host` names (`name` or `name:port`).
+    /// Loopback names with the listening port, the bound address if it is a specific one,
+    /// and the `--allowed-host` names (`name` or `name:port`).
     pub fn new(port: u16, bound: IpAddr, extra: &[String]) -> Self {
         let mut allowed: Vec<String> = ["localhost", "127.0.0.1", "[::1]"]
             .iter()
             .map(|h| format!("{h}:{port}"))
             .collect();
-        if !bound.is_loopback() && !bound.is_unspecified() {
+        // A specific address the user chose to bind (say 10.0.0.5 or 127.0.0.2) is a name
+        // clients will use; 0.0.0.0 and :: are not.
+        if !bound.is_unspecified() {
             allowed.push(match bound {
                 IpAddr::V4(ip) => format!("{ip}:{port}"),
                 IpAddr::V6(ip) => format!("[{ip}]:{port}"),
@@ -162,6 +164,9 @@ mod tests {
         assert!(l.permits(&headers(&["10.1.2.3:8080"]), &Uri::from_static("/")));
         let l = HostAllowlist::new(8080, "0.0.0.0".parse().expect("ip"), &[]);
         assert!(!l.permits(&headers(&["0.0.0.0:8080"]), &Uri::from_static("/")));
+        assert!(l.permits(&headers(&["localhost:8080"]), &Uri::from_static("/")));
+        let l = HostAllowlist::new(8080, "::1".parse().expect("ip"), &[]);
+        assert!(l.permits(&headers(&["[::1]:8080"]), &Uri::from_static("/")));
     }
 
     #[test]

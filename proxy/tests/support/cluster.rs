@@ -168,4 +168,39 @@ impl TestCluster {
             .filter(|e| e["stage"] == "ResponseComplete")
             .collect()
     }
+
+    /// The test cluster's exec credential plugin (mints tokens its webhook accepts).
+    pub fn exec_plugin(&self) -> PathBuf {
+        let exec = PathBuf::from(self.script(&["kubeconfig", "exec"]).trim());
+        exec.parent()
+            .expect("exec dir")
+            .join("ktop-exec-credential")
+    }
+
+    /// An exec kubeconfig in `dir` whose plugin is the bash script `body` (which can call
+    /// [`TestCluster::exec_plugin`]); returns the kubeconfig's path.
+    pub fn kubeconfig_with_plugin(&self, dir: &Path, name: &str, body: &str) -> PathBuf {
+        let plugin = dir.join(name);
+        std::fs::write(
+            &plugin,
+            format!("#!/usr/bin/env bash\nset -euo pipefail\n{body}\n"),
+        )
+        .expect("write plugin");
+        std::fs::set_permissions(&plugin, std::os::unix::fs::PermissionsExt::from_mode(0o755))
+            .expect("chmod plugin");
+        let exec = PathBuf::from(self.script(&["kubeconfig", "exec"]).trim());
+        let text = std::fs::read_to_string(&exec).expect("exec kubeconfig");
+        let original = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("command: "))
+            .expect("command in the exec kubeconfig")
+            .to_owned();
+        let kubeconfig = dir.join(format!("{name}.kubeconfig"));
+        std::fs::write(
+            &kubeconfig,
+            text.replace(&original, &plugin.display().to_string()),
+        )
+        .expect("write kubeconfig");
+        kubeconfig
+    }
 }

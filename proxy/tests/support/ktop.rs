@@ -33,18 +33,8 @@ impl Ktop {
     /// Starts `ktop-web <args> --port <free>` and waits for its startup line.
     pub fn start(args: &[&str], envs: &[(&str, &str)]) -> Ktop {
         let port = free_port();
-        let config = (!envs.iter().any(|(k, _)| *k == "XDG_CONFIG_HOME"))
-            .then(|| tempfile::tempdir().expect("config dir"));
-        let mut command = Command::new(env!("CARGO_BIN_EXE_ktop-web"));
-        if let Some(dir) = &config {
-            command.env("XDG_CONFIG_HOME", dir.path());
-        }
+        let (mut command, config) = command(args, envs, port);
         let mut child = command
-            .args(args)
-            .args(["--port", &port.to_string()])
-            .envs(envs.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
             .expect("ktop-web starts");
@@ -82,6 +72,15 @@ impl Ktop {
         }
     }
 
+    /// The kube context it serves, from its startup line.
+    pub fn context(&self) -> String {
+        self.startup_line
+            .split_whitespace()
+            .find_map(|w| w.strip_prefix("context="))
+            .unwrap_or_else(|| panic!("no context in {:?}", self.startup_line))
+            .to_owned()
+    }
+
     /// The page at `path` with the token, as the startup link carries it: the first visit
     /// in a browser swaps it for a cookie.
     pub fn signed(&self, path: &str) -> String {
@@ -110,6 +109,51 @@ impl Ktop {
         assert_eq!(status, 200, "GET {path}: {body}");
         serde_json::from_str(&body).unwrap_or_else(|e| panic!("GET {path}: {e}: {body}"))
     }
+}
+
+/// `ktop-web <args> --port <port>` with stdout piped and, unless `envs` sets
+/// `XDG_CONFIG_HOME`, a fresh config directory (returned, so it lives as long as needed).
+fn command(
+    args: &[&str],
+    envs: &[(&str, &str)],
+    port: u16,
+) -> (Command, Option<tempfile::TempDir>) {
+    let config = (!envs.iter().any(|(k, _)| *k == "XDG_CONFIG_HOME"))
+        .then(|| tempfile::tempdir().expect("config dir"));
+    let mut command = Command::new(env!("CARGO_BIN_EXE_ktop-web"));
+    if let Some(dir) = &config {
+        command.env("XDG_CONFIG_HOME", dir.path());
+    }
+    command
+        .args(args)
+        .args(["--port", &port.to_string()])
+        .envs(envs.iter().copied())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped());
+    (command, config)
+}
+
+/// Runs `ktop-web <args>` (with a fresh config directory) that must exit on its own within
+/// `timeout`, e.g. a startup failure; returns its output.
+pub fn run_to_exit(
+    args: &[&str],
+    envs: &[(&str, &str)],
+    timeout: Duration,
+) -> std::process::Output {
+    let (mut command, _config) = command(args, envs, free_port());
+    let mut child = command
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ktop-web starts");
+    let deadline = std::time::Instant::now() + timeout;
+    while child.try_wait().expect("wait").is_none() {
+        if std::time::Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("ktop-web {args:?} did not exit within {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("output")
 }
 
 impl Drop for Ktop {
