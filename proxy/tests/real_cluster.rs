@@ -271,6 +271,7 @@ async fn falls_back_to_requests_and_limits_while_metrics_server_is_down() {
 fn metrics_reads_since(c: &TestCluster, offset: usize) -> usize {
     c.audit_since(offset)
         .iter()
+        .filter(|e| e["stage"] == "ResponseComplete")
         .filter(|e| {
             let uri = e["requestURI"].as_str().unwrap_or_default();
             uri.starts_with("/apis/metrics.k8s.io/")

@@ -159,13 +159,13 @@ impl TestCluster {
             .unwrap_or(0)
     }
 
-    /// Completed requests logged after `offset`.
+    /// Audit events logged after `offset`, every stage: requests refused by authentication
+    /// (401) are logged at `ResponseStarted` only.
     pub fn audit_since(&self, offset: usize) -> Vec<serde_json::Value> {
         let log = std::fs::read(&self.audit_log).expect("audit log");
         String::from_utf8_lossy(&log[offset.min(log.len())..])
             .lines()
             .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
-            .filter(|e| e["stage"] == "ResponseComplete")
             .collect()
     }
 
