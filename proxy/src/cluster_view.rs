@@ -9,7 +9,7 @@ use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
 use crate::objects::ObjectCache;
-use crate::pod_logs::PodLogs;
+use crate::reads::Reads;
 use crate::source::{Selection, SourceSelector};
 
 /// Why there is no snapshot yet.
@@ -38,7 +38,7 @@ pub struct ClusterView {
     /// the metrics API again.
     cached: tokio::sync::Mutex<Option<Cached>>,
     watches: Vec<JoinHandle<()>>,
-    logs: Option<PodLogs>,
+    reads: Option<Reads>,
 }
 
 impl Drop for ClusterView {
@@ -65,19 +65,19 @@ impl ClusterView {
             refresh,
             cached: tokio::sync::Mutex::new(None),
             watches,
-            logs: None,
+            reads: None,
         }
     }
 
-    /// Serves container logs through `logs` (real clusters only).
-    pub fn with_logs(mut self, logs: PodLogs) -> Self {
-        self.logs = Some(logs);
+    /// Serves details, events and logs through `reads` (real clusters only).
+    pub fn with_reads(mut self, reads: Reads) -> Self {
+        self.reads = Some(reads);
         self
     }
 
-    /// Container logs, when this cluster has them.
-    pub fn logs(&self) -> Option<&PodLogs> {
-        self.logs.as_ref()
+    /// On-demand reads, when this cluster has them.
+    pub fn reads(&self) -> Option<&Reads> {
+        self.reads.as_ref()
     }
 
     /// Static facts about the cluster.

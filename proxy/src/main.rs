@@ -8,7 +8,7 @@ mod kube_access;
 mod kube_clients;
 mod kube_error;
 mod objects;
-mod pod_logs;
+mod reads;
 mod security;
 mod serve;
 mod source;

@@ -15,7 +15,7 @@ use crate::cluster_view::ClusterView;
 use crate::http::{AppState, app, listener};
 use crate::kube_access;
 use crate::objects::{ObjectCache, spawn_watches};
-use crate::pod_logs::PodLogs;
+use crate::reads::Reads;
 use crate::security::{AccessToken, Policy, token};
 use crate::source::{DemoCluster, MetricsServer, MetricsSource, SourceSelector};
 
@@ -153,9 +153,9 @@ async fn cluster_view(cli: &Cli, mode: SourceMode) -> anyhow::Result<(ClusterVie
         id.user.clone(),
         namespace,
     );
-    let logs = PodLogs::new(conn.clients.clone(), info.namespace.clone());
+    let reads = Reads::new(conn.clients.clone(), info.namespace.clone());
     Ok((
-        ClusterView::new(info, objects, selector, watches).with_logs(logs),
+        ClusterView::new(info, objects, selector, watches).with_reads(reads),
         line,
     ))
 }

@@ -268,6 +268,38 @@ fn corpus(port: u16, token: &str, context: &str, pod: (&str, &str)) -> Vec<Case>
         );
     }
 
+    // The drill-down reads: names and event queries are validated the same way.
+    let detail = |rest: &str| format!("/api/v1/contexts/{context}/{rest}");
+    for (what, target) in [
+        ("node name with traversal", detail("nodes/..%2fsecrets")),
+        ("upper-case node name", detail("nodes/Node_1")),
+        ("NUL in node name", detail("nodes/a%00")),
+        ("bad pod name", detail("namespaces/shop/pods/X_Y")),
+        ("bad namespace for a pod", detail("namespaces/a%2Fb/pods/x")),
+        (
+            "events of another kind",
+            detail("namespaces/shop/events?kind=Secret&name=x"),
+        ),
+        (
+            "field selector smuggled in a name",
+            detail("namespaces/shop/events?kind=Pod&name=x%2CinvolvedObject.kind%3DSecret"),
+        ),
+        (
+            "events without a name",
+            detail("namespaces/shop/events?kind=Pod"),
+        ),
+        (
+            "extra field selector",
+            detail("namespaces/shop/events?kind=Pod&name=x&fieldSelector=a"),
+        ),
+        (
+            "query on node detail",
+            detail("nodes/kwok-node-0?watch=true"),
+        ),
+    ] {
+        add(format!("detail: {what}"), "GET", target, ok_headers(), 400);
+    }
+
     // Only known query parameters.
     for (what, target) in [
         ("watch on contexts", format!("{api}?watch=true")),
@@ -416,6 +448,13 @@ fn allowed_upstream(verb: &str, uri: &str) -> bool {
             "pods",
         ] => name_ok(ns),
         ["api", "v1", "namespaces", ns, "pods", pod, "log"] => name_ok(ns) && name_ok(pod),
+        ["api", "v1", "nodes", node] => name_ok(node) && verb == "get",
+        ["api", "v1", "namespaces", ns, "pods", pod] => {
+            name_ok(ns) && name_ok(pod) && verb == "get"
+        }
+        ["api", "v1", "namespaces", ns, "events"] => {
+            name_ok(ns) && verb == "list" && uri.contains("fieldSelector=involvedObject.kind")
+        }
         _ => false,
     };
     read && shape
@@ -463,6 +502,18 @@ async fn hostile_requests_get_4xx_and_reach_nothing_upstream() {
         (
             format!("/api/v1/contexts/{context}/snapshot"),
             Some(("Sec-Fetch-Site", "same-origin")),
+        ),
+        (
+            format!("/api/v1/contexts/{context}/nodes/kwok-node-0"),
+            None,
+        ),
+        (
+            format!("/api/v1/contexts/{context}/namespaces/shop/pods/{pod_name}"),
+            None,
+        ),
+        (
+            format!("/api/v1/contexts/{context}/namespaces/shop/events?kind=Pod&name={pod_name}"),
+            None,
         ),
     ] {
         let mut headers = vec![

@@ -2,6 +2,7 @@
 //! that holds metric history, and Kubernetes quantity and duration parsing.
 
 pub mod api;
+pub mod detail;
 pub mod duration;
 pub mod format;
 pub mod quantity;

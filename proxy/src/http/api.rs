@@ -1,4 +1,5 @@
-//! `/api/v1`: contexts, snapshots and container logs, as JSON in the shared wire types.
+//! `/api/v1`: contexts, snapshots and the drill-down reads (node, pod, events, logs), as JSON
+//! in the shared wire types.
 
 use axum::Json;
 use axum::Router;
@@ -12,13 +13,22 @@ use serde::de::DeserializeOwned;
 
 use super::AppState;
 use crate::cluster_view::{ClusterView, SnapshotError};
-use crate::pod_logs::{LogError, LogQuery, LogRequest};
+use crate::reads::{EventQuery, LogQuery, LogRequest, ReadError, Reads};
 
 /// The API routes; each names the query parameters it accepts, and refuses others.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/contexts", get(contexts))
         .route("/contexts/{context}/snapshot", get(snapshot))
+        .route("/contexts/{context}/nodes/{name}", get(node))
+        .route(
+            "/contexts/{context}/namespaces/{namespace}/pods/{pod}",
+            get(pod),
+        )
+        .route(
+            "/contexts/{context}/namespaces/{namespace}/events",
+            get(events),
+        )
         .route(
             "/contexts/{context}/namespaces/{namespace}/pods/{pod}/log",
             get(pod_log),
@@ -58,22 +68,24 @@ impl IntoResponse for Refusal {
     }
 }
 
-impl From<LogError> for Refusal {
-    fn from(e: LogError) -> Self {
+impl From<ReadError> for Refusal {
+    fn from(e: ReadError) -> Self {
         let (status, hint) = match &e {
-            LogError::BadRequest(_) => (StatusCode::BAD_REQUEST, None),
-            LogError::NotFound(_) => (StatusCode::NOT_FOUND, None),
-            LogError::Forbidden(_) => (
+            ReadError::BadRequest(_) => (StatusCode::BAD_REQUEST, None),
+            ReadError::NotFound(_) => (StatusCode::NOT_FOUND, None),
+            ReadError::Forbidden(_) => (
                 StatusCode::FORBIDDEN,
-                Some("Reading logs needs RBAC get on pods/log in that namespace."),
+                Some(
+                    "Check RBAC: ktop-web needs get on nodes, pods, pods/log and list on events (see the README).",
+                ),
             ),
-            LogError::Timeout => (
+            ReadError::Timeout => (
                 StatusCode::GATEWAY_TIMEOUT,
                 Some(
                     "Check the API server and your credentials (`kubectl get --raw /version`); if a credential plugin is waiting for a login, finish it.",
                 ),
             ),
-            LogError::Upstream(_) => (StatusCode::BAD_GATEWAY, None),
+            ReadError::Upstream(_) => (StatusCode::BAD_GATEWAY, None),
         };
         Refusal::new(status, e.to_string(), hint)
     }
@@ -152,6 +164,51 @@ async fn snapshot(
     }
 }
 
+fn reads<'a>(state: &'a AppState, context: &str) -> Result<&'a Reads, Refusal> {
+    cluster(state, context)?.reads().ok_or_else(|| {
+        Refusal::new(
+            StatusCode::NOT_FOUND,
+            "This cluster has no details, events or logs (the demo has none).",
+            None,
+        )
+    })
+}
+
+async fn node(
+    State(state): State<AppState>,
+    Path((context, name)): Path<(String, String)>,
+    uri: Uri,
+) -> Result<Response, Refusal> {
+    strict_query::<NoParams>(&uri)?;
+    crate::security::names::subdomain("node", &name).map_err(ReadError::from)?;
+    let detail = reads(&state, &context)?.node(&name).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(detail)).into_response())
+}
+
+async fn pod(
+    State(state): State<AppState>,
+    Path((context, namespace, pod)): Path<(String, String, String)>,
+    uri: Uri,
+) -> Result<Response, Refusal> {
+    strict_query::<NoParams>(&uri)?;
+    crate::security::names::label("namespace", &namespace).map_err(ReadError::from)?;
+    crate::security::names::subdomain("pod", &pod).map_err(ReadError::from)?;
+    let detail = reads(&state, &context)?.pod(&namespace, &pod).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(detail)).into_response())
+}
+
+async fn events(
+    State(state): State<AppState>,
+    Path((context, namespace)): Path<(String, String)>,
+    uri: Uri,
+) -> Result<Response, Refusal> {
+    let query = strict_query::<EventQuery>(&uri)?;
+    crate::security::names::label("namespace", &namespace).map_err(ReadError::from)?;
+    query.field_selector()?;
+    let list = reads(&state, &context)?.events(&namespace, &query).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(list)).into_response())
+}
+
 async fn pod_log(
     State(state): State<AppState>,
     Path((context, namespace, pod)): Path<(String, String, String)>,
@@ -159,14 +216,7 @@ async fn pod_log(
 ) -> Result<Response, Refusal> {
     // Names and parameters first: a malformed request is a 400 whatever the context.
     let request = LogRequest::new(&namespace, &pod, &strict_query::<LogQuery>(&uri)?)?;
-    let logs = cluster(&state, &context)?.logs().ok_or_else(|| {
-        Refusal::new(
-            StatusCode::NOT_FOUND,
-            "This cluster has no container logs.",
-            None,
-        )
-    })?;
-    let text = logs.read(&request).await?;
+    let text = reads(&state, &context)?.logs(&request).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8"),

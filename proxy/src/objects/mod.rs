@@ -13,6 +13,7 @@ use ktop_web_shared::api::{NodeRow, PodRow};
 
 pub use node_row::node_row;
 pub use pod_row::pod_row;
+pub use resources::resources_of;
 pub use watch::spawn_watches;
 
 /// One mirrored kind: rows by key, whether the first full list has arrived, the last error.

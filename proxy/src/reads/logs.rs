@@ -1,20 +1,11 @@
-//! `pods/log` reads for the logs view: the only upstream call that takes names from a URL,
-//! so names are validated and every parameter is bounded before kube sees them.
+//! `pods/log` parameters: names validated and every bound checked before kube sees them.
 
-use std::sync::Arc;
-use std::time::Duration;
-
-use k8s_openapi::api::core::v1::Pod;
-use kube::Api;
 use kube::api::LogParams;
 use serde::Deserialize;
 
-use crate::kube_clients::Clients;
-use crate::kube_error::{describe, status_code};
+use super::ReadError;
 use crate::security::names;
 
-/// Longest a log read may take, kube's retries included.
-pub const LOG_DEADLINE: Duration = Duration::from_secs(10);
 const DEFAULT_TAIL_LINES: u32 = 500;
 const MAX_TAIL_LINES: u32 = 10_000;
 const DEFAULT_LIMIT_BYTES: u32 = 1 << 20;
@@ -39,84 +30,17 @@ pub struct LogQuery {
     pub since_seconds: Option<u32>,
 }
 
-/// Why no log came back.
-#[derive(Debug, thiserror::Error)]
-pub enum LogError {
-    /// A name or parameter is malformed; nothing was sent upstream.
-    #[error("{0}")]
-    BadRequest(String),
-    /// Outside the namespace this ktop-web serves, or no such pod/container.
-    #[error("{0}")]
-    NotFound(String),
-    /// RBAC denies `pods/log`.
-    #[error("{0}")]
-    Forbidden(String),
-    /// The API server did not answer in time.
-    #[error("the API server did not answer within {}s", LOG_DEADLINE.as_secs())]
-    Timeout,
-    /// Anything else upstream.
-    #[error("{0}")]
-    Upstream(String),
-}
-
-/// Reads container logs for one cluster.
-pub struct PodLogs {
-    clients: Arc<Clients>,
-    /// Set when ktop-web serves one namespace only.
-    scope: Option<String>,
-}
-
-impl PodLogs {
-    /// Logs through `clients`, limited to `scope` when set.
-    pub fn new(clients: Arc<Clients>, scope: Option<String>) -> Self {
-        Self { clients, scope }
-    }
-
-    /// `GET /api/v1/namespaces/{namespace}/pods/{pod}/log` for a validated request.
-    pub async fn read(&self, request: &LogRequest) -> Result<String, LogError> {
-        let LogRequest {
-            namespace,
-            pod,
-            params,
-        } = request;
-        let (namespace, pod) = (namespace.as_str(), pod.as_str());
-        if self.scope.as_deref().is_some_and(|s| s != namespace) {
-            return Err(LogError::NotFound(format!(
-                "namespace {namespace:?} is outside the one this ktop-web serves"
-            )));
-        }
-        let read = self.clients.read_retrying(|client| {
-            let params = params.clone();
-            async move {
-                Api::<Pod>::namespaced(client, namespace)
-                    .logs(pod, &params)
-                    .await
-            }
-        });
-        match tokio::time::timeout(LOG_DEADLINE, read).await {
-            Err(_) => Err(LogError::Timeout),
-            Ok(Ok(text)) => Ok(text),
-            Ok(Err(e)) => Err(match status_code(&e) {
-                Some(400) => LogError::BadRequest(describe(&e)),
-                Some(404) => LogError::NotFound(describe(&e)),
-                Some(401 | 403) => LogError::Forbidden(describe(&e)),
-                _ => LogError::Upstream(describe(&e)),
-            }),
-        }
-    }
-}
-
 /// A log read whose names and bounds have been checked.
 #[derive(Debug)]
 pub struct LogRequest {
-    namespace: String,
-    pod: String,
-    params: LogParams,
+    pub(super) namespace: String,
+    pub(super) pod: String,
+    pub(super) params: LogParams,
 }
 
 impl LogRequest {
     /// Validates names and bounds; nothing here reaches the network.
-    pub fn new(namespace: &str, pod: &str, query: &LogQuery) -> Result<Self, LogError> {
+    pub fn new(namespace: &str, pod: &str, query: &LogQuery) -> Result<Self, ReadError> {
         Ok(Self {
             namespace: namespace.to_owned(),
             pod: pod.to_owned(),
@@ -125,8 +49,8 @@ impl LogRequest {
     }
 }
 
-fn params(namespace: &str, pod: &str, query: &LogQuery) -> Result<LogParams, LogError> {
-    let bad = |e: names::InvalidName| LogError::BadRequest(e.to_string());
+fn params(namespace: &str, pod: &str, query: &LogQuery) -> Result<LogParams, ReadError> {
+    let bad = |e: names::InvalidName| ReadError::BadRequest(e.to_string());
     names::label("namespace", namespace).map_err(bad)?;
     names::subdomain("pod", pod).map_err(bad)?;
     if let Some(c) = &query.container {
@@ -135,12 +59,12 @@ fn params(namespace: &str, pod: &str, query: &LogQuery) -> Result<LogParams, Log
     let tail = query.tail_lines.unwrap_or(DEFAULT_TAIL_LINES);
     let limit = query.limit_bytes.unwrap_or(DEFAULT_LIMIT_BYTES);
     if tail == 0 || tail > MAX_TAIL_LINES {
-        return Err(LogError::BadRequest(format!(
+        return Err(ReadError::BadRequest(format!(
             "tailLines must be 1..={MAX_TAIL_LINES}"
         )));
     }
     if limit == 0 || limit > MAX_LIMIT_BYTES {
-        return Err(LogError::BadRequest(format!(
+        return Err(ReadError::BadRequest(format!(
             "limitBytes must be 1..={MAX_LIMIT_BYTES}"
         )));
     }
@@ -148,7 +72,7 @@ fn params(namespace: &str, pod: &str, query: &LogQuery) -> Result<LogParams, Log
         .since_seconds
         .is_some_and(|s| s == 0 || s > MAX_SINCE_SECONDS)
     {
-        return Err(LogError::BadRequest(format!(
+        return Err(ReadError::BadRequest(format!(
             "sinceSeconds must be 1..={MAX_SINCE_SECONDS}"
         )));
     }
@@ -186,7 +110,7 @@ mod tests {
             ("Shop", "x"),
         ] {
             assert!(
-                matches!(params(ns, pod, &q), Err(LogError::BadRequest(_))),
+                matches!(params(ns, pod, &q), Err(ReadError::BadRequest(_))),
                 "{ns} {pod}"
             );
         }
@@ -213,7 +137,7 @@ mod tests {
             },
         ] {
             assert!(
-                matches!(params("shop", "web-0", &q), Err(LogError::BadRequest(_))),
+                matches!(params("shop", "web-0", &q), Err(ReadError::BadRequest(_))),
                 "{q:?}"
             );
         }
