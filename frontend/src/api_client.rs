@@ -2,6 +2,7 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use ktop_web_shared::api::{API_PREFIX, ApiError, ContextList, Snapshot};
+use ktop_web_shared::detail::{EventList, NodeDetail, PodDetail};
 use serde::de::DeserializeOwned;
 
 /// Shown when the server does not answer at all.
@@ -77,12 +78,12 @@ impl FetchError {
 }
 
 /// Builds every API request: the one place to add headers such as authorization.
-fn api_get(path: &str) -> RequestBuilder {
-    Request::get(&format!("{API_PREFIX}{path}")).header("Accept", "application/json")
+fn api_get(path: &str, accept: &str) -> RequestBuilder {
+    Request::get(&format!("{API_PREFIX}{path}")).header("Accept", accept)
 }
 
 async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
-    let response = api_get(path)
+    let response = api_get(path, "application/json")
         .send()
         .await
         .map_err(|_| FetchError::Unreachable)?;
@@ -109,10 +110,98 @@ pub async fn fetch_contexts() -> Result<ContextList, FetchError> {
     get_json("/contexts").await
 }
 
+/// One path segment, percent-encoded.
+fn seg(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
 /// `GET /api/v1/contexts/{context}/snapshot`.
 pub async fn fetch_snapshot(context: &str) -> Result<Snapshot, FetchError> {
-    let context = String::from(js_sys::encode_uri_component(context));
-    get_json(&format!("/contexts/{context}/snapshot")).await
+    get_json(&format!("/contexts/{}/snapshot", seg(context))).await
+}
+
+/// `GET /api/v1/contexts/{context}/nodes/{name}`.
+pub async fn fetch_node(context: &str, name: &str) -> Result<NodeDetail, FetchError> {
+    get_json(&format!("/contexts/{}/nodes/{}", seg(context), seg(name))).await
+}
+
+/// `GET /api/v1/contexts/{context}/namespaces/{ns}/pods/{name}`.
+pub async fn fetch_pod(context: &str, ns: &str, name: &str) -> Result<PodDetail, FetchError> {
+    get_json(&format!(
+        "/contexts/{}/namespaces/{}/pods/{}",
+        seg(context),
+        seg(ns),
+        seg(name)
+    ))
+    .await
+}
+
+/// Which object's events to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventsOf {
+    /// A pod in its namespace.
+    Pod,
+    /// A node (events live in `default`).
+    Node,
+}
+
+/// `GET /api/v1/contexts/{context}/namespaces/{ns}/events?kind=…&name=…`.
+pub async fn fetch_events(
+    context: &str,
+    kind: EventsOf,
+    ns: &str,
+    name: &str,
+) -> Result<EventList, FetchError> {
+    let (kind, ns) = match kind {
+        EventsOf::Pod => ("Pod", ns),
+        EventsOf::Node => ("Node", "default"),
+    };
+    get_json(&format!(
+        "/contexts/{}/namespaces/{}/events?kind={kind}&name={}",
+        seg(context),
+        seg(ns),
+        seg(name)
+    ))
+    .await
+}
+
+/// What part of a container's log to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogOptions {
+    /// Lines from the end.
+    pub tail_lines: u32,
+    /// The previous instance's log.
+    pub previous: bool,
+    /// RFC 3339 timestamps before each line.
+    pub timestamps: bool,
+}
+
+/// `GET …/namespaces/{ns}/pods/{name}/log?container=…`, as text.
+pub async fn fetch_log(
+    context: &str,
+    ns: &str,
+    pod: &str,
+    container: &str,
+    options: &LogOptions,
+) -> Result<String, FetchError> {
+    let path = format!(
+        "/contexts/{}/namespaces/{}/pods/{}/log?container={}&tailLines={}&previous={}&timestamps={}",
+        seg(context),
+        seg(ns),
+        seg(pod),
+        seg(container),
+        options.tail_lines,
+        options.previous,
+        options.timestamps
+    );
+    let response = api_get(&path, "text/plain")
+        .send()
+        .await
+        .map_err(|_| FetchError::Unreachable)?;
+    if !response.ok() {
+        return Err(error_from(response).await);
+    }
+    response.text().await.map_err(|_| FetchError::Unreachable)
 }
 
 #[cfg(test)]

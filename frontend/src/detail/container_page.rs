@@ -1,0 +1,73 @@
+//! `/pods/:ns/:name/:container`: the container's spec summary and its log.
+
+use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
+
+use super::facts::Facts;
+use super::fetched::{DETAIL_REFRESH, use_fetched};
+use super::logs_view::LogsView;
+use super::pod_page::{resources_text, state_text};
+use crate::api_client::fetch_pod;
+use crate::state::use_app_state;
+
+/// A container's page.
+#[component]
+pub fn ContainerPage() -> impl IntoView {
+    let state = use_app_state();
+    let params = use_params_map();
+    let param =
+        move |k: &'static str| Memo::new(move |_| params.with(|p| p.get(k).unwrap_or_default()));
+    let (ns, name, container) = (param("ns"), param("name"), param("container"));
+    let key = Memo::new(move |_| state.context.get().map(|c| (c, ns.get(), name.get())));
+    let detail = use_fetched(
+        key,
+        |(c, ns, n)| async move { fetch_pod(&c, &ns, &n).await },
+        |_| DETAIL_REFRESH,
+    );
+    let spec = move || {
+        let wanted = container.get();
+        detail.with(|d| {
+            d.as_ref()
+                .and_then(|r| r.as_ref().ok())
+                .and_then(|d| d.containers.iter().find(|c| c.name == wanted).cloned())
+        })
+    };
+    let facts = Signal::derive(move || {
+        let c = spec();
+        let get = |f: fn(&ktop_web_shared::detail::ContainerDetail) -> String| {
+            c.as_ref().map(f).unwrap_or_default()
+        };
+        vec![
+            ("Image", get(|c| c.image.clone())),
+            ("State", get(|c| state_text(&c.state))),
+            (
+                "Ready",
+                get(|c| if c.ready { "yes".into() } else { "no".into() }),
+            ),
+            ("Restarts", get(|c| c.restarts.to_string())),
+            (
+                "Last termination",
+                get(|c| c.last_termination.clone().unwrap_or_default()),
+            ),
+            (
+                "Requests (CPU / memory)",
+                get(|c| resources_text(c.requests)),
+            ),
+            ("Limits (CPU / memory)", get(|c| resources_text(c.limits))),
+            ("Ports", get(|c| c.ports.join(", "))),
+            ("Probes", get(|c| c.probes.join("; "))),
+        ]
+    });
+    let pod_href = move || format!("/pods/{}/{}", ns.get(), name.get());
+
+    view! {
+        <section class="page detail-page" id="container-detail" data-container=container>
+            <div class="toolbar">
+                <a href=pod_href class="back" id="pod-link">{name}</a>
+                <h1>{container}</h1>
+            </div>
+            <Facts id="container-facts" facts=facts />
+            <LogsView context=state.context ns=ns pod=name container=container />
+        </section>
+    }
+}
