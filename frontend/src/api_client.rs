@@ -2,8 +2,11 @@
 
 use gloo_net::http::{Request, RequestBuilder, Response};
 use ktop_web_shared::api::{API_PREFIX, ApiError, ContextList, Snapshot};
-use ktop_web_shared::detail::{EventList, NodeDetail, PodDetail};
 use serde::de::DeserializeOwned;
+
+/// A boxed request in flight: one concrete type, so pages that load different things share
+/// the same loading code.
+pub type Loading<T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, FetchError>>>>;
 
 /// Shown when the server does not answer at all.
 pub const UNREACHABLE_MESSAGE: &str = "ktop-web is not reachable — is it still running?";
@@ -120,20 +123,19 @@ pub async fn fetch_snapshot(context: &str) -> Result<Snapshot, FetchError> {
     get_json(&format!("/contexts/{}/snapshot", seg(context))).await
 }
 
-/// `GET /api/v1/contexts/{context}/nodes/{name}`.
-pub async fn fetch_node(context: &str, name: &str) -> Result<NodeDetail, FetchError> {
-    get_json(&format!("/contexts/{}/nodes/{}", seg(context), seg(name))).await
+/// Path (under the API prefix) of a node's details.
+pub fn node_path(context: &str, name: &str) -> String {
+    format!("/contexts/{}/nodes/{}", seg(context), seg(name))
 }
 
-/// `GET /api/v1/contexts/{context}/namespaces/{ns}/pods/{name}`.
-pub async fn fetch_pod(context: &str, ns: &str, name: &str) -> Result<PodDetail, FetchError> {
-    get_json(&format!(
+/// Path of a pod's details.
+pub fn pod_path(context: &str, ns: &str, name: &str) -> String {
+    format!(
         "/contexts/{}/namespaces/{}/pods/{}",
         seg(context),
         seg(ns),
         seg(name)
-    ))
-    .await
+    )
 }
 
 /// Which object's events to read.
@@ -145,24 +147,18 @@ pub enum EventsOf {
     Node,
 }
 
-/// `GET /api/v1/contexts/{context}/namespaces/{ns}/events?kind=…&name=…`.
-pub async fn fetch_events(
-    context: &str,
-    kind: EventsOf,
-    ns: &str,
-    name: &str,
-) -> Result<EventList, FetchError> {
+/// Path of the events about a pod or node.
+pub fn events_path(context: &str, kind: EventsOf, ns: &str, name: &str) -> String {
     let (kind, ns) = match kind {
         EventsOf::Pod => ("Pod", ns),
         EventsOf::Node => ("Node", "default"),
     };
-    get_json(&format!(
+    format!(
         "/contexts/{}/namespaces/{}/events?kind={kind}&name={}",
         seg(context),
         seg(ns),
         seg(name)
-    ))
-    .await
+    )
 }
 
 /// What part of a container's log to read.
@@ -176,32 +172,37 @@ pub struct LogOptions {
     pub timestamps: bool,
 }
 
-/// `GET …/namespaces/{ns}/pods/{name}/log?container=…`, as text.
-pub async fn fetch_log(
-    context: &str,
-    ns: &str,
-    pod: &str,
-    container: &str,
-    options: &LogOptions,
-) -> Result<String, FetchError> {
-    let path = format!(
+/// Path of a container's log.
+pub fn log_path(context: &str, ns: &str, pod: &str, container: &str, o: &LogOptions) -> String {
+    format!(
         "/contexts/{}/namespaces/{}/pods/{}/log?container={}&tailLines={}&previous={}&timestamps={}",
         seg(context),
         seg(ns),
         seg(pod),
         seg(container),
-        options.tail_lines,
-        options.previous,
-        options.timestamps
-    );
-    let response = api_get(&path, "text/plain")
-        .send()
-        .await
-        .map_err(|_| FetchError::Unreachable)?;
-    if !response.ok() {
-        return Err(error_from(response).await);
-    }
-    response.text().await.map_err(|_| FetchError::Unreachable)
+        o.tail_lines,
+        o.previous,
+        o.timestamps
+    )
+}
+
+/// `GET` a JSON document at `path` (under the API prefix).
+pub fn fetch_json<T: DeserializeOwned + 'static>(path: String) -> Loading<T> {
+    Box::pin(async move { get_json(&path).await })
+}
+
+/// `GET` text at `path` (under the API prefix), e.g. a log.
+pub fn fetch_text(path: String) -> Loading<String> {
+    Box::pin(async move {
+        let response = api_get(&path, "text/plain")
+            .send()
+            .await
+            .map_err(|_| FetchError::Unreachable)?;
+        if !response.ok() {
+            return Err(error_from(response).await);
+        }
+        response.text().await.map_err(|_| FetchError::Unreachable)
+    })
 }
 
 #[cfg(test)]

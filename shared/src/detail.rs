@@ -1,8 +1,6 @@
 //! Wire types of the drill-down views: what a node, pod or container page shows beyond the
 //! compact rows of the snapshot (which the browser joins in by name).
 
-use std::collections::BTreeMap;
-
 use serde::{Deserialize, Serialize};
 
 /// `GET /api/v1/contexts/{context}/nodes/{name}`.
@@ -21,9 +19,6 @@ pub struct NodeDetail {
     /// Every condition, healthy or not.
     #[serde(default)]
     pub conditions: Vec<ConditionDetail>,
-    /// Labels.
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
 }
 
 /// A node's software and platform.
@@ -105,9 +100,6 @@ pub struct PodDetail {
     pub conditions: Vec<ConditionDetail>,
     /// Init containers (first) and app containers, in spec order.
     pub containers: Vec<ContainerDetail>,
-    /// Labels.
-    #[serde(default)]
-    pub labels: BTreeMap<String, String>,
 }
 
 /// A pod's controlling owner.
@@ -152,32 +144,47 @@ pub struct ContainerDetail {
     pub probes: Vec<String>,
 }
 
-/// A container's state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "state", rename_all = "lowercase")]
-pub enum ContainerState {
-    /// Running since `since_ms`.
-    Running {
-        /// Start (Unix milliseconds).
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        since_ms: Option<i64>,
-    },
-    /// Waiting, e.g. `CrashLoopBackOff`.
-    Waiting {
-        /// Why.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        reason: Option<String>,
-    },
+/// Which state a container is in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ContainerPhase {
+    /// Running.
+    Running,
+    /// Waiting, e.g. in `CrashLoopBackOff`.
+    Waiting,
     /// Exited.
-    Terminated {
-        /// e.g. `Completed`, `Error`, `OOMKilled`.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        reason: Option<String>,
-        /// Exit code.
-        exit_code: i32,
-    },
+    Terminated,
     /// No status reported yet.
     Unknown,
+}
+
+/// A container's state. Flat rather than an enum with data: the browser then needs no
+/// buffering deserializer, which keeps the wasm small.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContainerState {
+    /// Which state.
+    pub phase: ContainerPhase,
+    /// Why (waiting or terminated), e.g. `CrashLoopBackOff`, `OOMKilled`, `Completed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Exit code (terminated).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exit_code: Option<i32>,
+    /// Since when (running: start time, Unix milliseconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub since_ms: Option<i64>,
+}
+
+impl ContainerState {
+    /// A state with only its phase set.
+    pub fn of(phase: ContainerPhase) -> Self {
+        Self {
+            phase,
+            reason: None,
+            exit_code: None,
+            since_ms: None,
+        }
+    }
 }
 
 /// `GET …/events?kind=Pod&name=…`: events about one object, newest first.
@@ -212,18 +219,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn container_state_is_tagged() {
-        let s = serde_json::to_string(&ContainerState::Terminated {
+    fn container_state_is_flat() {
+        let state = ContainerState {
             reason: Some("OOMKilled".into()),
-            exit_code: 137,
-        })
-        .expect("json");
+            exit_code: Some(137),
+            ..ContainerState::of(ContainerPhase::Terminated)
+        };
+        let s = serde_json::to_string(&state).expect("json");
         assert_eq!(
             s,
-            r#"{"state":"terminated","reason":"OOMKilled","exit_code":137}"#
+            r#"{"phase":"terminated","reason":"OOMKilled","exit_code":137}"#
         );
-        let back: ContainerState = serde_json::from_str(r#"{"state":"running"}"#).expect("parse");
-        assert_eq!(back, ContainerState::Running { since_ms: None });
+        let back: ContainerState = serde_json::from_str(r#"{"phase":"running"}"#).expect("parse");
+        assert_eq!(back, ContainerState::of(ContainerPhase::Running));
     }
 
     #[test]
@@ -239,8 +247,9 @@ mod tests {
                 name: "app".into(),
                 init: false,
                 image: "nginx:1.27".into(),
-                state: ContainerState::Waiting {
+                state: ContainerState {
                     reason: Some("CrashLoopBackOff".into()),
+                    ..ContainerState::of(ContainerPhase::Waiting)
                 },
                 ready: false,
                 restarts: 7,

@@ -7,7 +7,9 @@ use super::facts::Facts;
 use super::fetched::{DETAIL_REFRESH, use_fetched};
 use super::logs_view::LogsView;
 use super::pod_page::{resources_text, state_text};
-use crate::api_client::fetch_pod;
+use ktop_web_shared::detail::PodDetail;
+
+use crate::api_client::{fetch_json, pod_path};
 use crate::state::use_app_state;
 
 /// A container's page.
@@ -18,12 +20,14 @@ pub fn ContainerPage() -> impl IntoView {
     let param =
         move |k: &'static str| Memo::new(move |_| params.with(|p| p.get(k).unwrap_or_default()));
     let (ns, name, container) = (param("ns"), param("name"), param("container"));
-    let key = Memo::new(move |_| state.context.get().map(|c| (c, ns.get(), name.get())));
-    let detail = use_fetched(
-        key,
-        |(c, ns, n)| async move { fetch_pod(&c, &ns, &n).await },
-        |_| DETAIL_REFRESH,
-    );
+    let detail_at = Memo::new(move |_| {
+        state
+            .context
+            .get()
+            .map(|c| pod_path(&c, &ns.get(), &name.get()))
+    });
+    let every = Signal::stored(Some(DETAIL_REFRESH));
+    let detail = use_fetched::<PodDetail>(detail_at, fetch_json, every);
     let spec = move || {
         let wanted = container.get();
         detail.with(|d| {

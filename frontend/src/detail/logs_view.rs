@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::fetched::use_fetched;
-use crate::api_client::{LogOptions, fetch_log};
+use crate::api_client::{LogOptions, fetch_text, log_path};
 
 /// Lines asked for at first, and added by "Load older".
 const TAIL_STEP: u32 = 500;
@@ -16,8 +16,6 @@ const TAIL_STEP: u32 = 500;
 const MAX_TAIL: u32 = 10_000;
 /// Re-read interval while following.
 const FOLLOW_EVERY: Duration = Duration::from_secs(2);
-/// "Never again", in effect, while not following.
-const NOT_FOLLOWING: Duration = Duration::from_secs(24 * 3600);
 
 /// How lines are picked.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -117,31 +115,19 @@ pub fn LogsView(
     let filter_text = RwSignal::new(String::new());
     let regex = RwSignal::new(false);
 
-    let key = Memo::new(move |_| {
+    let log_at = Memo::new(move |_| {
         context.get().map(|c| {
             let options = LogOptions {
                 tail_lines: tail.get(),
                 previous: previous.get(),
                 timestamps: timestamps.get(),
             };
-            (
-                c,
-                ns.get(),
-                pod.get(),
-                container.get(),
-                options,
-                follow.get(),
-            )
+            log_path(&c, &ns.get(), &pod.get(), &container.get(), &options)
         })
     });
     // Not following: one read per change of options, none on a timer.
-    let log = use_fetched(
-        key,
-        |(c, ns, pod, container, options, _)| async move {
-            fetch_log(&c, &ns, &pod, &container, &options).await
-        },
-        |k| if k.5 { FOLLOW_EVERY } else { NOT_FOLLOWING },
-    );
+    let every = Signal::derive(move || follow.get().then_some(FOLLOW_EVERY));
+    let log = use_fetched(log_at, fetch_text, every);
     let filter = Memo::new(move |_| LineFilter::new(&filter_text.get(), regex.get()));
     let shown = Memo::new(move |_| {
         log.with(|l| match l {

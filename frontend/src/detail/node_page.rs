@@ -10,7 +10,9 @@ use super::events_table::EventsTable;
 use super::facts::Facts;
 use super::fetched::{DETAIL_REFRESH, use_fetched};
 use super::usage_chart::{NODE_LINES, UsageChart};
-use crate::api_client::{EventsOf, fetch_events, fetch_node};
+use ktop_web_shared::detail::{EventList, NodeDetail};
+
+use crate::api_client::{EventsOf, events_path, fetch_json, node_path};
 use crate::overview::resource::Resource;
 use crate::pods::query::PodsQuery;
 use crate::pods::table_row::PodTableRow;
@@ -31,17 +33,16 @@ pub fn NodeDetailPage() -> impl IntoView {
     let state = use_app_state();
     let params = use_params_map();
     let name = Memo::new(move |_| params.with(|p| p.get("name").unwrap_or_default()));
-    let key = Memo::new(move |_| state.context.get().map(|c| (c, name.get())));
-    let detail = use_fetched(
-        key,
-        |(c, n)| async move { fetch_node(&c, &n).await },
-        |_| DETAIL_REFRESH,
-    );
-    let events = use_fetched(
-        key,
-        |(c, n)| async move { fetch_events(&c, EventsOf::Node, "", &n).await },
-        |_| DETAIL_REFRESH,
-    );
+    let every = Signal::stored(Some(DETAIL_REFRESH));
+    let detail_at = Memo::new(move |_| state.context.get().map(|c| node_path(&c, &name.get())));
+    let events_at = Memo::new(move |_| {
+        state
+            .context
+            .get()
+            .map(|c| events_path(&c, EventsOf::Node, "", &name.get()))
+    });
+    let detail = use_fetched::<NodeDetail>(detail_at, fetch_json, every);
+    let events = use_fetched::<EventList>(events_at, fetch_json, every);
     let row = Memo::new(move |_| {
         let name = name.get();
         state

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 
 use ktop_web_shared::RingBuffer;
 use ktop_web_shared::api::Resources;
-use ktop_web_shared::detail::{ContainerDetail, ContainerState};
+use ktop_web_shared::detail::{
+    ContainerDetail, ContainerPhase, ContainerState, EventList, PodDetail,
+};
 use ktop_web_shared::format::{format_age, format_bytes, format_cpu};
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
@@ -15,23 +17,23 @@ use super::events_table::EventsTable;
 use super::facts::Facts;
 use super::fetched::{DETAIL_REFRESH, use_fetched};
 use super::usage_chart::{POD_LINES, UsageChart};
-use crate::api_client::{EventsOf, fetch_events, fetch_pod};
+use crate::api_client::{EventsOf, events_path, fetch_json, pod_path};
 use crate::overview::resource::Resource;
 use crate::state::use_app_state;
 use crate::store::CpuMemSeries;
 
 /// A container's state in a few words.
 pub fn state_text(state: &ContainerState) -> String {
-    match state {
-        ContainerState::Running { .. } => "Running".to_owned(),
-        ContainerState::Waiting { reason } => reason.clone().unwrap_or_else(|| "Waiting".into()),
-        ContainerState::Terminated { reason, exit_code } => {
-            format!(
-                "{} (exit {exit_code})",
-                reason.as_deref().unwrap_or("Terminated")
-            )
-        }
-        ContainerState::Unknown => "Unknown".to_owned(),
+    let reason = state.reason.clone();
+    match state.phase {
+        ContainerPhase::Running => "Running".to_owned(),
+        ContainerPhase::Waiting => reason.unwrap_or_else(|| "Waiting".into()),
+        ContainerPhase::Terminated => format!(
+            "{} (exit {})",
+            reason.as_deref().unwrap_or("Terminated"),
+            state.exit_code.unwrap_or_default()
+        ),
+        ContainerPhase::Unknown => "Unknown".to_owned(),
     }
 }
 
@@ -59,17 +61,21 @@ pub fn PodDetailPage() -> impl IntoView {
     let ns = Memo::new(move |_| params.with(|p| p.get("ns").unwrap_or_default()));
     let name = Memo::new(move |_| params.with(|p| p.get("name").unwrap_or_default()));
     let pod_key = Memo::new(move |_| format!("{}/{}", ns.get(), name.get()));
-    let key = Memo::new(move |_| state.context.get().map(|c| (c, ns.get(), name.get())));
-    let detail = use_fetched(
-        key,
-        |(c, ns, n)| async move { fetch_pod(&c, &ns, &n).await },
-        |_| DETAIL_REFRESH,
-    );
-    let events = use_fetched(
-        key,
-        |(c, ns, n)| async move { fetch_events(&c, EventsOf::Pod, &ns, &n).await },
-        |_| DETAIL_REFRESH,
-    );
+    let every = Signal::stored(Some(DETAIL_REFRESH));
+    let detail_at = Memo::new(move |_| {
+        state
+            .context
+            .get()
+            .map(|c| pod_path(&c, &ns.get(), &name.get()))
+    });
+    let events_at = Memo::new(move |_| {
+        state
+            .context
+            .get()
+            .map(|c| events_path(&c, EventsOf::Pod, &ns.get(), &name.get()))
+    });
+    let detail = use_fetched::<PodDetail>(detail_at, fetch_json, every);
+    let events = use_fetched::<EventList>(events_at, fetch_json, every);
     let row = Memo::new(move |_| {
         let key = pod_key.get();
         state
@@ -279,19 +285,16 @@ mod tests {
 
     #[test]
     fn states_and_resources_in_words() {
-        assert_eq!(
-            state_text(&ContainerState::Waiting {
-                reason: Some("CrashLoopBackOff".into())
-            }),
-            "CrashLoopBackOff"
-        );
-        assert_eq!(
-            state_text(&ContainerState::Terminated {
-                reason: None,
-                exit_code: 2
-            }),
-            "Terminated (exit 2)"
-        );
+        let waiting = ContainerState {
+            reason: Some("CrashLoopBackOff".into()),
+            ..ContainerState::of(ContainerPhase::Waiting)
+        };
+        assert_eq!(state_text(&waiting), "CrashLoopBackOff");
+        let exited = ContainerState {
+            exit_code: Some(2),
+            ..ContainerState::of(ContainerPhase::Terminated)
+        };
+        assert_eq!(state_text(&exited), "Terminated (exit 2)");
         assert_eq!(
             resources_text(Resources {
                 cpu: Some(100_000_000),

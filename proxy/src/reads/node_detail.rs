@@ -47,7 +47,6 @@ pub fn node_detail(node: &Node) -> NodeDetail {
             .iter()
             .map(condition)
             .collect(),
-        labels: node.metadata.labels.clone().unwrap_or_default(),
     }
 }
 
@@ -91,6 +90,5 @@ mod tests {
         assert_eq!(d.taints[0].value.as_deref(), Some("gpu"));
         assert_eq!(d.taints[1].value, None);
         assert_eq!(d.conditions[0].since_ms, Some(1_767_225_600_000));
-        assert_eq!(d.labels["kubernetes.io/arch"], "amd64");
     }
 }

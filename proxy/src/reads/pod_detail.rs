@@ -1,7 +1,9 @@
 //! A Pod object reduced to what the pod and container pages show beyond its snapshot row.
 
 use k8s_openapi::api::core::v1::{Container, ContainerStatus, Pod, PodCondition, Probe};
-use ktop_web_shared::detail::{ConditionDetail, ContainerDetail, ContainerState, Owner, PodDetail};
+use ktop_web_shared::detail::{
+    ConditionDetail, ContainerDetail, ContainerPhase, ContainerState, Owner, PodDetail,
+};
 
 use crate::objects::resources_of;
 
@@ -59,31 +61,30 @@ pub fn pod_detail(pod: &Pod) -> PodDetail {
             .map(condition)
             .collect(),
         containers: all,
-        labels: pod.metadata.labels.clone().unwrap_or_default(),
     }
 }
 
 fn container(c: &Container, status: Option<&ContainerStatus>, init: bool) -> ContainerDetail {
     let resources = c.resources.as_ref();
     let state = match status.and_then(|s| s.state.as_ref()) {
-        Some(s) if s.running.is_some() => ContainerState::Running {
+        Some(s) if s.running.is_some() => ContainerState {
             since_ms: s
                 .running
                 .as_ref()
                 .and_then(|r| r.started_at.as_ref())
                 .map(|t| t.0.as_millisecond()),
+            ..ContainerState::of(ContainerPhase::Running)
         },
-        Some(s) if s.waiting.is_some() => ContainerState::Waiting {
+        Some(s) if s.waiting.is_some() => ContainerState {
             reason: s.waiting.as_ref().and_then(|w| w.reason.clone()),
+            ..ContainerState::of(ContainerPhase::Waiting)
         },
-        Some(s) if s.terminated.is_some() => {
-            let t = s.terminated.as_ref();
-            ContainerState::Terminated {
-                reason: t.and_then(|t| t.reason.clone()),
-                exit_code: t.map_or(0, |t| t.exit_code),
-            }
-        }
-        _ => ContainerState::Unknown,
+        Some(s) if s.terminated.is_some() => ContainerState {
+            reason: s.terminated.as_ref().and_then(|t| t.reason.clone()),
+            exit_code: s.terminated.as_ref().map(|t| t.exit_code),
+            ..ContainerState::of(ContainerPhase::Terminated)
+        },
+        _ => ContainerState::of(ContainerPhase::Unknown),
     };
     let last_termination = status
         .and_then(|s| s.last_state.as_ref())
@@ -213,12 +214,8 @@ mod tests {
             .collect();
         assert_eq!(names, [("migrate", true), ("app", false)]);
         let app = &d.containers[1];
-        assert_eq!(
-            app.state,
-            ContainerState::Waiting {
-                reason: Some("CrashLoopBackOff".into())
-            }
-        );
+        assert_eq!(app.state.phase, ContainerPhase::Waiting);
+        assert_eq!(app.state.reason.as_deref(), Some("CrashLoopBackOff"));
         assert_eq!(app.restarts, 4);
         assert_eq!(
             app.last_termination.as_deref(),
@@ -234,12 +231,7 @@ mod tests {
                 "readiness: TCP :http every 10s"
             ]
         );
-        assert_eq!(
-            d.containers[0].state,
-            ContainerState::Terminated {
-                reason: Some("Completed".into()),
-                exit_code: 0
-            }
-        );
+        assert_eq!(d.containers[0].state.phase, ContainerPhase::Terminated);
+        assert_eq!(d.containers[0].state.exit_code, Some(0));
     }
 }
