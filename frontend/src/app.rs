@@ -4,9 +4,6 @@ use leptos::prelude::*;
 use leptos_router::components::{A, FlatRoutes, Route, Router};
 use leptos_router::path;
 
-use crate::detail::container_page::ContainerPage;
-use crate::detail::node_page::NodeDetailPage;
-use crate::detail::pod_page::PodDetailPage;
 use crate::layout::banners::{ErrorBanner, FallbackBanner};
 use crate::layout::header::Header;
 use crate::nodes::page::NodesPage;
@@ -15,8 +12,7 @@ use crate::pods::page::PodsPage;
 use crate::poller;
 use crate::state::AppState;
 
-/// The whole app: `/` overview, `/nodes`, `/pods`, and the drill-down pages
-/// `/nodes/:name`, `/pods/:ns/:name`, `/pods/:ns/:name/:container`.
+/// The whole app: `/` overview, `/nodes`, `/pods`.
 #[component]
 pub fn App() -> impl IntoView {
     let search = window().location().search().unwrap_or_default();
@@ -34,9 +30,6 @@ pub fn App() -> impl IntoView {
                         <Route path=path!("/") view=OverviewPage />
                         <Route path=path!("/nodes") view=NodesPage />
                         <Route path=path!("/pods") view=PodsPage />
-                        <Route path=path!("/nodes/:name") view=NodeDetailPage />
-                        <Route path=path!("/pods/:ns/:name") view=PodDetailPage />
-                        <Route path=path!("/pods/:ns/:name/:container") view=ContainerPage />
                     </FlatRoutes>
                 </main>
             </div>

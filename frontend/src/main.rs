@@ -7,7 +7,6 @@ mod charts;
 mod clock;
 mod cluster_summary;
 mod dataset;
-mod detail;
 mod fast_hash;
 mod layout;
 mod nodes;

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::state::use_app_state;
 use crate::store::History;
-use crate::table::cell::{CellValue, LinkCell, NumCell, TextCell};
+use crate::table::cell::{CellValue, NumCell, TextCell};
 use crate::table::row_signals::{RowSignals, SparkCells};
 
 use super::row::NodeView;
@@ -31,7 +31,7 @@ pub fn NodeTableRow(
 
     view! {
         <tr class="row" data-node=attr>
-            <LinkCell col="name" text=row.text(|n| n.name.clone()) href=row.text(|n| format!("/nodes/{}", n.name)) />
+            <TextCell col="name" text=row.text(|n| n.name.clone()) />
             <td data-col="status" class=move || status_class.get() title=status_title>
                 {move || row.with(|r| r.map(|r| r.status.clone()))}
             </td>

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use crate::state::use_app_state;
 use crate::store::History;
-use crate::table::cell::{CellValue, LinkCell, NumCell, TextCell};
+use crate::table::cell::{CellValue, NumCell, TextCell};
 use crate::table::row_signals::{RowSignals, SparkCells};
 
 use super::row::PodView;
@@ -31,17 +31,13 @@ pub fn PodTableRow(
     view! {
         <tr class="row" data-pod=attr>
             <TextCell col="ns" text=row.text(|p| p.ns.clone()) />
-            <LinkCell col="name" text=row.text(|p| p.name.clone()) href=row.text(|p| format!("/pods/{}/{}", p.ns, p.name)) />
+            <TextCell col="name" text=row.text(|p| p.name.clone()) />
             <TextCell col="status" text=row.text(|p| p.status.clone()) class=status_class />
             <NumCell
                 col="restarts"
                 value=row.num(|p| CellValue::count(u64::from(p.restarts), p.restarts.to_string()))
             />
-            <LinkCell
-                col="node"
-                text=row.text(|p| p.node.clone().unwrap_or_default())
-                href=row.text(|p| p.node.as_ref().map(|n| format!("/nodes/{n}")).unwrap_or_default())
-            />
+            <TextCell col="node" text=row.text(|p| p.node.clone().unwrap_or_default()) />
             <NumCell col="cpu" value=row.num(|p| CellValue::cpu(p.cpu())) />
             <NumCell col="mem" value=row.num(|p| CellValue::bytes(p.mem())) />
             <NumCell col="cpu-req-pct" value=row.num(|p| CellValue::percent_of(p.cpu(), p.requests.cpu)) />

@@ -62,6 +62,7 @@ impl History {
     }
 
     /// Points kept per series.
+    #[cfg(test)]
     pub fn capacity(&self) -> usize {
         self.capacity
     }
