@@ -16,20 +16,8 @@ async fn details_and_logs_match_kubectl() {
     let kubeconfig = c.kubeconfig.display().to_string();
     let ktop = Ktop::start(&[], &[("KUBECONFIG", kubeconfig.as_str())]);
     let context = ktop.context();
-    let found = c.kubectl_ok(&[
-        "get",
-        "pods",
-        "-n",
-        "shop",
-        "--field-selector=status.phase=Running",
-        "-o",
-        "jsonpath={.items[0].metadata.name} {.items[0].spec.nodeName} {.items[0].spec.containers[*].name}",
-    ]);
-    let parts: Vec<&str> = found.split_whitespace().collect();
-    let [pod, node, containers @ ..] = parts.as_slice() else {
-        panic!("no running shop pod: {found:?}")
-    };
-
+    let (pod, node, containers) = c.running_pod("shop");
+    let (pod, node) = (pod.as_str(), node.as_str());
     let detail: NodeDetail = ktop
         .get_json(&format!("api/v1/contexts/{context}/nodes/{node}"))
         .await;
@@ -127,7 +115,7 @@ async fn details_and_logs_match_kubectl() {
         "shop",
         pod,
         "-c",
-        containers[0],
+        &containers[0],
         "--tail=2000",
     ]);
     assert!(

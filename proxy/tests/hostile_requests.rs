@@ -474,16 +474,8 @@ async fn hostile_requests_get_4xx_and_reach_nothing_upstream() {
         &[("KUBECONFIG", kubeconfig.as_str())],
     );
     let context = ktop.context();
-    let pod = c.kubectl_ok(&[
-        "get",
-        "pods",
-        "-n",
-        "shop",
-        "--field-selector=status.phase=Running",
-        "-o",
-        "jsonpath={.items[0].metadata.name} {.items[0].spec.containers[0].name}",
-    ]);
-    let (pod_name, container) = pod.split_once(' ').expect("a running shop pod");
+    let (pod_name, _, containers) = c.running_pod("shop");
+    let (pod_name, container) = (pod_name.as_str(), containers[0].as_str());
 
     // The allowed requests work, so the refusals below are decisions, not breakage.
     let port = ktop.port;

@@ -45,6 +45,24 @@ pub enum ReadError {
     Upstream(String),
 }
 
+/// A node or pod condition for the wire; empty reasons and messages are left out.
+fn condition_detail(
+    kind: &str,
+    status: &str,
+    reason: Option<&str>,
+    message: Option<&str>,
+    since: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>,
+) -> ktop_web_shared::detail::ConditionDetail {
+    let text = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(str::to_owned);
+    ktop_web_shared::detail::ConditionDetail {
+        kind: kind.to_owned(),
+        status: status.to_owned(),
+        reason: text(reason),
+        message: text(message),
+        since_ms: since.map(|t| t.0.as_millisecond()),
+    }
+}
+
 impl From<names::InvalidName> for ReadError {
     fn from(e: names::InvalidName) -> Self {
         ReadError::BadRequest(e.to_string())

@@ -3,6 +3,8 @@
 use k8s_openapi::api::core::v1::{Node, NodeCondition};
 use ktop_web_shared::detail::{ConditionDetail, NodeAddress, NodeDetail, NodeSystem, Taint};
 
+use super::condition_detail;
+
 /// The node page's details.
 pub fn node_detail(node: &Node) -> NodeDetail {
     let status = node.status.as_ref();
@@ -51,16 +53,13 @@ pub fn node_detail(node: &Node) -> NodeDetail {
 }
 
 fn condition(c: &NodeCondition) -> ConditionDetail {
-    ConditionDetail {
-        kind: c.type_.clone(),
-        status: c.status.clone(),
-        reason: c.reason.clone().filter(|r| !r.is_empty()),
-        message: c.message.clone().filter(|m| !m.is_empty()),
-        since_ms: c
-            .last_transition_time
-            .as_ref()
-            .map(|t| t.0.as_millisecond()),
-    }
+    condition_detail(
+        &c.type_,
+        &c.status,
+        c.reason.as_deref(),
+        c.message.as_deref(),
+        c.last_transition_time.as_ref(),
+    )
 }
 
 #[cfg(test)]

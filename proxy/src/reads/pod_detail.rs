@@ -5,6 +5,7 @@ use ktop_web_shared::detail::{
     ConditionDetail, ContainerDetail, ContainerPhase, ContainerState, Owner, PodDetail,
 };
 
+use super::condition_detail;
 use crate::objects::resources_of;
 
 /// The pod page's details.
@@ -162,16 +163,13 @@ fn port(p: &k8s_openapi::apimachinery::pkg::util::intstr::IntOrString) -> String
 }
 
 fn condition(c: &PodCondition) -> ConditionDetail {
-    ConditionDetail {
-        kind: c.type_.clone(),
-        status: c.status.clone(),
-        reason: c.reason.clone().filter(|r| !r.is_empty()),
-        message: c.message.clone().filter(|m| !m.is_empty()),
-        since_ms: c
-            .last_transition_time
-            .as_ref()
-            .map(|t| t.0.as_millisecond()),
-    }
+    condition_detail(
+        &c.type_,
+        &c.status,
+        c.reason.as_deref(),
+        c.message.as_deref(),
+        c.last_transition_time.as_ref(),
+    )
 }
 
 #[cfg(test)]

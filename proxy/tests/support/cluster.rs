@@ -203,4 +203,22 @@ impl TestCluster {
         .expect("write kubeconfig");
         kubeconfig
     }
+
+    /// A running pod in `ns`: its name, its node and its containers' names.
+    pub fn running_pod(&self, ns: &str) -> (String, String, Vec<String>) {
+        let found = self.kubectl_ok(&[
+            "get",
+            "pods",
+            "-n",
+            ns,
+            "--field-selector=status.phase=Running",
+            "-o",
+            "jsonpath={.items[0].metadata.name} {.items[0].spec.nodeName} {.items[0].spec.containers[*].name}",
+        ]);
+        let mut words = found.split_whitespace().map(str::to_owned);
+        match (words.next(), words.next()) {
+            (Some(pod), Some(node)) => (pod, node, words.collect()),
+            _ => panic!("no running pod in {ns}: {found:?}"),
+        }
+    }
 }
