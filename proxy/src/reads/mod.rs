@@ -45,23 +45,25 @@ pub enum ReadError {
     Upstream(String),
 }
 
-/// A node or pod condition for the wire; empty reasons and messages are left out.
-fn condition_detail(
-    kind: &str,
-    status: &str,
-    reason: Option<&str>,
-    message: Option<&str>,
-    since: Option<&k8s_openapi::apimachinery::pkg::apis::meta::v1::Time>,
-) -> ktop_web_shared::detail::ConditionDetail {
-    let text = |s: Option<&str>| s.filter(|s| !s.is_empty()).map(str::to_owned);
-    ktop_web_shared::detail::ConditionDetail {
-        kind: kind.to_owned(),
-        status: status.to_owned(),
-        reason: text(reason),
-        message: text(message),
-        since_ms: since.map(|t| t.0.as_millisecond()),
-    }
+/// A node or pod condition for the wire; empty reasons and messages are left out. A macro
+/// because `NodeCondition` and `PodCondition` share their fields but no trait.
+macro_rules! condition_detail {
+    ($c:expr) => {{
+        let c = $c;
+        let text = |s: &Option<String>| s.clone().filter(|s| !s.is_empty());
+        ktop_web_shared::detail::ConditionDetail {
+            kind: c.type_.clone(),
+            status: c.status.clone(),
+            reason: text(&c.reason),
+            message: text(&c.message),
+            since_ms: c
+                .last_transition_time
+                .as_ref()
+                .map(|t| t.0.as_millisecond()),
+        }
+    }};
 }
+use condition_detail;
 
 impl From<names::InvalidName> for ReadError {
     fn from(e: names::InvalidName) -> Self {

@@ -1,7 +1,7 @@
 //! A Node object reduced to what the node page shows beyond its snapshot row.
 
-use k8s_openapi::api::core::v1::{Node, NodeCondition};
-use ktop_web_shared::detail::{ConditionDetail, NodeAddress, NodeDetail, NodeSystem, Taint};
+use k8s_openapi::api::core::v1::Node;
+use ktop_web_shared::detail::{NodeAddress, NodeDetail, NodeSystem, Taint};
 
 use super::condition_detail;
 
@@ -47,19 +47,9 @@ pub fn node_detail(node: &Node) -> NodeDetail {
             .and_then(|s| s.conditions.as_deref())
             .unwrap_or_default()
             .iter()
-            .map(condition)
+            .map(|c| condition_detail!(c))
             .collect(),
     }
-}
-
-fn condition(c: &NodeCondition) -> ConditionDetail {
-    condition_detail(
-        &c.type_,
-        &c.status,
-        c.reason.as_deref(),
-        c.message.as_deref(),
-        c.last_transition_time.as_ref(),
-    )
 }
 
 #[cfg(test)]

@@ -1,9 +1,7 @@
 //! A Pod object reduced to what the pod and container pages show beyond its snapshot row.
 
-use k8s_openapi::api::core::v1::{Container, ContainerStatus, Pod, PodCondition, Probe};
-use ktop_web_shared::detail::{
-    ConditionDetail, ContainerDetail, ContainerPhase, ContainerState, Owner, PodDetail,
-};
+use k8s_openapi::api::core::v1::{Container, ContainerStatus, Pod, Probe};
+use ktop_web_shared::detail::{ContainerDetail, ContainerPhase, ContainerState, Owner, PodDetail};
 
 use super::condition_detail;
 use crate::objects::resources_of;
@@ -59,7 +57,7 @@ pub fn pod_detail(pod: &Pod) -> PodDetail {
             .and_then(|s| s.conditions.as_deref())
             .unwrap_or_default()
             .iter()
-            .map(condition)
+            .map(|c| condition_detail!(c))
             .collect(),
         containers: all,
     }
@@ -160,16 +158,6 @@ fn port(p: &k8s_openapi::apimachinery::pkg::util::intstr::IntOrString) -> String
         k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::Int(n) => n.to_string(),
         k8s_openapi::apimachinery::pkg::util::intstr::IntOrString::String(s) => s.clone(),
     }
-}
-
-fn condition(c: &PodCondition) -> ConditionDetail {
-    condition_detail(
-        &c.type_,
-        &c.status,
-        c.reason.as_deref(),
-        c.message.as_deref(),
-        c.last_transition_time.as_ref(),
-    )
 }
 
 #[cfg(test)]
