@@ -4,6 +4,10 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use ktop_web_shared::api::{API_PREFIX, ApiError, ContextList, Snapshot};
 use serde::de::DeserializeOwned;
 
+/// A boxed request in flight: one concrete type, so pages that load different things share
+/// the same loading code.
+pub type Loading<T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, FetchError>>>>;
+
 /// Shown when the server does not answer at all.
 pub const UNREACHABLE_MESSAGE: &str = "ktop-web is not reachable — is it still running?";
 
@@ -77,12 +81,12 @@ impl FetchError {
 }
 
 /// Builds every API request: the one place to add headers such as authorization.
-fn api_get(path: &str) -> RequestBuilder {
-    Request::get(&format!("{API_PREFIX}{path}")).header("Accept", "application/json")
+fn api_get(path: &str, accept: &str) -> RequestBuilder {
+    Request::get(&format!("{API_PREFIX}{path}")).header("Accept", accept)
 }
 
 async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
-    let response = api_get(path)
+    let response = api_get(path, "application/json")
         .send()
         .await
         .map_err(|_| FetchError::Unreachable)?;
@@ -109,10 +113,96 @@ pub async fn fetch_contexts() -> Result<ContextList, FetchError> {
     get_json("/contexts").await
 }
 
+/// One path segment, percent-encoded.
+fn seg(s: &str) -> String {
+    String::from(js_sys::encode_uri_component(s))
+}
+
 /// `GET /api/v1/contexts/{context}/snapshot`.
 pub async fn fetch_snapshot(context: &str) -> Result<Snapshot, FetchError> {
-    let context = String::from(js_sys::encode_uri_component(context));
-    get_json(&format!("/contexts/{context}/snapshot")).await
+    get_json(&format!("/contexts/{}/snapshot", seg(context))).await
+}
+
+/// Path (under the API prefix) of a node's details.
+pub fn node_path(context: &str, name: &str) -> String {
+    format!("/contexts/{}/nodes/{}", seg(context), seg(name))
+}
+
+/// Path of a pod's details.
+pub fn pod_path(context: &str, ns: &str, name: &str) -> String {
+    format!(
+        "/contexts/{}/namespaces/{}/pods/{}",
+        seg(context),
+        seg(ns),
+        seg(name)
+    )
+}
+
+/// Which object's events to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EventsOf {
+    /// A pod in its namespace.
+    Pod,
+    /// A node (events live in `default`).
+    Node,
+}
+
+/// Path of the events about a pod or node.
+pub fn events_path(context: &str, kind: EventsOf, ns: &str, name: &str) -> String {
+    let (kind, ns) = match kind {
+        EventsOf::Pod => ("Pod", ns),
+        EventsOf::Node => ("Node", "default"),
+    };
+    format!(
+        "/contexts/{}/namespaces/{}/events?kind={kind}&name={}",
+        seg(context),
+        seg(ns),
+        seg(name)
+    )
+}
+
+/// What part of a container's log to read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LogOptions {
+    /// Lines from the end.
+    pub tail_lines: u32,
+    /// The previous instance's log.
+    pub previous: bool,
+    /// RFC 3339 timestamps before each line.
+    pub timestamps: bool,
+}
+
+/// Path of a container's log.
+pub fn log_path(context: &str, ns: &str, pod: &str, container: &str, o: &LogOptions) -> String {
+    format!(
+        "/contexts/{}/namespaces/{}/pods/{}/log?container={}&tailLines={}&previous={}&timestamps={}",
+        seg(context),
+        seg(ns),
+        seg(pod),
+        seg(container),
+        o.tail_lines,
+        o.previous,
+        o.timestamps
+    )
+}
+
+/// `GET` a JSON document at `path` (under the API prefix).
+pub fn fetch_json<T: DeserializeOwned + 'static>(path: String) -> Loading<T> {
+    Box::pin(async move { get_json(&path).await })
+}
+
+/// `GET` text at `path` (under the API prefix), e.g. a log.
+pub fn fetch_text(path: String) -> Loading<String> {
+    Box::pin(async move {
+        let response = api_get(&path, "text/plain")
+            .send()
+            .await
+            .map_err(|_| FetchError::Unreachable)?;
+        if !response.ok() {
+            return Err(error_from(response).await);
+        }
+        response.text().await.map_err(|_| FetchError::Unreachable)
+    })
 }
 
 #[cfg(test)]

@@ -1,39 +1,49 @@
-//! The app root: state, polling and routes.
+//! The app root: state, polling and the page the address bar names.
 
 use leptos::prelude::*;
-use leptos_router::components::{A, FlatRoutes, Route, Router};
-use leptos_router::path;
 
+use crate::detail::container_page::ContainerPage;
+use crate::detail::node_page::NodeDetailPage;
+use crate::detail::pod_page::PodDetailPage;
 use crate::layout::banners::{ErrorBanner, FallbackBanner};
 use crate::layout::header::Header;
 use crate::nodes::page::NodesPage;
 use crate::overview::page::OverviewPage;
 use crate::pods::page::PodsPage;
 use crate::poller;
+use crate::route::location::Location;
+use crate::route::page_route::PageRoute;
 use crate::state::AppState;
 
-/// The whole app: `/` overview, `/nodes`, `/pods`.
+/// The whole app: `/` overview, `/nodes`, `/pods`, and the drill-down pages
+/// `/nodes/:name`, `/pods/:ns/:name`, `/pods/:ns/:name/:container`.
 #[component]
 pub fn App() -> impl IntoView {
     let search = window().location().search().unwrap_or_default();
     let state = AppState::new(&search);
     provide_context(state);
+    let location = Location::start();
     poller::start(state);
+    let page = move || match location.route.get() {
+        PageRoute::Overview => view! { <OverviewPage /> }.into_any(),
+        PageRoute::Nodes => view! { <NodesPage /> }.into_any(),
+        PageRoute::Pods => view! { <PodsPage /> }.into_any(),
+        PageRoute::Node { name } => view! { <NodeDetailPage name=name /> }.into_any(),
+        PageRoute::Pod { ns, name } => view! { <PodDetailPage ns=ns name=name /> }.into_any(),
+        PageRoute::Container {
+            ns,
+            name,
+            container,
+        } => view! { <ContainerPage ns=ns name=name container=container /> }.into_any(),
+        PageRoute::NotFound => view! { <NotFound /> }.into_any(),
+    };
     view! {
-        <Router>
-            <div class="app">
-                <Header />
-                <FallbackBanner />
-                <ErrorBanner />
-                <main>
-                    <FlatRoutes fallback=NotFound>
-                        <Route path=path!("/") view=OverviewPage />
-                        <Route path=path!("/nodes") view=NodesPage />
-                        <Route path=path!("/pods") view=PodsPage />
-                    </FlatRoutes>
-                </main>
-            </div>
-        </Router>
+        <div class="app">
+            <Header />
+            <FallbackBanner />
+            <ErrorBanner />
+            <main>{page}</main>
+        </div>
     }
 }
 
@@ -43,7 +53,7 @@ fn NotFound() -> impl IntoView {
     view! {
         <section class="page not-found">
             <h1>"Not found"</h1>
-            <p>"This page does not exist. "<A href="/">"Go to the overview"</A>"."</p>
+            <p>"This page does not exist. "<a href="/">"Go to the overview"</a>"."</p>
         </section>
     }
 }

@@ -170,15 +170,52 @@ impl std::iter::Sum for CpuMem {
 }
 
 /// A measured usage with the time and window metrics-server reports.
+///
+/// On the wire its fields are flat (`{"cpu":…,"mem":…,"ts_ms":…,"window_ms":…}`). That goes
+/// through [`FlatUsage`] rather than `#[serde(flatten)]`, whose buffering costs the browser
+/// code size and time on every pod of a snapshot.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "FlatUsage", into = "FlatUsage")]
 pub struct Usage {
     /// Nanocores and bytes.
-    #[serde(flatten)]
     pub value: CpuMem,
     /// End of the sampling window (Unix milliseconds).
     pub ts_ms: i64,
     /// Length of the sampling window in milliseconds.
     pub window_ms: u64,
+}
+
+/// [`Usage`] as it travels.
+#[derive(Serialize, Deserialize)]
+struct FlatUsage {
+    cpu: u64,
+    mem: u64,
+    ts_ms: i64,
+    window_ms: u64,
+}
+
+impl From<FlatUsage> for Usage {
+    fn from(f: FlatUsage) -> Usage {
+        Usage {
+            value: CpuMem {
+                cpu: f.cpu,
+                mem: f.mem,
+            },
+            ts_ms: f.ts_ms,
+            window_ms: f.window_ms,
+        }
+    }
+}
+
+impl From<Usage> for FlatUsage {
+    fn from(u: Usage) -> FlatUsage {
+        FlatUsage {
+            cpu: u.value.cpu,
+            mem: u.value.mem,
+            ts_ms: u.ts_ms,
+            window_ms: u.window_ms,
+        }
+    }
 }
 
 /// Node readiness from its `Ready` condition.
@@ -400,6 +437,25 @@ pub struct ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn usage_travels_flat() {
+        let usage = Usage {
+            value: CpuMem {
+                cpu: 250,
+                mem: 1024,
+            },
+            ts_ms: 1_700_000_000_000,
+            window_ms: 15_000,
+        };
+        let json = serde_json::to_string(&usage).expect("serializes");
+        assert_eq!(
+            json,
+            r#"{"cpu":250,"mem":1024,"ts_ms":1700000000000,"window_ms":15000}"#
+        );
+        assert_eq!(serde_json::from_str::<Usage>(&json).expect("parses"), usage);
+        assert!(serde_json::from_str::<Usage>(r#"{"cpu":1,"mem":2,"ts_ms":3}"#).is_err());
+    }
 
     fn pod(usages: &[Option<CpuMem>], sampled: bool) -> PodRow {
         PodRow {

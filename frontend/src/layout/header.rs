@@ -1,9 +1,10 @@
 //! The bar on top of every view.
 
 use leptos::prelude::*;
-use leptos_router::components::A;
 
 use crate::clock::{iso, time_of_day};
+use crate::route::location::use_location;
+use crate::route::page_route::Section;
 use crate::state::use_app_state;
 
 use super::context_picker::ContextPicker;
@@ -24,13 +25,17 @@ pub fn Header() -> impl IntoView {
             .with(|d| d.as_ref().and_then(|d| d.source.last_sample_ms))
     });
     let stale = move || state.error.with(Option::is_some);
+    let location = use_location();
+    let current = move |section: Section| {
+        move || (location.route.with(|r| r.section()) == section).then_some("page")
+    };
     view! {
         <header class="top-bar">
             <a class="app-name" href="/">"ktop-web"</a>
             <nav>
-                <A href="/" exact=true>"Overview"</A>
-                <A href="/nodes">"Nodes"</A>
-                <A href="/pods">"Pods"</A>
+                <a href="/" aria-current=current(Section::Overview)>"Overview"</a>
+                <a href="/nodes" aria-current=current(Section::Nodes)>"Nodes"</a>
+                <a href="/pods" aria-current=current(Section::Pods)>"Pods"</a>
             </nav>
             {move || {
                 demo.get()

@@ -3,11 +3,10 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
+use crate::route::location::use_location;
 use crate::state::use_app_state;
 use crate::table::column::Column;
-use crate::table::query_params::use_query_writer;
 use crate::table::sort::{SortSpec, sort_indices};
 use crate::table::virtual_table::VirtualTable;
 
@@ -22,14 +21,15 @@ fn node_row(name: Arc<str>) -> impl IntoView {
 #[component]
 pub fn NodesPage() -> impl IntoView {
     let state = use_app_state();
-    let params = use_query_map();
+    let location = use_location();
     let sort = Memo::new(move |_| {
-        params.with(|p| SortSpec::<NodeColumn>::from_params(p.get_str("sort"), p.get_str("dir")))
+        location
+            .query
+            .with(|q| SortSpec::<NodeColumn>::from_params(q.get("sort"), q.get("dir")))
     });
-    let write = use_query_writer();
     let on_sort = Callback::new(move |column: NodeColumn| {
         let next = SortSpec::after_click(sort.get_untracked(), column);
-        write(vec![
+        location.set_query(&[
             ("sort", Some(next.column.key().to_owned())),
             ("dir", Some(next.dir.key().to_owned())),
         ]);

@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::route::page_route::node_href;
 use crate::state::use_app_state;
 use crate::store::History;
-use crate::table::cell::{CellValue, NumCell, TextCell};
+use crate::table::cell::{CellValue, LinkCell, NumCell, TextCell};
 use crate::table::row_signals::{RowSignals, SparkCells};
 
 use super::row::NodeView;
@@ -31,7 +32,7 @@ pub fn NodeTableRow(
 
     view! {
         <tr class="row" data-node=attr>
-            <TextCell col="name" text=row.text(|n| n.name.clone()) />
+            <LinkCell col="name" text=row.text(|n| n.name.clone()) href=row.text(|n| node_href(&n.name)) />
             <td data-col="status" class=move || status_class.get() title=status_title>
                 {move || row.with(|r| r.map(|r| r.status.clone()))}
             </td>

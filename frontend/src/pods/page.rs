@@ -3,11 +3,10 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_query_map;
 
+use crate::route::location::use_location;
 use crate::select_options::select_options;
 use crate::state::use_app_state;
-use crate::table::query_params::use_query_writer;
 use crate::table::sort::SortSpec;
 use crate::table::virtual_table::VirtualTable;
 
@@ -23,10 +22,9 @@ fn pod_row(key: Arc<str>) -> impl IntoView {
 #[component]
 pub fn PodsPage() -> impl IntoView {
     let state = use_app_state();
-    let params = use_query_map();
-    let query = Memo::new(move |_| params.with(|p| PodsQuery::from_params(|k| p.get(k))));
-    let write = use_query_writer();
-    let set_query = Callback::new(move |q: PodsQuery| write(q.to_params()));
+    let location = use_location();
+    let query = Memo::new(move |_| location.query.with(PodsQuery::from_query));
+    let set_query = Callback::new(move |q: PodsQuery| location.set_query(&q.to_params()));
 
     let keys = Memo::new(move |_| {
         query.with(|q| {

@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
+use crate::route::url_codec::{ParamUpdate, Query};
 use crate::table::column::Column;
-use crate::table::query_params::ParamUpdate;
 use crate::table::sort::{SortSpec, sort_indices};
 
 use super::column::PodColumn;
@@ -22,12 +22,15 @@ pub struct PodsQuery {
 }
 
 impl PodsQuery {
-    /// Reads the query from URL parameters.
-    pub fn from_params(get: impl Fn(&str) -> Option<String>) -> PodsQuery {
+    /// Reads the view from the URL query.
+    pub fn from_query(query: &Query) -> PodsQuery {
         PodsQuery {
-            ns: get("ns").filter(|ns| !ns.is_empty()),
-            text: get("q").unwrap_or_default(),
-            sort: SortSpec::from_params(get("sort").as_deref(), get("dir").as_deref()),
+            ns: query
+                .get("ns")
+                .filter(|ns| !ns.is_empty())
+                .map(str::to_owned),
+            text: query.get("q").unwrap_or_default().to_owned(),
+            sort: SortSpec::from_params(query.get("sort"), query.get("dir")),
         }
     }
 
@@ -84,22 +87,13 @@ mod tests {
             .collect()
     }
 
-    fn params(list: &'static [(&'static str, &'static str)]) -> PodsQuery {
-        PodsQuery::from_params(|k| {
-            list.iter()
-                .find(|(key, _)| *key == k)
-                .map(|(_, v)| (*v).to_owned())
-        })
+    fn params(search: &str) -> PodsQuery {
+        PodsQuery::from_query(&Query::parse(search))
     }
 
     #[test]
     fn parses_the_url() {
-        let q = params(&[
-            ("ns", "shop"),
-            ("q", "cart"),
-            ("sort", "cpu"),
-            ("dir", "asc"),
-        ]);
+        let q = params("ns=shop&q=cart&sort=cpu&dir=asc");
         assert_eq!(q.ns.as_deref(), Some("shop"));
         assert_eq!(q.text, "cart");
         assert_eq!(
@@ -109,27 +103,14 @@ mod tests {
                 dir: SortDir::Asc
             })
         );
-        assert_eq!(
-            params(&[("ns", ""), ("sort", "bogus")]),
-            PodsQuery::default()
-        );
+        assert_eq!(params("ns=&sort=bogus"), PodsQuery::default());
     }
 
     #[test]
     fn round_trips_through_params() {
-        let q = params(&[
-            ("ns", "shop"),
-            ("q", "cart"),
-            ("sort", "mem"),
-            ("dir", "desc"),
-        ]);
-        let pairs = q.to_params();
-        let back = PodsQuery::from_params(|k| {
-            pairs
-                .iter()
-                .find(|(key, _)| *key == k)
-                .and_then(|(_, v)| v.clone())
-        });
+        let q = params("ns=shop&q=cart+x&sort=mem&dir=desc");
+        let url = Query::default().with(&q.to_params()).to_search();
+        let back = params(&url);
         assert_eq!(back, q);
     }
 
@@ -139,25 +120,22 @@ mod tests {
             names(&PodsQuery::default()),
             ["cart-1", "cart-2", "web-1", "dns-1"]
         );
+        assert_eq!(names(&params("ns=shop&q=+CART+")), ["cart-1", "cart-2"]);
+        assert_eq!(names(&params("q=kube")), ["dns-1"]);
         assert_eq!(
-            names(&params(&[("ns", "shop"), ("q", " CART ")])),
-            ["cart-1", "cart-2"]
-        );
-        assert_eq!(names(&params(&[("q", "kube")])), ["dns-1"]);
-        assert_eq!(
-            names(&params(&[("sort", "cpu"), ("dir", "desc")])),
+            names(&params("sort=cpu&dir=desc")),
             ["cart-1", "dns-1", "web-1", "cart-2"],
             "no sample sorts last"
         );
         assert_eq!(
-            names(&params(&[("sort", "cpu"), ("dir", "asc")])),
+            names(&params("sort=cpu&dir=asc")),
             ["web-1", "dns-1", "cart-1", "cart-2"],
             "no sample sorts last both ways"
         );
         assert_eq!(
-            names(&params(&[("sort", "name")])),
+            names(&params("sort=name")),
             ["cart-1", "cart-2", "dns-1", "web-1"]
         );
-        assert!(names(&params(&[("ns", "other")])).is_empty());
+        assert!(names(&params("ns=other")).is_empty());
     }
 }

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use ktop_web_shared::api::{CpuMem, PodPhase, PodRow, Resources};
+use ktop_web_shared::api::{ContainerRow, CpuMem, PodPhase, PodRow, Resources};
 
 /// One row of the pods table.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,6 +29,8 @@ pub struct PodView {
     pub limits: Resources,
     /// Seconds since creation.
     pub age_s: i64,
+    /// Containers with their requests, limits and usage, for the pod page.
+    pub containers: Vec<ContainerRow>,
     /// Lower-cased namespace, name, node and status, for the text filter.
     haystack: String,
 }
@@ -60,6 +62,7 @@ impl PodView {
             requests: row.requests,
             limits: row.limits,
             age_s: now_s.saturating_sub(row.created_s),
+            containers: row.containers.clone(),
             haystack,
         }
     }

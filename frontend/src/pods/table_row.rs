@@ -4,9 +4,10 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use crate::route::page_route::{node_href, pod_href};
 use crate::state::use_app_state;
 use crate::store::History;
-use crate::table::cell::{CellValue, NumCell, TextCell};
+use crate::table::cell::{CellValue, LinkCell, NumCell, TextCell};
 use crate::table::row_signals::{RowSignals, SparkCells};
 
 use super::row::PodView;
@@ -31,13 +32,17 @@ pub fn PodTableRow(
     view! {
         <tr class="row" data-pod=attr>
             <TextCell col="ns" text=row.text(|p| p.ns.clone()) />
-            <TextCell col="name" text=row.text(|p| p.name.clone()) />
+            <LinkCell col="name" text=row.text(|p| p.name.clone()) href=row.text(|p| pod_href(&p.ns, &p.name)) />
             <TextCell col="status" text=row.text(|p| p.status.clone()) class=status_class />
             <NumCell
                 col="restarts"
                 value=row.num(|p| CellValue::count(u64::from(p.restarts), p.restarts.to_string()))
             />
-            <TextCell col="node" text=row.text(|p| p.node.clone().unwrap_or_default()) />
+            <LinkCell
+                col="node"
+                text=row.text(|p| p.node.clone().unwrap_or_default())
+                href=row.text(|p| p.node.as_deref().map(node_href).unwrap_or_default())
+            />
             <NumCell col="cpu" value=row.num(|p| CellValue::cpu(p.cpu())) />
             <NumCell col="mem" value=row.num(|p| CellValue::bytes(p.mem())) />
             <NumCell col="cpu-req-pct" value=row.num(|p| CellValue::percent_of(p.cpu(), p.requests.cpu)) />

@@ -62,7 +62,6 @@ impl History {
     }
 
     /// Points kept per series.
-    #[cfg(test)]
     pub fn capacity(&self) -> usize {
         self.capacity
     }

@@ -137,6 +137,25 @@ pub fn TextCell(
     }
 }
 
+/// A text cell that links to a page (a node, a pod).
+#[component]
+pub fn LinkCell(
+    /// Column key.
+    col: &'static str,
+    /// What to show.
+    #[prop(into)]
+    text: Signal<String>,
+    /// Where it leads.
+    #[prop(into)]
+    href: Signal<String>,
+) -> impl IntoView {
+    view! {
+        <td data-col=col title=move || text.get()>
+            <a href=move || href.get()>{move || text.get()}</a>
+        </td>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,6 @@
 
 pub mod cell;
 pub mod column;
-pub mod query_params;
 pub mod row_signals;
 pub mod sort;
 pub mod sort_header;

@@ -111,6 +111,15 @@ impl Browser {
             .unwrap_or_else(|e| panic!("no {css:?} within {timeout:?}: {e}"))
     }
 
+    /// Waits for `css` and clicks it.
+    pub async fn click(&self, css: &str, timeout: Duration) {
+        self.wait_for(css, timeout)
+            .await
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("click {css:?}: {e}"));
+    }
+
     /// Polls until `check` returns `Some`, or panics with `what` after `timeout`.
     pub async fn eventually<T, F, Fut>(&self, what: &str, timeout: Duration, mut check: F) -> T
     where

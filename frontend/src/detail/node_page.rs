@@ -1,0 +1,201 @@
+//! `/nodes/:name`: a node's facts, conditions, usage charts, its pods and its events.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+
+use super::conditions::ConditionsTable;
+use super::events_table::EventsTable;
+use super::facts::Facts;
+use super::fetched::{DETAIL_REFRESH, use_fetched};
+use super::usage_chart::{NODE_LINES, UsageChart};
+use ktop_web_shared::detail::{EventList, NodeDetail};
+
+use crate::api_client::{EventsOf, events_path, fetch_json, node_path};
+use crate::overview::resource::Resource;
+use crate::pods::query::PodsQuery;
+use crate::pods::table_row::PodTableRow;
+use crate::route::location::use_location;
+use crate::state::use_app_state;
+use crate::store::History;
+use crate::table::column::Column;
+use crate::table::sort::SortSpec;
+use crate::table::virtual_table::VirtualTable;
+
+fn pod_row(key: Arc<str>) -> impl IntoView {
+    view! { <PodTableRow pod_key=key /> }
+}
+
+/// A node's page.
+#[component]
+pub fn NodeDetailPage(
+    /// The node's name.
+    #[prop(into)]
+    name: Signal<String>,
+) -> impl IntoView {
+    let state = use_app_state();
+    let every = Signal::stored(Some(DETAIL_REFRESH));
+    let detail_at = Memo::new(move |_| state.context.get().map(|c| node_path(&c, &name.get())));
+    let events_at = Memo::new(move |_| {
+        state
+            .context
+            .get()
+            .map(|c| events_path(&c, EventsOf::Node, "", &name.get()))
+    });
+    let detail = use_fetched::<NodeDetail>(detail_at, fetch_json, every);
+    let events = use_fetched::<EventList>(events_at, fetch_json, every);
+    let row = Memo::new(move |_| {
+        let name = name.get();
+        state
+            .data
+            .with(|d| d.as_ref().and_then(|d| d.node(&name).cloned()))
+    });
+    let loaded = move || detail.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).cloned());
+
+    let facts = Signal::derive(move || {
+        let row = row.get();
+        let d = loaded();
+        let sys = d.as_ref().map(|d| d.system.clone()).unwrap_or_default();
+        vec![
+            (
+                "Status",
+                row.as_ref().map(|r| r.status.clone()).unwrap_or_default(),
+            ),
+            (
+                "Roles",
+                row.as_ref().map(|r| r.roles.clone()).unwrap_or_default(),
+            ),
+            ("Kubelet", sys.kubelet_version),
+            ("OS image", sys.os_image),
+            ("Kernel", sys.kernel_version),
+            ("Runtime", sys.container_runtime),
+            (
+                "Platform",
+                format!("{}/{}", sys.operating_system, sys.architecture)
+                    .trim_matches('/')
+                    .to_owned(),
+            ),
+            (
+                "Addresses",
+                d.as_ref()
+                    .map(|d| {
+                        d.addresses
+                            .iter()
+                            .map(|a| format!("{} {}", a.kind, a.address))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default(),
+            ),
+            (
+                "Taints",
+                d.as_ref()
+                    .map(|d| {
+                        d.taints
+                            .iter()
+                            .map(|t| match &t.value {
+                                Some(v) => format!("{}={v}:{}", t.key, t.effect),
+                                None => format!("{}:{}", t.key, t.effect),
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default(),
+            ),
+            (
+                "Pods",
+                row.as_ref()
+                    .map(|r| format!("{}/{}", r.pods, r.pod_capacity))
+                    .unwrap_or_default(),
+            ),
+        ]
+    });
+    let conditions = Signal::derive(move || loaded().map(|d| d.conditions).unwrap_or_default());
+    let error = move || {
+        detail.with(|d| {
+            d.as_ref()
+                .and_then(|r| r.as_ref().err())
+                .map(|e| e.message())
+        })
+    };
+
+    let times = Signal::derive(move || state.history.with(|h| h.times().to_vec()));
+    let slots = Signal::derive(move || state.history.with(History::samples));
+    let chart = move |resource: Resource| {
+        let usage = Signal::derive(move || {
+            let name = name.get();
+            state.history.with(|h| {
+                h.node(&name)
+                    .map(|s| resource.series(s))
+                    .unwrap_or_default()
+            })
+        });
+        let references = Signal::derive(move || {
+            row.get()
+                .map(|r| {
+                    vec![
+                        Some(resource.pick(r.requests)),
+                        Some(resource.pick(r.limits)),
+                        Some(resource.pick(r.allocatable)),
+                    ]
+                })
+                .unwrap_or_default()
+        });
+        view! {
+            <UsageChart resource=resource styles=&NODE_LINES usage=usage references=references times=times slots=slots />
+        }
+    };
+
+    // The node's pods, in the Pods view's table, sorted by the same URL parameters.
+    let location = use_location();
+    let pods_query = Memo::new(move |_| location.query.with(PodsQuery::from_query));
+    let sort = Signal::derive(move || pods_query.with(|q| q.sort));
+    let on_sort = Callback::new(move |column| {
+        let next = SortSpec::after_click(pods_query.get_untracked().sort, column);
+        location.set_query(&[
+            ("sort", Some(next.column.key().to_owned())),
+            ("dir", Some(next.dir.key().to_owned())),
+        ]);
+    });
+    let keys = Memo::new(move |_| {
+        let name = name.get();
+        pods_query.with(|q| {
+            state.data.with(|d| {
+                let Some(d) = d else {
+                    return Arc::new(Vec::new());
+                };
+                let on_node: Vec<_> = d
+                    .pods
+                    .iter()
+                    .filter(|p| p.node.as_deref() == Some(name.as_str()))
+                    .cloned()
+                    .collect();
+                Arc::new(
+                    q.apply(&on_node)
+                        .into_iter()
+                        .filter_map(|i| on_node.get(i as usize).map(|p| p.key.clone()))
+                        .collect::<Vec<_>>(),
+                )
+            })
+        })
+    });
+    let empty_text = Signal::derive(|| "No pods on this node.".to_owned());
+
+    view! {
+        <section class="page detail-page" id="node-detail" data-node=name>
+            <div class="toolbar">
+                <a href="/nodes" class="back">"Nodes"</a>
+                <h1>{name}</h1>
+            </div>
+            {move || error().map(|e| view! { <p class="banner banner-error" id="detail-error">{e}</p> })}
+            <Facts id="node-facts" facts=facts />
+            <div class="charts">{chart(Resource::Cpu)} {chart(Resource::Memory)}</div>
+            <h2>"Conditions"</h2>
+            <ConditionsTable id="node-conditions" conditions=conditions />
+            <h2>"Pods"</h2>
+            <VirtualTable id="pods-table" keys=keys sort=sort on_sort=on_sort row=pod_row empty_text=empty_text />
+            <h2>"Events"</h2>
+            <EventsTable events=events />
+        </section>
+    }
+}

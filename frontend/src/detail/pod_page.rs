@@ -1,0 +1,310 @@
+//! `/pods/:ns/:name`: a pod's facts, conditions, containers with their own usage charts, and
+//! its events.
+
+use std::collections::BTreeMap;
+
+use ktop_web_shared::RingBuffer;
+use ktop_web_shared::api::Resources;
+use ktop_web_shared::detail::{
+    ContainerDetail, ContainerPhase, ContainerState, EventList, PodDetail,
+};
+use ktop_web_shared::format::{format_age, format_bytes, format_cpu};
+use leptos::prelude::*;
+
+use super::conditions::ConditionsTable;
+use super::events_table::EventsTable;
+use super::facts::Facts;
+use super::fetched::{DETAIL_REFRESH, use_fetched};
+use super::usage_chart::{POD_LINES, UsageChart};
+use crate::api_client::{EventsOf, events_path, fetch_json, pod_path};
+use crate::overview::resource::Resource;
+use crate::route::page_route::{PageRoute, node_href};
+use crate::state::use_app_state;
+use crate::store::CpuMemSeries;
+
+/// A container's state in a few words.
+pub fn state_text(state: &ContainerState) -> String {
+    let reason = state.reason.clone();
+    match state.phase {
+        ContainerPhase::Running => "Running".to_owned(),
+        ContainerPhase::Waiting => reason.unwrap_or_else(|| "Waiting".into()),
+        ContainerPhase::Terminated => format!(
+            "{} (exit {})",
+            reason.as_deref().unwrap_or("Terminated"),
+            state.exit_code.unwrap_or_default()
+        ),
+        ContainerPhase::Unknown => "Unknown".to_owned(),
+    }
+}
+
+/// `100m / 256Mi`, with dashes for unset resources.
+pub fn resources_text(r: Resources) -> String {
+    format!(
+        "{} / {}",
+        r.cpu.map_or_else(|| "—".to_owned(), format_cpu),
+        r.mem.map_or_else(|| "—".to_owned(), format_bytes)
+    )
+}
+
+/// Per-container history, kept while the page is open.
+#[derive(Debug, Clone, PartialEq)]
+struct ContainerHistory {
+    times: RingBuffer<i64>,
+    series: BTreeMap<String, CpuMemSeries>,
+}
+
+/// A pod's page.
+#[component]
+pub fn PodDetailPage(
+    /// The pod's namespace.
+    #[prop(into)]
+    ns: Signal<String>,
+    /// The pod's name.
+    #[prop(into)]
+    name: Signal<String>,
+) -> impl IntoView {
+    let state = use_app_state();
+    let pod_key = Memo::new(move |_| format!("{}/{}", ns.get(), name.get()));
+    let every = Signal::stored(Some(DETAIL_REFRESH));
+    let detail_at = Memo::new(move |_| {
+        state
+            .context
+            .get()
+            .map(|c| pod_path(&c, &ns.get(), &name.get()))
+    });
+    let events_at = Memo::new(move |_| {
+        state
+            .context
+            .get()
+            .map(|c| events_path(&c, EventsOf::Pod, &ns.get(), &name.get()))
+    });
+    let detail = use_fetched::<PodDetail>(detail_at, fetch_json, every);
+    let events = use_fetched::<EventList>(events_at, fetch_json, every);
+    let row = Memo::new(move |_| {
+        let key = pod_key.get();
+        state
+            .data
+            .with(|d| d.as_ref().and_then(|d| d.pod(&key).cloned()))
+    });
+    let loaded = move || detail.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).cloned());
+    let error = move || {
+        detail.with(|d| {
+            d.as_ref()
+                .and_then(|r| r.as_ref().err())
+                .map(|e| e.message())
+        })
+    };
+
+    // Container usage over the time this page is open, one point per snapshot.
+    let capacity = state.history.with_untracked(|h| h.capacity());
+    let history = RwSignal::new(ContainerHistory {
+        times: RingBuffer::new(capacity),
+        series: BTreeMap::new(),
+    });
+    Effect::new(move |last: Option<Option<i64>>| {
+        let taken = state.data.with(|d| d.as_ref().map(|d| d.taken_at_ms));
+        if let Some(taken) = taken
+            && last.flatten() != Some(taken)
+            && let Some(row) = row.get()
+        {
+            history.update(|h| {
+                h.times.push(taken);
+                for c in &row.containers {
+                    h.series
+                        .entry(c.name.clone())
+                        .or_insert_with(|| CpuMemSeries::new(capacity))
+                        .push(c.usage);
+                }
+            });
+        }
+        taken
+    });
+
+    let facts = Signal::derive(move || {
+        let row = row.get();
+        let d = loaded();
+        vec![
+            (
+                "Status",
+                row.as_ref().map(|r| r.status.clone()).unwrap_or_default(),
+            ),
+            ("Namespace", ns.get()),
+            (
+                "Node",
+                row.as_ref()
+                    .and_then(|r| r.node.clone())
+                    .unwrap_or_default(),
+            ),
+            (
+                "Owner",
+                d.as_ref()
+                    .and_then(|d| d.owner.clone())
+                    .map(|o| format!("{} {}", o.kind, o.name))
+                    .unwrap_or_default(),
+            ),
+            (
+                "Pod IP",
+                d.as_ref()
+                    .and_then(|d| d.pod_ip.clone())
+                    .unwrap_or_default(),
+            ),
+            (
+                "QoS",
+                d.as_ref()
+                    .and_then(|d| d.qos_class.clone())
+                    .unwrap_or_default(),
+            ),
+            (
+                "Restarts",
+                row.as_ref()
+                    .map(|r| r.restarts.to_string())
+                    .unwrap_or_default(),
+            ),
+            (
+                "Age",
+                row.as_ref()
+                    .map(|r| format_age(r.age_s))
+                    .unwrap_or_default(),
+            ),
+            (
+                "Requests (CPU / memory)",
+                row.as_ref()
+                    .map(|r| resources_text(r.requests))
+                    .unwrap_or_default(),
+            ),
+            (
+                "Limits (CPU / memory)",
+                row.as_ref()
+                    .map(|r| resources_text(r.limits))
+                    .unwrap_or_default(),
+            ),
+        ]
+    });
+    let node_link = move || {
+        row.get().and_then(|r| r.node.clone()).map(|n| {
+            view! { <p class="links">"On node "<a id="node-link" href=node_href(&n)>{n.clone()}</a></p> }
+        })
+    };
+    let conditions = Signal::derive(move || loaded().map(|d| d.conditions).unwrap_or_default());
+    let containers = move || loaded().map(|d| d.containers).unwrap_or_default();
+    let usage_of = move |container: &str| {
+        row.get().and_then(|r| {
+            r.containers
+                .iter()
+                .find(|c| c.name == container)
+                .and_then(|c| c.usage)
+        })
+    };
+    let container_row = move |c: ContainerDetail| {
+        let href = PageRoute::Container {
+            ns: ns.get_untracked(),
+            name: name.get_untracked(),
+            container: c.name.clone(),
+        }
+        .href();
+        let usage = usage_of(&c.name);
+        view! {
+            <tr data-container=c.name.clone()>
+                <td><a href=href>{c.name.clone()}</a>{c.init.then_some(" (init)")}</td>
+                <td class="image" title=c.image.clone()>{c.image.clone()}</td>
+                <td>{state_text(&c.state)}</td>
+                <td>{if c.ready { "yes" } else { "no" }}</td>
+                <td class="num">{c.restarts}</td>
+                <td class="num">{usage.map(|u| format_cpu(u.cpu)).unwrap_or_else(|| "—".into())}</td>
+                <td class="num">{usage.map(|u| format_bytes(u.mem)).unwrap_or_else(|| "—".into())}</td>
+                <td>{resources_text(c.requests)}</td>
+                <td>{resources_text(c.limits)}</td>
+            </tr>
+        }
+    };
+    let times = Signal::derive(move || history.with(|h| h.times.to_vec()));
+    let slots = Signal::derive(move || history.with(|h| h.times.len()));
+    let container_charts = move || {
+        loaded()
+            .map(|d| d.containers)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|c| !c.init)
+            .map(|c| {
+                let chart = move |resource: Resource, c: &ContainerDetail| {
+                    let container = c.name.clone();
+                    let usage = Signal::derive(move || {
+                        history.with(|h| h.series.get(&container).map(|s| resource.series(s)).unwrap_or_default())
+                    });
+                    let refs = vec![
+                        match resource {
+                            Resource::Cpu => c.requests.cpu,
+                            Resource::Memory => c.requests.mem,
+                        },
+                        match resource {
+                            Resource::Cpu => c.limits.cpu,
+                            Resource::Memory => c.limits.mem,
+                        },
+                    ];
+                    view! {
+                        <UsageChart resource=resource styles=&POD_LINES usage=usage references=Signal::derive(move || refs.clone()) times=times slots=slots />
+                    }
+                };
+                view! {
+                    <div class="container-charts" data-container=c.name.clone()>
+                        <h3>{c.name.clone()}</h3>
+                        <div class="charts">{chart(Resource::Cpu, &c)} {chart(Resource::Memory, &c)}</div>
+                    </div>
+                }
+            })
+            .collect_view()
+    };
+
+    view! {
+        <section class="page detail-page" id="pod-detail" data-pod=pod_key>
+            <div class="toolbar">
+                <a href="/pods" class="back">"Pods"</a>
+                <h1>{name}</h1>
+            </div>
+            {move || error().map(|e| view! { <p class="banner banner-error" id="detail-error">{e}</p> })}
+            <Facts id="pod-facts" facts=facts />
+            {node_link}
+            <h2>"Containers"</h2>
+            <table class="detail-table" id="containers-table">
+                <thead>
+                    <tr>
+                        <th>"Name"</th><th>"Image"</th><th>"State"</th><th>"Ready"</th><th>"Restarts"</th>
+                        <th>"CPU"</th><th>"Memory"</th><th>"Requests"</th><th>"Limits"</th>
+                    </tr>
+                </thead>
+                <tbody>{move || containers().into_iter().map(container_row).collect_view()}</tbody>
+            </table>
+            {container_charts}
+            <h2>"Conditions"</h2>
+            <ConditionsTable id="pod-conditions" conditions=conditions />
+            <h2>"Events"</h2>
+            <EventsTable events=events />
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_and_resources_in_words() {
+        let waiting = ContainerState {
+            reason: Some("CrashLoopBackOff".into()),
+            ..ContainerState::of(ContainerPhase::Waiting)
+        };
+        assert_eq!(state_text(&waiting), "CrashLoopBackOff");
+        let exited = ContainerState {
+            exit_code: Some(2),
+            ..ContainerState::of(ContainerPhase::Terminated)
+        };
+        assert_eq!(state_text(&exited), "Terminated (exit 2)");
+        assert_eq!(
+            resources_text(Resources {
+                cpu: Some(100_000_000),
+                mem: None
+            }),
+            "100m / —"
+        );
+    }
+}
