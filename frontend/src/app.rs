@@ -23,6 +23,23 @@ pub fn App() -> impl IntoView {
     let state = AppState::new(&search);
     provide_context(state);
     let location = Location::start();
+    // The URL's context wins. Without one the server's current context is shown, and the
+    // URL is rewritten to name it, so a copied address shows the same cluster anywhere.
+    Effect::new(move |_| match location.context.get() {
+        Some(context) => {
+            if state
+                .context
+                .with_untracked(|c| c.as_ref() != Some(&context))
+            {
+                state.context.set(Some(context));
+            }
+        }
+        None => {
+            if let Some(context) = state.context.get() {
+                location.navigate(&location.in_context(&context), true);
+            }
+        }
+    });
     poller::start(state);
     let page = move || match location.route.get() {
         PageRoute::Overview => view! { <OverviewPage /> }.into_any(),

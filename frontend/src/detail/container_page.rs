@@ -68,7 +68,11 @@ pub fn ContainerPage(
             ("Probes", get(|c| c.probes.join("; "))),
         ]
     });
-    let pod_href = move || pod_href(&ns.get(), &name.get());
+    let pod_href = move || {
+        state
+            .context
+            .with(|c| pod_href(c.as_deref(), &ns.get(), &name.get()))
+    };
 
     view! {
         <section class="page detail-page" id="container-detail" data-container=container>

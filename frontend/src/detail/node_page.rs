@@ -13,14 +13,17 @@ use ktop_web_shared::detail::{EventList, NodeDetail};
 
 use crate::api_client::{EventsOf, events_path, fetch_json, node_path};
 use crate::overview::resource::Resource;
+use crate::pods::column::PodColumn;
 use crate::pods::query::PodsQuery;
 use crate::pods::table_row::PodTableRow;
 use crate::route::location::use_location;
+use crate::route::page_route::PageRoute;
 use crate::state::use_app_state;
 use crate::store::History;
 use crate::table::column::Column;
 use crate::table::sort::SortSpec;
 use crate::table::virtual_table::VirtualTable;
+use crate::table::visible_columns::hidden_keys;
 
 fn pod_row(key: Arc<str>) -> impl IntoView {
     view! { <PodTableRow pod_key=key /> }
@@ -150,9 +153,14 @@ pub fn NodeDetailPage(
     let location = use_location();
     let pods_query = Memo::new(move |_| location.query.with(PodsQuery::from_query));
     let sort = Signal::derive(move || pods_query.with(|q| q.sort));
+    let hidden = Signal::derive(move || {
+        location
+            .query
+            .with(|q| hidden_keys::<PodColumn>(q.get("cols")))
+    });
     let on_sort = Callback::new(move |column| {
         let next = SortSpec::after_click(pods_query.get_untracked().sort, column);
-        location.set_query(&[
+        location.push_query(&[
             ("sort", Some(next.column.key().to_owned())),
             ("dir", Some(next.dir.key().to_owned())),
         ]);
@@ -184,7 +192,7 @@ pub fn NodeDetailPage(
     view! {
         <section class="page detail-page" id="node-detail" data-node=name>
             <div class="toolbar">
-                <a href="/nodes" class="back">"Nodes"</a>
+                <a href=move || PageRoute::Nodes.href_in(state.context.get().as_deref()) class="back">"Nodes"</a>
                 <h1>{name}</h1>
             </div>
             {move || error().map(|e| view! { <p class="banner banner-error" id="detail-error">{e}</p> })}
@@ -193,7 +201,7 @@ pub fn NodeDetailPage(
             <h2>"Conditions"</h2>
             <ConditionsTable id="node-conditions" conditions=conditions />
             <h2>"Pods"</h2>
-            <VirtualTable id="pods-table" keys=keys sort=sort on_sort=on_sort row=pod_row empty_text=empty_text />
+            <VirtualTable id="pods-table" keys=keys sort=sort on_sort=on_sort row=pod_row empty_text=empty_text hidden=hidden />
             <h2>"Events"</h2>
             <EventsTable events=events />
         </section>

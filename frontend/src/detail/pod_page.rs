@@ -182,7 +182,7 @@ pub fn PodDetailPage(
     });
     let node_link = move || {
         row.get().and_then(|r| r.node.clone()).map(|n| {
-            view! { <p class="links">"On node "<a id="node-link" href=node_href(&n)>{n.clone()}</a></p> }
+            view! { <p class="links">"On node "<a id="node-link" href=state.context.with(|c| node_href(c.as_deref(), &n))>{n.clone()}</a></p> }
         })
     };
     let conditions = Signal::derive(move || loaded().map(|d| d.conditions).unwrap_or_default());
@@ -201,7 +201,7 @@ pub fn PodDetailPage(
             name: name.get_untracked(),
             container: c.name.clone(),
         }
-        .href();
+        .href_in(state.context.get_untracked().as_deref());
         let usage = usage_of(&c.name);
         view! {
             <tr data-container=c.name.clone()>
@@ -258,7 +258,7 @@ pub fn PodDetailPage(
     view! {
         <section class="page detail-page" id="pod-detail" data-pod=pod_key>
             <div class="toolbar">
-                <a href="/pods" class="back">"Pods"</a>
+                <a href=move || PageRoute::Pods.href_in(state.context.get().as_deref()) class="back">"Pods"</a>
                 <h1>{name}</h1>
             </div>
             {move || error().map(|e| view! { <p class="banner banner-error" id="detail-error">{e}</p> })}

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::route::location::use_location;
 use crate::select_options::select_options;
 use crate::state::use_app_state;
 
@@ -15,6 +16,7 @@ pub fn ContextPicker() -> impl IntoView {
             .with(|c| c.as_ref().map(|c| c.contexts.clone()).unwrap_or_default())
     });
     let current = Signal::derive(move || state.context.get().unwrap_or_default());
+    let location = use_location();
     view! {
         <Show
             when=move || choices.with(|c| c.len() > 1)
@@ -31,7 +33,9 @@ pub fn ContextPicker() -> impl IntoView {
                 class="context"
                 title="Kubeconfig context"
                 prop:value=current
-                on:change=move |ev| state.context.set(Some(event_target_value(&ev)))
+                on:change=move |ev| {
+                    location.navigate(&location.in_context(&event_target_value(&ev)), false)
+                }
             >
                 {move || select_options(choices.get(), current)}
             </select>

@@ -4,7 +4,7 @@ use leptos::prelude::*;
 
 use crate::clock::{iso, time_of_day};
 use crate::route::location::use_location;
-use crate::route::page_route::Section;
+use crate::route::page_route::{PageRoute, Section};
 use crate::state::use_app_state;
 
 use super::context_picker::ContextPicker;
@@ -26,16 +26,17 @@ pub fn Header() -> impl IntoView {
     });
     let stale = move || state.error.with(Option::is_some);
     let location = use_location();
+    let href = move |page: PageRoute| move || page.href_in(state.context.get().as_deref());
     let current = move |section: Section| {
         move || (location.route.with(|r| r.section()) == section).then_some("page")
     };
     view! {
         <header class="top-bar">
-            <a class="app-name" href="/">"ktop-web"</a>
+            <a class="app-name" href=href(PageRoute::Overview)>"ktop-web"</a>
             <nav>
-                <a href="/" aria-current=current(Section::Overview)>"Overview"</a>
-                <a href="/nodes" aria-current=current(Section::Nodes)>"Nodes"</a>
-                <a href="/pods" aria-current=current(Section::Pods)>"Pods"</a>
+                <a href=href(PageRoute::Overview) aria-current=current(Section::Overview)>"Overview"</a>
+                <a href=href(PageRoute::Nodes) aria-current=current(Section::Nodes)>"Nodes"</a>
+                <a href=href(PageRoute::Pods) aria-current=current(Section::Pods)>"Pods"</a>
             </nav>
             {move || {
                 demo.get()

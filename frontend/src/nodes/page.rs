@@ -7,8 +7,10 @@ use leptos::prelude::*;
 use crate::route::location::use_location;
 use crate::state::use_app_state;
 use crate::table::column::Column;
+use crate::table::column_picker::ColumnPicker;
 use crate::table::sort::{SortSpec, sort_indices};
 use crate::table::virtual_table::VirtualTable;
+use crate::table::visible_columns::hidden_keys;
 
 use super::column::NodeColumn;
 use super::table_row::NodeTableRow;
@@ -27,9 +29,14 @@ pub fn NodesPage() -> impl IntoView {
             .query
             .with(|q| SortSpec::<NodeColumn>::from_params(q.get("sort"), q.get("dir")))
     });
+    let hidden = Signal::derive(move || {
+        location
+            .query
+            .with(|q| hidden_keys::<NodeColumn>(q.get("cols")))
+    });
     let on_sort = Callback::new(move |column: NodeColumn| {
         let next = SortSpec::after_click(sort.get_untracked(), column);
-        location.set_query(&[
+        location.push_query(&[
             ("sort", Some(next.column.key().to_owned())),
             ("dir", Some(next.dir.key().to_owned())),
         ]);
@@ -73,6 +80,7 @@ pub fn NodesPage() -> impl IntoView {
             <div class="toolbar">
                 <h1>"Nodes"</h1>
                 <span id="nodes-count" class="count">{count}</span>
+                <ColumnPicker id="nodes-columns" columns=NodeColumn::ALL />
             </div>
             <VirtualTable
                 id="nodes-table"
@@ -81,6 +89,7 @@ pub fn NodesPage() -> impl IntoView {
                 on_sort=on_sort
                 row=node_row
                 empty_text=empty_text
+                hidden=hidden
             />
         </section>
     }

@@ -32,7 +32,7 @@ pub fn NodeTableRow(
 
     view! {
         <tr class="row" data-node=attr>
-            <LinkCell col="name" text=row.text(|n| n.name.clone()) href=row.text(|n| node_href(&n.name)) />
+            <LinkCell col="name" text=row.text(|n| n.name.clone()) href=row.link(state.context, |c, n| node_href(c, &n.name)) />
             <td data-col="status" class=move || status_class.get() title=status_title>
                 {move || row.with(|r| r.map(|r| r.status.clone()))}
             </td>

@@ -4,11 +4,15 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
+use super::column::PodColumn;
 use crate::route::location::use_location;
 use crate::select_options::select_options;
 use crate::state::use_app_state;
+use crate::table::column::Column;
+use crate::table::column_picker::ColumnPicker;
 use crate::table::sort::SortSpec;
 use crate::table::virtual_table::VirtualTable;
+use crate::table::visible_columns::hidden_keys;
 
 use super::query::PodsQuery;
 use super::table_row::PodTableRow;
@@ -24,7 +28,14 @@ pub fn PodsPage() -> impl IntoView {
     let state = use_app_state();
     let location = use_location();
     let query = Memo::new(move |_| location.query.with(PodsQuery::from_query));
+    // Typing rewrites the URL in place; picking a namespace or a sort adds a back step.
     let set_query = Callback::new(move |q: PodsQuery| location.set_query(&q.to_params()));
+    let push_query = Callback::new(move |q: PodsQuery| location.push_query(&q.to_params()));
+    let hidden = Signal::derive(move || {
+        location
+            .query
+            .with(|q| hidden_keys::<PodColumn>(q.get("cols")))
+    });
 
     let keys = Memo::new(move |_| {
         query.with(|q| {
@@ -45,7 +56,7 @@ pub fn PodsPage() -> impl IntoView {
     let on_sort = Callback::new(move |column| {
         let mut q = query.get_untracked();
         q.sort = Some(SortSpec::after_click(q.sort, column));
-        set_query.run(q);
+        push_query.run(q);
     });
     // The namespaces in the data, plus the one in the URL so the picker can show it even
     // before (or after) it has pods.
@@ -91,7 +102,7 @@ pub fn PodsPage() -> impl IntoView {
                             let ns = event_target_value(&ev);
                             let mut q = query.get_untracked();
                             q.ns = Some(ns).filter(|ns| !ns.is_empty());
-                            set_query.run(q);
+                            push_query.run(q);
                         }
                     >
                         <option value="" prop:selected=move || selected_ns.with(String::is_empty)>
@@ -116,6 +127,7 @@ pub fn PodsPage() -> impl IntoView {
                         }
                     />
                 </label>
+                <ColumnPicker id="pods-columns" columns=PodColumn::ALL />
                 <span id="pods-count" class="count">{count}</span>
             </div>
             <VirtualTable
@@ -125,6 +137,7 @@ pub fn PodsPage() -> impl IntoView {
                 on_sort=on_sort
                 row=pod_row
                 empty_text=empty_text
+                hidden=hidden
             />
         </section>
     }

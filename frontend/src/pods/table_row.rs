@@ -32,7 +32,7 @@ pub fn PodTableRow(
     view! {
         <tr class="row" data-pod=attr>
             <TextCell col="ns" text=row.text(|p| p.ns.clone()) />
-            <LinkCell col="name" text=row.text(|p| p.name.clone()) href=row.text(|p| pod_href(&p.ns, &p.name)) />
+            <LinkCell col="name" text=row.text(|p| p.name.clone()) href=row.link(state.context, |c, p| pod_href(c, &p.ns, &p.name)) />
             <TextCell col="status" text=row.text(|p| p.status.clone()) class=status_class />
             <NumCell
                 col="restarts"
@@ -41,7 +41,7 @@ pub fn PodTableRow(
             <LinkCell
                 col="node"
                 text=row.text(|p| p.node.clone().unwrap_or_default())
-                href=row.text(|p| p.node.as_deref().map(node_href).unwrap_or_default())
+                href=row.link(state.context, |c, p| p.node.as_deref().map(|n| node_href(c, n)).unwrap_or_default())
             />
             <NumCell col="cpu" value=row.num(|p| CellValue::cpu(p.cpu())) />
             <NumCell col="mem" value=row.num(|p| CellValue::bytes(p.mem())) />

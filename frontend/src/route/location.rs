@@ -5,8 +5,8 @@ use leptos::ev;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::page_route::PageRoute;
-use super::url_codec::Query;
+use super::page_route::{PageRoute, split_context};
+use super::url_codec::{Query, encode};
 
 /// Path and query of the page being shown.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,6 +29,8 @@ impl Address {
 #[derive(Clone, Copy)]
 pub struct Location {
     address: RwSignal<Address>,
+    /// The context the path names (`/c/{context}/…`), if any.
+    pub context: Memo<Option<String>>,
     /// The page the path names.
     pub route: Memo<PageRoute>,
     /// The query's parameters.
@@ -41,7 +43,8 @@ impl Location {
         let address = RwSignal::new(Address::current());
         let location = Location {
             address,
-            route: Memo::new(move |_| address.with(|a| PageRoute::parse(&a.path))),
+            context: Memo::new(move |_| address.with(|a| split_context(&a.path).0)),
+            route: Memo::new(move |_| address.with(|a| PageRoute::parse(split_context(&a.path).1))),
             query: Memo::new(move |_| address.with(|a| a.query.clone())),
         };
         _ = window_event_listener(ev::popstate, move |_| location.sync());
@@ -71,13 +74,32 @@ impl Location {
         }
     }
 
-    /// Rewrites the current query with some parameters changed (history replace: typing in
-    /// a filter should not add a back step per key).
+    /// Rewrites the current query with some parameters changed, in place: typing in a
+    /// filter should not add a back step per key.
     pub fn set_query(&self, updates: &[(&str, Option<String>)]) {
+        self.change_query(updates, true);
+    }
+
+    /// Changes some query parameters as a new history entry, so back undoes the change
+    /// (sorting, choosing columns or a namespace).
+    pub fn push_query(&self, updates: &[(&str, Option<String>)]) {
+        self.change_query(updates, false);
+    }
+
+    fn change_query(&self, updates: &[(&str, Option<String>)], replace: bool) {
         let (path, query) = self
             .address
             .with_untracked(|a| (a.path.clone(), a.query.with(updates)));
-        self.navigate(&format!("{path}{}", query.to_search()), true);
+        self.navigate(&format!("{path}{}", query.to_search()), replace);
+    }
+
+    /// The current page and query, shown in `context` instead.
+    pub fn in_context(&self, context: &str) -> String {
+        self.address.with_untracked(|a| {
+            let rest = split_context(&a.path).1;
+            let rest = if rest.is_empty() { "/" } else { rest };
+            format!("/c/{}{rest}{}", encode(context), a.query.to_search())
+        })
     }
 
     fn sync(&self) {

@@ -1,5 +1,9 @@
 //! The pages, as the address bar names them. Parsing and building live together so every
 //! link the app makes parses back to the page it means.
+//!
+//! A path may start with `/c/{context}`, the kubeconfig context it shows; the rest names
+//! the page. Links the app makes always carry the context, so a copied URL shows the same
+//! cluster wherever it is opened.
 
 use super::url_codec::{decode, encode};
 
@@ -52,8 +56,16 @@ impl PageRoute {
         }
     }
 
-    /// The path of this page, segments percent-encoded.
-    pub fn href(&self) -> String {
+    /// The path of this page in `context` (when known), segments percent-encoded.
+    pub fn href_in(&self, context: Option<&str>) -> String {
+        match context {
+            Some(context) => format!("/c/{}{}", encode(context), self.href()),
+            None => self.href(),
+        }
+    }
+
+    /// The path of this page without a context.
+    fn href(&self) -> String {
         match self {
             PageRoute::Overview | PageRoute::NotFound => "/".to_owned(),
             PageRoute::Nodes => "/nodes".to_owned(),
@@ -94,21 +106,33 @@ pub enum Section {
     Pods,
 }
 
+/// Splits `/c/{context}/rest` into the decoded context and `/rest`; other paths have none.
+pub fn split_context(path: &str) -> (Option<String>, &str) {
+    let Some(after) = path.strip_prefix("/c/") else {
+        return (None, path);
+    };
+    let (context, rest) = after.find('/').map_or((after, ""), |i| after.split_at(i));
+    if context.is_empty() {
+        return (None, path);
+    }
+    (Some(decode(context)), rest)
+}
+
 /// Path of a node's page.
-pub fn node_href(name: &str) -> String {
+pub fn node_href(context: Option<&str>, name: &str) -> String {
     PageRoute::Node {
         name: name.to_owned(),
     }
-    .href()
+    .href_in(context)
 }
 
 /// Path of a pod's page.
-pub fn pod_href(ns: &str, name: &str) -> String {
+pub fn pod_href(context: Option<&str>, ns: &str, name: &str) -> String {
     PageRoute::Pod {
         ns: ns.to_owned(),
         name: name.to_owned(),
     }
-    .href()
+    .href_in(context)
 }
 
 #[cfg(test)]
@@ -139,8 +163,29 @@ mod tests {
             },
         ];
         for page in pages {
-            assert_eq!(PageRoute::parse(&page.href()), page, "{}", page.href());
+            for context in [
+                None,
+                Some("kind-dev"),
+                Some("arn:aws:eks:eu:1:cluster/prod"),
+            ] {
+                let href = page.href_in(context);
+                let (back, rest) = split_context(&href);
+                assert_eq!(back.as_deref(), context, "{href}");
+                assert_eq!(PageRoute::parse(rest), page, "{href}");
+            }
         }
+    }
+
+    #[test]
+    fn context_prefix_is_optional() {
+        assert_eq!(split_context("/nodes"), (None, "/nodes"));
+        assert_eq!(split_context("/c/dev"), (Some(s("dev")), ""));
+        assert_eq!(split_context("/c/a%2Fb/pods"), (Some(s("a/b")), "/pods"));
+        assert_eq!(split_context("/c//pods"), (None, "/c//pods"));
+        assert_eq!(
+            PageRoute::parse(split_context("/c/dev").1),
+            PageRoute::Overview
+        );
     }
 
     #[test]

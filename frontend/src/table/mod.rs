@@ -2,8 +2,10 @@
 
 pub mod cell;
 pub mod column;
+pub mod column_picker;
 pub mod row_signals;
 pub mod sort;
 pub mod sort_header;
 pub mod viewport;
 pub mod virtual_table;
+pub mod visible_columns;

@@ -46,6 +46,20 @@ impl<V: PartialEq + Send + Sync + 'static> RowSignals<V> {
         Signal::derive(move || row.with(|r| r.as_deref().map(f).unwrap_or_default()))
     }
 
+    /// A link built from the row and the context being shown.
+    pub fn link(
+        self,
+        context: RwSignal<Option<String>>,
+        f: fn(Option<&str>, &V) -> String,
+    ) -> Signal<String> {
+        let row = self.row;
+        Signal::derive(move || {
+            context.with(|c| {
+                row.with(|r| r.as_deref().map(|r| f(c.as_deref(), r)).unwrap_or_default())
+            })
+        })
+    }
+
     /// Threshold level of a percentage.
     pub fn level(self, f: fn(&V) -> Option<f64>) -> Signal<Level> {
         let row = self.row;

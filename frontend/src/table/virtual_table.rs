@@ -34,6 +34,9 @@ pub fn VirtualTable<C, R, V>(
     /// Shown instead of rows when there are none.
     #[prop(into)]
     empty_text: Signal<String>,
+    /// Keys of the columns to hide (space-separated), for the stylesheet.
+    #[prop(into)]
+    hidden: Signal<String>,
 ) -> impl IntoView
 where
     C: Column,
@@ -68,7 +71,7 @@ where
 
     view! {
         <div class="table-scroll" node_ref=scroller on:scroll=move |_| measure()>
-            <table id=id data-rows=move || keys.with(|k| k.len())>
+            <table id=id data-rows=move || keys.with(|k| k.len()) data-hide=hidden>
                 <thead>
                     <tr>
                         <SortHeaders sort=sort on_sort=on_sort />

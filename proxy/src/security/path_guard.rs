@@ -23,15 +23,20 @@ pub enum PathError {
 
 /// Checks a raw (still encoded) request path.
 ///
-/// One exception: the segment after `/api/v1/contexts/` may hold an encoded `/`, because
-/// kubeconfig context names contain slashes (EKS ARNs). That segment is only ever matched
-/// exactly against the kubeconfig's names, never put into an upstream URL.
+/// One exception: the context segment, after `/api/v1/contexts/` or after `/c/` in an app
+/// page's path, may hold an encoded `/`, because kubeconfig context names contain slashes
+/// (EKS ARNs). That segment is only ever matched exactly against the kubeconfig's names,
+/// never put into an upstream URL.
 pub fn check_path(raw: &str) -> Result<(), PathError> {
     if raw.starts_with("//") {
         return Err(PathError::DoubleSlash);
     }
     let segments: Vec<&str> = raw.strip_prefix('/').unwrap_or(raw).split('/').collect();
-    let context_at = matches!(segments.as_slice(), ["api", "v1", "contexts", _, ..]).then_some(3);
+    let context_at = match segments.as_slice() {
+        ["api", "v1", "contexts", _, ..] => Some(3),
+        ["c", _, ..] => Some(1),
+        _ => None,
+    };
     for (i, segment) in segments.iter().enumerate() {
         check_segment(segment, context_at == Some(i))?;
     }
@@ -89,6 +94,7 @@ mod tests {
             "/api/v1/contexts/arn:aws:eks:eu-west-1:1:cluster%2Fprod/snapshot",
             "/api/v1/contexts/k%C3%BCche/snapshot",
             "/api/v1/contexts/dev/namespaces/shop/pods/web-0/log",
+            "/c/arn:aws:eks:eu-west-1:1:cluster%2Fprod/pods",
         ] {
             assert_eq!(check_path(ok), Ok(()), "{ok}");
         }
@@ -130,6 +136,7 @@ mod tests {
             ("/api/v1/contexts/%ff/snapshot", BadEncoding),
             ("//evil.example/", DoubleSlash),
             ("/api/v1/contexts/..%2f..%2fsecrets/snapshot", DotSegment),
+            ("/c/dev/nodes/a%2Fb", EncodedSeparator),
         ] {
             assert_eq!(check_path(bad), Err(why), "{bad}");
         }

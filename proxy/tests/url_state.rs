@@ -1,0 +1,193 @@
+//! The URL is the view, in headless Chromium against the real test cluster: a pods view
+//! built by clicking (namespace, filter, sort, columns) is copied into a fresh browser
+//! profile and shows the same rows in the same order with the same columns; back and
+//! forward step through the changes. Needs `KTOP_E2E=1`.
+
+mod support;
+
+use std::time::Duration;
+
+use serde_json::Value;
+use support::browser::Browser;
+use support::cluster::{TestCluster, e2e_enabled};
+use support::ktop::Ktop;
+
+const WAIT: Duration = Duration::from_secs(60);
+
+/// What the pods page shows: row keys in order and the columns that are displayed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Shown {
+    rows: Vec<String>,
+    columns: Vec<String>,
+}
+
+async fn shown(b: &Browser) -> Option<Shown> {
+    let js = r#"
+        const table = document.querySelector('#pods-table');
+        if (!table) return null;
+        const rows = [...table.querySelectorAll('tr.row')].map(r => r.dataset.pod);
+        const columns = [...table.querySelectorAll('th')]
+            .filter(th => getComputedStyle(th).display !== 'none')
+            .map(th => th.dataset.col);
+        return { rows, columns };
+    "#;
+    let v = b.client.execute(js, vec![]).await.ok()?;
+    let list = |key: &str| -> Option<Vec<String>> {
+        v.get(key)?
+            .as_array()?
+            .iter()
+            .map(|x| x.as_str().map(str::to_owned))
+            .collect()
+    };
+    Some(Shown {
+        rows: list("rows")?,
+        columns: list("columns")?,
+    })
+}
+
+/// Waits until the page shows the same thing twice in a row (a refresh may land between).
+async fn settled(b: &Browser, what: &str, want: impl Fn(&Shown) -> bool) -> Shown {
+    b.eventually(what, WAIT, || async {
+        let first = shown(b).await.filter(|s| want(s))?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let second = shown(b).await?;
+        (first == second).then_some(second)
+    })
+    .await
+}
+
+async fn location(b: &Browser) -> String {
+    match b
+        .client
+        .execute("return location.pathname + location.search", vec![])
+        .await
+    {
+        Ok(Value::String(s)) => s,
+        other => panic!("location: {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_copied_url_reproduces_the_view_and_history_steps_back() {
+    if !e2e_enabled() {
+        return;
+    }
+    let c = TestCluster::shared();
+    let kubeconfig = c.kubeconfig.display().to_string();
+    let ktop = Ktop::start(&["--refresh", "2s"], &[("KUBECONFIG", kubeconfig.as_str())]);
+    let context = ktop.context();
+    let carts: Vec<String> = c
+        .kubectl_ok(&["get", "pods", "-n", "shop", "-o", "name"])
+        .lines()
+        .filter_map(|l| l.strip_prefix("pod/"))
+        .filter(|n| n.contains("cart"))
+        .map(|n| format!("shop/{n}"))
+        .collect();
+    assert!(carts.len() > 1, "the test cluster has cart pods: {carts:?}");
+
+    // Browser A builds the view by hand.
+    let a = Browser::start().await;
+    a.goto(&ktop.signed("")).await;
+    a.click("nav a[href$='/pods']", WAIT).await;
+    let all = settled(&a, "all pods", |s| s.rows.len() > carts.len()).await;
+    a.wait_for("#namespace option[value='shop']", WAIT).await;
+    a.wait_for("#namespace", WAIT)
+        .await
+        .select_by_value("shop")
+        .await
+        .expect("pick the namespace");
+    a.wait_for("#filter", WAIT)
+        .await
+        .send_keys("cart")
+        .await
+        .expect("type the filter");
+    let sort_by_name = "#pods-table th[data-col='name'] button";
+    a.click(sort_by_name, WAIT).await;
+    let ascending = settled(&a, "cart pods by name", |s| s.rows.len() == carts.len()).await;
+    a.click(sort_by_name, WAIT).await;
+    a.click("#pods-columns summary", WAIT).await;
+    for col in ["ns", "restarts", "node"] {
+        a.click(&format!("#pods-columns input[data-col='{col}']"), WAIT)
+            .await;
+    }
+    let view = settled(&a, "the finished view", |s| {
+        s.rows.len() == carts.len() && !s.columns.iter().any(|c| c == "node")
+    })
+    .await;
+
+    let mut want_rows = carts.clone();
+    want_rows.sort();
+    let mut got_rows = view.rows.clone();
+    got_rows.sort();
+    assert_eq!(
+        got_rows, want_rows,
+        "the filter keeps exactly the cart pods"
+    );
+    let reversed: Vec<String> = ascending.rows.iter().rev().cloned().collect();
+    assert_eq!(view.rows, reversed, "the second click sorts descending");
+    assert!(
+        !view
+            .columns
+            .iter()
+            .any(|c| ["ns", "restarts", "node"].contains(&c.as_str())),
+        "{:?}",
+        view.columns
+    );
+    assert!(
+        view.columns.len() + 3 == all.columns.len(),
+        "{:?}",
+        view.columns
+    );
+    let url = location(&a).await;
+    for part in [
+        "/pods?",
+        "ns=shop",
+        "q=cart",
+        "sort=name",
+        "dir=desc",
+        "cols=",
+    ] {
+        assert!(url.contains(part), "{part} missing from {url}");
+    }
+    assert!(url.starts_with("/c/"), "the context is in the URL: {url}");
+    a.screenshot("url-state-built").await;
+
+    // Browser B, a fresh profile, opens the copied URL.
+    let b = Browser::start().await;
+    b.goto(&ktop.signed(&url)).await;
+    let copied = settled(&b, "the copied view", |s| s.rows.len() == view.rows.len()).await;
+    assert_eq!(
+        copied, view,
+        "the copied URL shows the same rows and columns"
+    );
+    assert_eq!(location(&b).await, url, "the address is kept");
+    assert_eq!(
+        b.text("#context").await.unwrap_or_default().trim(),
+        context,
+        "the URL's context is shown"
+    );
+    b.close().await;
+
+    // Back undoes the column choices one at a time, then the sort; forward redoes them.
+    a.client.back().await.expect("back");
+    let one_back = settled(&a, "node column back", |s| {
+        s.columns.iter().any(|c| c == "node")
+    })
+    .await;
+    assert_eq!(one_back.columns.len(), view.columns.len() + 1);
+    for _ in 0..3 {
+        a.client.back().await.expect("back");
+    }
+    let sorted_up = settled(&a, "ascending again", |s| {
+        s.columns.len() == all.columns.len() && s.rows.first() == ascending.rows.first()
+    })
+    .await;
+    assert_eq!(sorted_up.rows, ascending.rows);
+    for _ in 0..4 {
+        a.client.forward().await.expect("forward");
+    }
+    let again = settled(&a, "the finished view again", |s| s.columns == view.columns).await;
+    assert_eq!(again, view);
+    assert_eq!(location(&a).await, url);
+    a.close().await;
+}
