@@ -1,5 +1,6 @@
 //! Talks to the ktop-web server's JSON API.
 
+use crate::route::url_codec::encode;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use ktop_web_shared::api::{API_PREFIX, ApiError, ContextList, Snapshot};
 use serde::de::DeserializeOwned;
@@ -113,28 +114,23 @@ pub async fn fetch_contexts() -> Result<ContextList, FetchError> {
     get_json("/contexts").await
 }
 
-/// One path segment, percent-encoded.
-fn seg(s: &str) -> String {
-    String::from(js_sys::encode_uri_component(s))
-}
-
 /// `GET /api/v1/contexts/{context}/snapshot`.
 pub async fn fetch_snapshot(context: &str) -> Result<Snapshot, FetchError> {
-    get_json(&format!("/contexts/{}/snapshot", seg(context))).await
+    get_json(&format!("/contexts/{}/snapshot", encode(context))).await
 }
 
 /// Path (under the API prefix) of a node's details.
 pub fn node_path(context: &str, name: &str) -> String {
-    format!("/contexts/{}/nodes/{}", seg(context), seg(name))
+    format!("/contexts/{}/nodes/{}", encode(context), encode(name))
 }
 
 /// Path of a pod's details.
 pub fn pod_path(context: &str, ns: &str, name: &str) -> String {
     format!(
         "/contexts/{}/namespaces/{}/pods/{}",
-        seg(context),
-        seg(ns),
-        seg(name)
+        encode(context),
+        encode(ns),
+        encode(name)
     )
 }
 
@@ -155,9 +151,9 @@ pub fn events_path(context: &str, kind: EventsOf, ns: &str, name: &str) -> Strin
     };
     format!(
         "/contexts/{}/namespaces/{}/events?kind={kind}&name={}",
-        seg(context),
-        seg(ns),
-        seg(name)
+        encode(context),
+        encode(ns),
+        encode(name)
     )
 }
 
@@ -176,10 +172,10 @@ pub struct LogOptions {
 pub fn log_path(context: &str, ns: &str, pod: &str, container: &str, o: &LogOptions) -> String {
     format!(
         "/contexts/{}/namespaces/{}/pods/{}/log?container={}&tailLines={}&previous={}&timestamps={}",
-        seg(context),
-        seg(ns),
-        seg(pod),
-        seg(container),
+        encode(context),
+        encode(ns),
+        encode(pod),
+        encode(container),
         o.tail_lines,
         o.previous,
         o.timestamps

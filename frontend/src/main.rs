@@ -15,6 +15,7 @@ mod overview;
 mod pods;
 mod poller;
 mod route;
+mod saved_history;
 mod select_options;
 mod state;
 mod store;

@@ -13,6 +13,7 @@ use leptos::task::spawn_local;
 use crate::api_client::{fetch_contexts, fetch_snapshot};
 use crate::clock::now_ms;
 use crate::dataset::Dataset;
+use crate::saved_history;
 use crate::state::AppState;
 
 /// Poll interval until the server has said what it is.
@@ -24,6 +25,7 @@ const MAX_REFRESH_MS: u64 = 60_000;
 /// Starts loading: contexts first, then one polling loop for whichever context is shown.
 pub fn start(state: AppState) {
     spawn_local(load_contexts(state));
+    saved_history::save_on_leave(state);
     // Each context change starts a new loop; older loops see the generation move on and stop.
     let generation = StoredValue::new(0u64);
     Effect::new(move |_| {
@@ -99,6 +101,13 @@ fn apply(state: AppState, snapshot: Snapshot) {
     state.history.update(|history| {
         if history.context() != Some(data.cluster.context.as_str()) {
             history.reset(&data.cluster.context);
+            let window_ms = (history.capacity() as u64).saturating_mul(data.cluster.refresh_ms);
+            let since = data.taken_at_ms.saturating_sub_unsigned(window_ms);
+            if let Some(saved) =
+                saved_history::load(&data.cluster.context, history.capacity(), since)
+            {
+                *history = saved;
+            }
         }
         if state.history_override.is_none() {
             history.set_capacity(data.cluster.history as usize);
@@ -111,6 +120,7 @@ fn apply(state: AppState, snapshot: Snapshot) {
                 data.nodes.iter().map(|n| (n.name.as_str(), n.usage)),
                 data.pods.iter().map(|p| (&*p.key, p.usage)),
             );
+            saved_history::save_now_and_then(history);
         }
     });
     state.data.set(Some(Arc::new(data)));

@@ -68,6 +68,17 @@ pub enum SourceKind {
 }
 
 impl SourceKind {
+    /// The kebab-case name, as on the wire (`metrics-server`, `none`, …); spelled out so the
+    /// browser needs no serializer to get it.
+    pub fn key(self) -> &'static str {
+        match self {
+            SourceKind::MetricsServer => "metrics-server",
+            SourceKind::Prometheus => "prometheus",
+            SourceKind::None => "none",
+            SourceKind::Demo => "demo",
+        }
+    }
+
     /// Name as shown to users and accepted by `--metrics-source`.
     pub fn label(self) -> &'static str {
         match self {
@@ -437,6 +448,19 @@ pub struct ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn source_keys_are_the_wire_names() {
+        for kind in [
+            SourceKind::MetricsServer,
+            SourceKind::Prometheus,
+            SourceKind::None,
+            SourceKind::Demo,
+        ] {
+            let wire = serde_json::to_string(&kind).expect("serializes");
+            assert_eq!(wire, format!("\"{}\"", kind.key()));
+        }
+    }
 
     #[test]
     fn usage_travels_flat() {

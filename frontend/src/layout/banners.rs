@@ -7,8 +7,6 @@ use leptos::prelude::*;
 use crate::clock::time_of_day;
 use crate::state::use_app_state;
 
-use super::source_badge::source_key;
-
 /// `#fallback`: each skipped source's message and hint, as the server words them.
 #[component]
 pub fn FallbackBanner() -> impl IntoView {
@@ -40,7 +38,7 @@ fn fallback_item(fallback: Fallback) -> impl IntoView {
         .retry_at_ms
         .map(|ms| format!(" Retrying at {}.", time_of_day(ms)));
     view! {
-        <p class="fallback-item" data-source=source_key(fallback.source)>
+        <p class="fallback-item" data-source=fallback.source.key()>
             <strong class="message">{fallback.message}</strong>
             " "
             <span class="hint">{fallback.hint}</span>

@@ -3,6 +3,7 @@
 //! Series of nodes and pods that leave the cluster are dropped on the refresh they
 //! disappear in, so memory follows the cluster's current size.
 
+mod saved_text;
 mod series;
 
 use ktop_web_shared::RingBuffer;
@@ -105,6 +106,11 @@ impl History {
         self.cluster_allocatable.push(Some(cluster.allocatable));
         record_objects(&mut self.nodes, self.capacity, self.refresh, nodes);
         record_objects(&mut self.pods, self.capacity, self.refresh, pods);
+    }
+
+    /// Snapshots recorded so far (not capped by the capacity).
+    pub fn refreshes(&self) -> u64 {
+        self.refresh
     }
 
     /// Refreshes recorded and still in the window (at most the capacity).

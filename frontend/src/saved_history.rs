@@ -1,0 +1,51 @@
+//! Keeps the metric history in the browser's local storage, one entry per context, so a
+//! reload or a reopened bookmark starts with recent charts instead of empty ones.
+
+use leptos::ev;
+use leptos::prelude::*;
+
+use crate::state::AppState;
+use crate::store::History;
+
+/// Local storage holds about 5 MB of UTF-16 per origin; stay well inside it.
+const BUDGET_BYTES: usize = 2_000_000;
+
+/// Save every this many samples, and when the page goes away.
+const SAVE_EVERY: u64 = 10;
+
+fn key(context: &str) -> String {
+    format!("ktop-web.history.{context}")
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    window().local_storage().ok().flatten()
+}
+
+/// The saved history of `context`, if its newest sample is newer than `since_ms` (older
+/// history would only draw a gap).
+pub fn load(context: &str, capacity: usize, since_ms: i64) -> Option<History> {
+    let text = storage()?.get_item(&key(context)).ok()??;
+    History::from_saved_text(&text, capacity)
+        .filter(|h| h.context() == Some(context))
+        .filter(|h| h.times().last().is_some_and(|&t| t > since_ms))
+}
+
+/// Saves `history` every [`SAVE_EVERY`] samples.
+pub fn save_now_and_then(history: &History) {
+    if history.refreshes().is_multiple_of(SAVE_EVERY) {
+        save(history);
+    }
+}
+
+/// Saves the history when the page is hidden or left (a reload included).
+pub fn save_on_leave(state: AppState) {
+    _ = window_event_listener(ev::pagehide, move |_| state.history.with_untracked(save));
+}
+
+fn save(history: &History) {
+    let (Some(context), Some(storage)) = (history.context(), storage()) else {
+        return;
+    };
+    // A full storage (quota) only costs the saved history, never the live view.
+    _ = storage.set_item(&key(context), &history.to_saved_text(BUDGET_BYTES));
+}
