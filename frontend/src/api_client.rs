@@ -1,5 +1,6 @@
 //! Talks to the ktop-web server's JSON API.
 
+use crate::embed::bearer;
 use crate::route::url_codec::encode;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use ktop_web_shared::api::{API_PREFIX, ApiError, ContextList, Snapshot};
@@ -83,7 +84,11 @@ impl FetchError {
 
 /// Builds every API request: the one place to add headers such as authorization.
 fn api_get(path: &str, accept: &str) -> RequestBuilder {
-    Request::get(&format!("{API_PREFIX}{path}")).header("Accept", accept)
+    let request = Request::get(&format!("{API_PREFIX}{path}")).header("Accept", accept);
+    match bearer() {
+        Some(token) => request.header("Authorization", &format!("Bearer {token}")),
+        None => request,
+    }
 }
 
 async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {

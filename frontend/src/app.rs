@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::detail::container_page::ContainerPage;
 use crate::detail::node_page::NodeDetailPage;
 use crate::detail::pod_page::PodDetailPage;
+use crate::embed::is_embed;
 use crate::layout::banners::{ErrorBanner, FallbackBanner};
 use crate::layout::header::Header;
 use crate::nodes::page::NodesPage;
@@ -54,9 +55,11 @@ pub fn App() -> impl IntoView {
         } => view! { <ContainerPage ns=ns name=name container=container /> }.into_any(),
         PageRoute::NotFound => view! { <NotFound /> }.into_any(),
     };
+    // An embed is one panel: no navigation bar.
+    let embed = location.query.with_untracked(is_embed);
     view! {
-        <div class="app">
-            <Header />
+        <div class="app" class:embed=embed>
+            {(!embed).then(|| view! { <Header /> })}
             <FallbackBanner />
             <ErrorBanner />
             <main>{page}</main>

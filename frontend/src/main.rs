@@ -8,6 +8,7 @@ mod clock;
 mod cluster_summary;
 mod dataset;
 mod detail;
+mod embed;
 mod fast_hash;
 mod layout;
 mod nodes;
@@ -24,5 +25,6 @@ mod threshold;
 
 fn main() {
     console_error_panic_hook::set_once();
+    embed::take_fragment_token();
     leptos::mount::mount_to_body(app::App);
 }

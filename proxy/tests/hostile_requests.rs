@@ -401,6 +401,25 @@ fn corpus(port: u16, token: &str, context: &str, pod: (&str, &str)) -> Vec<Case>
         vec![host()],
         401,
     );
+    // An embed page is served without a cookie, but its data still needs the token.
+    add(
+        "embed flag on the API".into(),
+        "GET",
+        format!("{api}?embed=1"),
+        vec![host()],
+        401,
+    );
+    add(
+        "embed flag with a wrong Bearer".into(),
+        "GET",
+        snapshot.clone(),
+        vec![
+            host(),
+            ("Authorization".into(), "Bearer embed".into()),
+            ("Referer".into(), "/pods?embed=1".into()),
+        ],
+        401,
+    );
     for (k, v) in [
         ("Impersonate-User", "system:admin"),
         ("Impersonate-Group", "system:masters"),

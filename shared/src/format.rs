@@ -19,7 +19,7 @@ pub fn format_cpu(nanos: u64) -> String {
     if millis < 1000 {
         format!("{millis}m")
     } else {
-        trim_decimals(format!("{:.2}", millis as f64 / 1000.0))
+        trim_decimals(fixed(millis as f64 / 1000.0, 2))
     }
 }
 
@@ -36,16 +36,16 @@ pub fn format_bytes(bytes: u64) -> String {
         unit += 1;
     }
     let text = if value < 10.0 {
-        trim_decimals(format!("{value:.1}"))
+        trim_decimals(fixed(value, 1))
     } else {
-        format!("{value:.0}")
+        fixed(value, 0)
     };
     format!("{text}{}", UNITS[unit])
 }
 
 /// `part` as a whole percentage of `whole` (`42%`); `None` when there is no whole to compare to.
 pub fn format_percent(part: u64, whole: u64) -> Option<String> {
-    percent(part, whole).map(|p| format!("{p:.0}%"))
+    percent(part, whole).map(|p| format!("{}%", fixed(p, 0)))
 }
 
 /// `part` as a percentage of `whole`; `None` when `whole` is zero.
@@ -64,7 +64,29 @@ pub fn format_age(seconds: i64) -> String {
     }
 }
 
-fn trim_decimals(text: String) -> String {
+/// `value` with exactly `decimals` digits after the point, rounded half away from zero
+/// (`fixed(2.345, 1)` is `2.3`, `fixed(0.05, 1)` is `0.1`); non-finite values give `0`.
+///
+/// Done with integers: float formatting is the largest single function a wasm build gets
+/// from `core`, and the browser app needs only this.
+pub fn fixed(value: f64, decimals: u32) -> String {
+    if !value.is_finite() {
+        return "0".to_owned();
+    }
+    let scale = 10u64.pow(decimals.min(9));
+    let scaled = (value.abs() * scale as f64).round() as u64;
+    let sign = if value < 0.0 && scaled != 0 { "-" } else { "" };
+    let (whole, fraction) = (scaled / scale, scaled % scale);
+    if decimals == 0 {
+        format!("{sign}{whole}")
+    } else {
+        let width = decimals.min(9) as usize;
+        format!("{sign}{whole}.{fraction:0width$}")
+    }
+}
+
+/// Drops trailing zeros after a decimal point (`1.50` → `1.5`, `2.00` → `2`).
+pub fn trim_decimals(text: String) -> String {
     if text.contains('.') {
         text.trim_end_matches('0').trim_end_matches('.').to_owned()
     } else {
@@ -76,6 +98,40 @@ fn trim_decimals(text: String) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn fixed_point_text() {
+        let cases = [
+            (2.345, 1, "2.3"),
+            (0.05, 1, "0.1"),
+            (1.0, 2, "1.00"),
+            (99.996, 2, "100.00"),
+            (-0.04, 1, "0.0"),
+            (-1.26, 1, "-1.3"),
+            (812.5, 0, "813"),
+            (f64::NAN, 1, "0"),
+        ];
+        for (value, decimals, text) in cases {
+            assert_eq!(fixed(value, decimals), text, "{value} {decimals}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn fixed_agrees_with_std_away_from_ties(v in -1.0e6f64..1.0e6, d in 0u32..4) {
+            let std = format!("{v:.prec$}", prec = d as usize);
+            // std keeps the sign of a negative value that rounds to zero ("-0.0").
+            let std = match std.strip_prefix('-') {
+                Some(rest) if rest.chars().all(|c| c == '0' || c == '.') => rest.to_owned(),
+                _ => std,
+            };
+            let scaled = v.abs() * 10f64.powi(d as i32);
+            // Exact halves may round differently (std rounds the binary value to even).
+            if (scaled.fract() - 0.5).abs() > 1e-6 {
+                prop_assert_eq!(fixed(v, d), std);
+            }
+        }
+    }
 
     #[test]
     fn cpu_like_kubectl_top() {

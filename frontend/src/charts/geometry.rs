@@ -3,6 +3,7 @@
 //! point at the right edge, so series of objects that appeared later start further right and
 //! all series line up in time.
 
+use ktop_web_shared::format::fixed;
 use std::fmt::Write;
 
 /// A drawing area and the value range shown in it.
@@ -84,7 +85,7 @@ impl Plot {
             if !run.is_empty() {
                 run.push(' ');
             }
-            let _ = write!(run, "{x:.1},{y:.1}");
+            let _ = write!(run, "{},{}", fixed(x, 1), fixed(y, 1));
             trace.points += 1;
         }
         if !run.is_empty() {

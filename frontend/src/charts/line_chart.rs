@@ -1,5 +1,6 @@
 //! A time-series chart with value-axis labels, several series and a hover readout.
 
+use ktop_web_shared::format::fixed;
 use leptos::ev::PointerEvent;
 use leptos::html::Div;
 use leptos::prelude::*;
@@ -85,11 +86,7 @@ pub fn LineChart(
             view! { <path class=format!("chart-line {}", style.class) d=d /> }
         })
         .collect_view();
-    let guide_x = move || {
-        hovered
-            .get()
-            .map(|(_, x)| format!("{:.1}", x / 100.0 * WIDTH))
-    };
+    let guide_x = move || hovered.get().map(|(_, x)| fixed(x / 100.0 * WIDTH, 1));
     let readout = move || {
         let (index, x) = hovered.get()?;
         let time = times.with(|t| t.get(index).copied()).map(time_of_day)?;
@@ -115,8 +112,8 @@ pub fn LineChart(
         Some(view! {
             <div
                 class="chart-hover"
-                style:left=(!right).then(|| format!("{x:.1}%"))
-                style:right=right.then(|| format!("{:.1}%", 100.0 - x))
+                style:left=(!right).then(|| format!("{}%", fixed(x, 1)))
+                style:right=right.then(|| format!("{}%", fixed(100.0 - x, 1)))
             >
                 <time>{time}</time>
                 {rows}

@@ -1,6 +1,7 @@
 //! The overview's CPU or memory panel: usage against allocatable and requests, as figures,
 //! a meter and a chart over the history window.
 
+use ktop_web_shared::format::fixed;
 use ktop_web_shared::format::percent;
 use leptos::prelude::*;
 
@@ -50,7 +51,7 @@ pub fn ResourcePanel(
     // A CSS length along the meter: the share of allocatable, kept inside the bar.
     let meter_share = |part: Option<u64>, whole: Option<u64>| {
         let share = part.zip(whole).and_then(|(p, w)| percent(p, w));
-        format!("{:.1}%", share.unwrap_or(0.0).clamp(0.0, 100.0))
+        format!("{}%", fixed(share.unwrap_or(0.0).clamp(0.0, 100.0), 1))
     };
 
     let values = Signal::derive(move || {

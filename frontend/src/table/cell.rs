@@ -5,6 +5,7 @@ use ktop_web_shared::format::{format_age, format_bytes, format_cpu, format_perce
 use leptos::prelude::*;
 
 use crate::threshold::Level;
+use ktop_web_shared::format::{fixed, trim_decimals};
 
 /// Shown for values that are not known (no metrics, no request set, …).
 pub const DASH: &str = "—";
@@ -91,11 +92,9 @@ impl CellValue {
     }
 }
 
-/// A percentage with two decimals at most (`42.86`, `25`): plenty for comparing, and fixed
-/// precision formatting is already in the binary while shortest round-trip formatting is not.
+/// A percentage with two decimals at most (`42.86`, `25`): plenty for comparing.
 fn raw_percent(p: f64) -> String {
-    let text = format!("{p:.2}");
-    text.trim_end_matches('0').trim_end_matches('.').to_owned()
+    trim_decimals(fixed(p, 2))
 }
 
 /// A right-aligned numeric cell.

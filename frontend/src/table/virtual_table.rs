@@ -1,6 +1,7 @@
 //! A table that renders only the rows in and near view; spacer rows stand in for the rest, so
 //! the scroll bar is true to the full length and 30 000 rows scroll smoothly.
 
+use ktop_web_shared::format::fixed;
 use std::sync::Arc;
 
 use leptos::ev;
@@ -81,14 +82,14 @@ where
                     <tr class="spacer" aria-hidden="true">
                         <td
                             colspan=columns
-                            style:height=move || format!("{}px", window.get().space_above_px())
+                            style:height=move || format!("{}px", fixed(window.get().space_above_px(), 0))
                         ></td>
                     </tr>
                     <For each=visible key=Arc::clone children=row />
                     <tr class="spacer" aria-hidden="true">
                         <td
                             colspan=columns
-                            style:height=move || format!("{}px", window.get().space_below_px())
+                            style:height=move || format!("{}px", fixed(window.get().space_below_px(), 0))
                         ></td>
                     </tr>
                 </tbody>

@@ -17,7 +17,9 @@ const UNAUTHORIZED_HINT: &str = "Open the link ktop-web printed when it started 
 
 /// Lets authenticated requests through, swaps a valid `?token=` for a cookie, serves the
 /// built app's static files to anyone (they hold no data), and explains how to get in
-/// otherwise.
+/// otherwise. An embed page (`?embed=1`) gets the app without a cookie: inside a portal's
+/// frame cookies may be blocked, and the embed brings its token in the URL fragment, which
+/// the app sends as a Bearer header; the page itself holds no data.
 pub async fn require_token(
     State(policy): State<Arc<Policy>>,
     request: Request,
@@ -44,7 +46,7 @@ pub async fn require_token(
             Some(UNAUTHORIZED_HINT),
         );
     }
-    if is_static_file(path) {
+    if is_static_file(path) || is_embed(request.uri().query()) {
         return next.run(request).await;
     }
     login_page()
@@ -118,6 +120,11 @@ fn swap_for_cookie(policy: &Policy, path: &str, rest: &str) -> Response {
     response
 }
 
+/// `embed=1` among the query parameters.
+fn is_embed(query: Option<&str>) -> bool {
+    query.is_some_and(|q| q.split('&').any(|pair| pair == "embed=1"))
+}
+
 /// Built assets (`.js`, `.wasm`, `.css`, icons); HTML pages are app routes and need the token.
 fn is_static_file(path: &str) -> bool {
     let last = path.rsplit('/').next().unwrap_or_default();
@@ -183,6 +190,21 @@ mod tests {
         );
         assert_eq!(split_token(Some("token")), Some(("", String::new())));
         assert_eq!(split_token(Some("tokens=x")), None);
+    }
+
+    #[test]
+    fn embed_pages_are_named_by_an_exact_parameter() {
+        assert!(is_embed(Some("embed=1")));
+        assert!(is_embed(Some("sort=cpu&embed=1")));
+        for other in [
+            None,
+            Some(""),
+            Some("embed=0"),
+            Some("xembed=1"),
+            Some("embed=10"),
+        ] {
+            assert!(!is_embed(other), "{other:?}");
+        }
     }
 
     #[test]
