@@ -1,7 +1,8 @@
 //! The URL is the view, in headless Chromium against the real test cluster: a pods view
 //! built by clicking (namespace, filter, sort, columns) is copied into a fresh browser
 //! profile and shows the same rows in the same order with the same columns; back and
-//! forward step through the changes. Needs `KTOP_E2E=1`.
+//! forward step through the changes; the CSV export equals the rows on screen. Needs
+//! `KTOP_E2E=1`.
 
 mod support;
 
@@ -54,6 +55,36 @@ async fn settled(b: &Browser, what: &str, want: impl Fn(&Shown) -> bool) -> Show
         (first == second).then_some(second)
     })
     .await
+}
+
+/// Makes the next download's text readable as `window.__download`.
+const CAPTURE_DOWNLOAD: &str = r#"
+    window.__download = null;
+    const create = URL.createObjectURL;
+    URL.createObjectURL = blob => {
+        blob.text().then(t => { window.__download = t; });
+        return create(blob);
+    };
+"#;
+
+/// The pods table as CSV-like lines: the visible titles, then each row's visible cells
+/// (sparklines left out).
+async fn table_text(b: &Browser) -> Option<Vec<String>> {
+    let js = r#"
+        const table = document.querySelector('#pods-table');
+        const shown = el => getComputedStyle(el).display !== 'none'
+            && !(el.dataset.col || '').endsWith('-spark');
+        const head = [...table.querySelectorAll('th')].filter(shown)
+            .map(th => th.querySelector('button').firstChild.textContent.trim());
+        const rows = [...table.querySelectorAll('tr.row')].map(tr =>
+            [...tr.querySelectorAll('td')].filter(shown).map(td => td.textContent.trim()).join(','));
+        return [head.join(','), ...rows];
+    "#;
+    let v = b.client.execute(js, vec![]).await.ok()?;
+    v.as_array()?
+        .iter()
+        .map(|x| x.as_str().map(str::to_owned))
+        .collect()
 }
 
 async fn location(b: &Browser) -> String {
@@ -151,6 +182,29 @@ async fn a_copied_url_reproduces_the_view_and_history_steps_back() {
     }
     assert!(url.starts_with("/c/"), "the context is in the URL: {url}");
     a.screenshot("url-state-built").await;
+
+    // The CSV export holds exactly the rows and written columns on screen.
+    let (csv, table) = a
+        .eventually("an export while the numbers hold still", WAIT, || async {
+            let before = table_text(&a).await?;
+            a.client.execute(CAPTURE_DOWNLOAD, vec![]).await.ok()?;
+            a.click("#pods-csv", WAIT).await;
+            let csv = a
+                .eventually("the CSV", WAIT, || async {
+                    match a.client.execute("return window.__download", vec![]).await {
+                        Ok(Value::String(s)) => Some(s),
+                        _ => None,
+                    }
+                })
+                .await;
+            let after = table_text(&a).await?;
+            (before == after).then_some((csv, after))
+        })
+        .await;
+    let lines: Vec<&str> = csv.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines[0], table[0], "header: the visible columns' titles");
+    assert_eq!(&lines[1..], &table[1..], "the CSV rows are the table rows");
+    assert_eq!(lines.len(), carts.len() + 1);
 
     // Browser B, a fresh profile, opens the copied URL.
     let b = Browser::start().await;

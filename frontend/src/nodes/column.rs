@@ -1,5 +1,6 @@
 //! The nodes table's columns.
 
+use crate::table::cell::CellValue;
 use crate::table::column::Column;
 use crate::table::sort::SortValue;
 
@@ -124,6 +125,30 @@ impl Column for NodeColumn {
             self,
             NodeColumn::Name | NodeColumn::Status | NodeColumn::Roles
         )
+    }
+
+    fn cell(self, n: &NodeView) -> Option<CellValue> {
+        let alloc = n.allocatable;
+        Some(match self {
+            NodeColumn::Name => CellValue::text(n.name.clone()),
+            NodeColumn::Status => CellValue::text(n.status.clone()),
+            NodeColumn::Roles => CellValue::text(n.roles.clone()),
+            NodeColumn::Cpu => CellValue::cpu(n.cpu()),
+            NodeColumn::CpuAlloc => CellValue::cpu(Some(alloc.cpu)),
+            NodeColumn::CpuPct => CellValue::usage_percent(n.cpu(), Some(alloc.cpu)),
+            NodeColumn::Mem => CellValue::bytes(n.mem()),
+            NodeColumn::MemAlloc => CellValue::bytes(Some(alloc.mem)),
+            NodeColumn::MemPct => CellValue::usage_percent(n.mem(), Some(alloc.mem)),
+            NodeColumn::ReqCpuPct => CellValue::percent_of(Some(n.requests.cpu), Some(alloc.cpu)),
+            NodeColumn::ReqMemPct => CellValue::percent_of(Some(n.requests.mem), Some(alloc.mem)),
+            NodeColumn::LimCpuPct => CellValue::percent_of(Some(n.limits.cpu), Some(alloc.cpu)),
+            NodeColumn::LimMemPct => CellValue::percent_of(Some(n.limits.mem), Some(alloc.mem)),
+            NodeColumn::Pods => {
+                CellValue::count(u64::from(n.pods), format!("{}/{}", n.pods, n.pod_capacity))
+            }
+            NodeColumn::Age => CellValue::age(n.age_s),
+            NodeColumn::CpuSpark | NodeColumn::MemSpark => return None,
+        })
     }
 
     fn sort_value(self, n: &NodeView) -> SortValue<'_> {

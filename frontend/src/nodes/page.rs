@@ -8,6 +8,7 @@ use crate::route::location::use_location;
 use crate::state::use_app_state;
 use crate::table::column::Column;
 use crate::table::column_picker::ColumnPicker;
+use crate::table::export_buttons::ExportButtons;
 use crate::table::sort::{SortSpec, sort_indices};
 use crate::table::virtual_table::VirtualTable;
 use crate::table::visible_columns::hidden_keys;
@@ -59,6 +60,14 @@ pub fn NodesPage() -> impl IntoView {
             )
         })
     });
+    let shown_rows = Callback::new(move |()| {
+        let keys = keys.get_untracked();
+        state.data.with_untracked(|d| {
+            d.as_ref()
+                .map(|d| keys.iter().filter_map(|k| d.node(k).cloned()).collect())
+                .unwrap_or_default()
+        })
+    });
     let count = move || {
         state.data.with(|d| {
             d.as_ref().map(|d| {
@@ -81,6 +90,7 @@ pub fn NodesPage() -> impl IntoView {
                 <h1>"Nodes"</h1>
                 <span id="nodes-count" class="count">{count}</span>
                 <ColumnPicker id="nodes-columns" columns=NodeColumn::ALL />
+                <ExportButtons file="nodes" columns=NodeColumn::ALL rows=shown_rows />
             </div>
             <VirtualTable
                 id="nodes-table"

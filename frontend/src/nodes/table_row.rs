@@ -7,9 +7,10 @@ use leptos::prelude::*;
 use crate::route::page_route::node_href;
 use crate::state::use_app_state;
 use crate::store::History;
-use crate::table::cell::{CellValue, LinkCell, NumCell, TextCell};
+use crate::table::cell::{LinkCell, NumCell, TextCell};
 use crate::table::row_signals::{RowSignals, SparkCells};
 
+use super::column::NodeColumn;
 use super::row::NodeView;
 
 /// A node's row; it looks its data up by name on every refresh, so it is built once and
@@ -32,26 +33,23 @@ pub fn NodeTableRow(
 
     view! {
         <tr class="row" data-node=attr>
-            <LinkCell col="name" text=row.text(|n| n.name.clone()) href=row.link(state.context, |c, n| node_href(c, &n.name)) />
+            <LinkCell col="name" text=row.cell_text(NodeColumn::Name) href=row.link(state.context, |c, n| node_href(c, &n.name)) />
             <td data-col="status" class=move || status_class.get() title=status_title>
                 {move || row.with(|r| r.map(|r| r.status.clone()))}
             </td>
-            <TextCell col="roles" text=row.text(|n| n.roles.clone()) />
-            <NumCell col="cpu" value=row.num(|n| CellValue::cpu(n.cpu())) />
-            <NumCell col="cpu-alloc" value=row.num(|n| CellValue::cpu(Some(n.allocatable.cpu))) />
-            <NumCell col="cpu-pct" value=row.num(|n| CellValue::usage_percent(n.cpu(), Some(n.allocatable.cpu))) />
-            <NumCell col="mem" value=row.num(|n| CellValue::bytes(n.mem())) />
-            <NumCell col="mem-alloc" value=row.num(|n| CellValue::bytes(Some(n.allocatable.mem))) />
-            <NumCell col="mem-pct" value=row.num(|n| CellValue::usage_percent(n.mem(), Some(n.allocatable.mem))) />
-            <NumCell col="req-cpu-pct" value=row.num(|n| CellValue::percent_of(Some(n.requests.cpu), Some(n.allocatable.cpu))) />
-            <NumCell col="req-mem-pct" value=row.num(|n| CellValue::percent_of(Some(n.requests.mem), Some(n.allocatable.mem))) />
-            <NumCell col="lim-cpu-pct" value=row.num(|n| CellValue::percent_of(Some(n.limits.cpu), Some(n.allocatable.cpu))) />
-            <NumCell col="lim-mem-pct" value=row.num(|n| CellValue::percent_of(Some(n.limits.mem), Some(n.allocatable.mem))) />
-            <NumCell
-                col="pods"
-                value=row.num(|n| CellValue::count(u64::from(n.pods), format!("{}/{}", n.pods, n.pod_capacity)))
-            />
-            <NumCell col="age" value=row.num(|n| CellValue::age(n.age_s)) />
+            <TextCell col="roles" text=row.cell_text(NodeColumn::Roles) />
+            <NumCell col="cpu" value=row.cell(NodeColumn::Cpu) />
+            <NumCell col="cpu-alloc" value=row.cell(NodeColumn::CpuAlloc) />
+            <NumCell col="cpu-pct" value=row.cell(NodeColumn::CpuPct) />
+            <NumCell col="mem" value=row.cell(NodeColumn::Mem) />
+            <NumCell col="mem-alloc" value=row.cell(NodeColumn::MemAlloc) />
+            <NumCell col="mem-pct" value=row.cell(NodeColumn::MemPct) />
+            <NumCell col="req-cpu-pct" value=row.cell(NodeColumn::ReqCpuPct) />
+            <NumCell col="req-mem-pct" value=row.cell(NodeColumn::ReqMemPct) />
+            <NumCell col="lim-cpu-pct" value=row.cell(NodeColumn::LimCpuPct) />
+            <NumCell col="lim-mem-pct" value=row.cell(NodeColumn::LimMemPct) />
+            <NumCell col="pods" value=row.cell(NodeColumn::Pods) />
+            <NumCell col="age" value=row.cell(NodeColumn::Age) />
             <SparkCells key=name find=History::node cpu_level=row.level(NodeView::cpu_pct) mem_level=row.level(NodeView::mem_pct) />
         </tr>
     }

@@ -1,5 +1,6 @@
 //! The pods table's columns.
 
+use crate::table::cell::CellValue;
 use crate::table::column::Column;
 use crate::table::sort::SortValue;
 
@@ -100,6 +101,23 @@ impl Column for PodColumn {
             self,
             PodColumn::Ns | PodColumn::Name | PodColumn::Status | PodColumn::Node
         )
+    }
+
+    fn cell(self, p: &PodView) -> Option<CellValue> {
+        Some(match self {
+            PodColumn::Ns => CellValue::text(p.ns.clone()),
+            PodColumn::Name => CellValue::text(p.name.clone()),
+            PodColumn::Status => CellValue::text(p.status.clone()),
+            PodColumn::Restarts => CellValue::count(u64::from(p.restarts), p.restarts.to_string()),
+            PodColumn::Node => CellValue::text(p.node.clone().unwrap_or_default()),
+            PodColumn::Cpu => CellValue::cpu(p.cpu()),
+            PodColumn::Mem => CellValue::bytes(p.mem()),
+            PodColumn::CpuReqPct => CellValue::percent_of(p.cpu(), p.requests.cpu),
+            PodColumn::MemReqPct => CellValue::percent_of(p.mem(), p.requests.mem),
+            PodColumn::CpuLimPct => CellValue::usage_percent(p.cpu(), p.limits.cpu),
+            PodColumn::MemLimPct => CellValue::usage_percent(p.mem(), p.limits.mem),
+            PodColumn::CpuSpark | PodColumn::MemSpark => return None,
+        })
     }
 
     fn sort_value(self, p: &PodView) -> SortValue<'_> {

@@ -10,6 +10,7 @@ use crate::select_options::select_options;
 use crate::state::use_app_state;
 use crate::table::column::Column;
 use crate::table::column_picker::ColumnPicker;
+use crate::table::export_buttons::ExportButtons;
 use crate::table::sort::SortSpec;
 use crate::table::virtual_table::VirtualTable;
 use crate::table::visible_columns::hidden_keys;
@@ -50,6 +51,14 @@ pub fn PodsPage() -> impl IntoView {
                         .collect::<Vec<_>>(),
                 )
             })
+        })
+    });
+    let shown_rows = Callback::new(move |()| {
+        let keys = keys.get_untracked();
+        state.data.with_untracked(|d| {
+            d.as_ref()
+                .map(|d| keys.iter().filter_map(|k| d.pod(k).cloned()).collect())
+                .unwrap_or_default()
         })
     });
     let sort = Signal::derive(move || query.with(|q| q.sort));
@@ -128,6 +137,7 @@ pub fn PodsPage() -> impl IntoView {
                     />
                 </label>
                 <ColumnPicker id="pods-columns" columns=PodColumn::ALL />
+                <ExportButtons file="pods" columns=PodColumn::ALL rows=shown_rows />
                 <span id="pods-count" class="count">{count}</span>
             </div>
             <VirtualTable

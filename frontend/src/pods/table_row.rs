@@ -7,9 +7,10 @@ use leptos::prelude::*;
 use crate::route::page_route::{node_href, pod_href};
 use crate::state::use_app_state;
 use crate::store::History;
-use crate::table::cell::{CellValue, LinkCell, NumCell, TextCell};
+use crate::table::cell::{LinkCell, NumCell, TextCell};
 use crate::table::row_signals::{RowSignals, SparkCells};
 
+use super::column::PodColumn;
 use super::row::PodView;
 
 /// A pod's row; it looks its data up by key on every refresh, so it is built once and
@@ -31,24 +32,21 @@ pub fn PodTableRow(
 
     view! {
         <tr class="row" data-pod=attr>
-            <TextCell col="ns" text=row.text(|p| p.ns.clone()) />
-            <LinkCell col="name" text=row.text(|p| p.name.clone()) href=row.link(state.context, |c, p| pod_href(c, &p.ns, &p.name)) />
-            <TextCell col="status" text=row.text(|p| p.status.clone()) class=status_class />
-            <NumCell
-                col="restarts"
-                value=row.num(|p| CellValue::count(u64::from(p.restarts), p.restarts.to_string()))
-            />
+            <TextCell col="ns" text=row.cell_text(PodColumn::Ns) />
+            <LinkCell col="name" text=row.cell_text(PodColumn::Name) href=row.link(state.context, |c, p| pod_href(c, &p.ns, &p.name)) />
+            <TextCell col="status" text=row.cell_text(PodColumn::Status) class=status_class />
+            <NumCell col="restarts" value=row.cell(PodColumn::Restarts) />
             <LinkCell
                 col="node"
-                text=row.text(|p| p.node.clone().unwrap_or_default())
+                text=row.cell_text(PodColumn::Node)
                 href=row.link(state.context, |c, p| p.node.as_deref().map(|n| node_href(c, n)).unwrap_or_default())
             />
-            <NumCell col="cpu" value=row.num(|p| CellValue::cpu(p.cpu())) />
-            <NumCell col="mem" value=row.num(|p| CellValue::bytes(p.mem())) />
-            <NumCell col="cpu-req-pct" value=row.num(|p| CellValue::percent_of(p.cpu(), p.requests.cpu)) />
-            <NumCell col="mem-req-pct" value=row.num(|p| CellValue::percent_of(p.mem(), p.requests.mem)) />
-            <NumCell col="cpu-lim-pct" value=row.num(|p| CellValue::usage_percent(p.cpu(), p.limits.cpu)) />
-            <NumCell col="mem-lim-pct" value=row.num(|p| CellValue::usage_percent(p.mem(), p.limits.mem)) />
+            <NumCell col="cpu" value=row.cell(PodColumn::Cpu) />
+            <NumCell col="mem" value=row.cell(PodColumn::Mem) />
+            <NumCell col="cpu-req-pct" value=row.cell(PodColumn::CpuReqPct) />
+            <NumCell col="mem-req-pct" value=row.cell(PodColumn::MemReqPct) />
+            <NumCell col="cpu-lim-pct" value=row.cell(PodColumn::CpuLimPct) />
+            <NumCell col="mem-lim-pct" value=row.cell(PodColumn::MemLimPct) />
             <SparkCells key=pod_key find=History::pod cpu_level=row.level(PodView::cpu_lim_pct) mem_level=row.level(PodView::mem_lim_pct) />
         </tr>
     }

@@ -32,6 +32,15 @@ impl Default for CellValue {
 }
 
 impl CellValue {
+    /// Plain text.
+    pub fn text(text: String) -> CellValue {
+        CellValue {
+            raw: None,
+            text,
+            level: Level::Normal,
+        }
+    }
+
     /// CPU in nanocores, shown like `kubectl top`.
     pub fn cpu(nanos: Option<u64>) -> CellValue {
         Self::formatted(nanos, format_cpu)

@@ -1,5 +1,6 @@
 //! What a table column is: a URL key, a header title and how its rows sort.
 
+use super::cell::CellValue;
 use super::sort::SortValue;
 
 /// A column of a sortable table over rows of type `Row`.
@@ -18,6 +19,10 @@ pub trait Column: Copy + Eq + Send + Sync + 'static {
 
     /// Numeric columns are right-aligned and sort largest first on the first click.
     fn numeric(self) -> bool;
+
+    /// What a row shows in this column, as the table and its exports have it; `None` for
+    /// columns that are drawn (sparklines), not written.
+    fn cell(self, row: &Self::Row) -> Option<CellValue>;
 
     /// The raw value rows are ordered by.
     fn sort_value(self, row: &Self::Row) -> SortValue<'_>;

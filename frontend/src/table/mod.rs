@@ -3,6 +3,8 @@
 pub mod cell;
 pub mod column;
 pub mod column_picker;
+pub mod export;
+pub mod export_buttons;
 pub mod row_signals;
 pub mod sort;
 pub mod sort_header;

@@ -9,6 +9,7 @@ use crate::charts::sparkline::Sparkline;
 use crate::state::use_app_state;
 use crate::store::{CpuMemSeries, History};
 use crate::table::cell::CellValue;
+use crate::table::column::Column;
 use crate::threshold::Level;
 
 /// The row's current view model (`None` once it left the data) and its cell accessors.
@@ -32,18 +33,29 @@ impl<V: PartialEq + Send + Sync + 'static> RowSignals<V> {
         }
     }
 
-    /// A numeric cell's value.
-    pub fn num(self, f: fn(&V) -> CellValue) -> Signal<CellValue> {
+    /// What the row shows in `column` (see [`Column::cell`]).
+    pub fn cell<C: Column<Row = V>>(self, column: C) -> Signal<CellValue> {
         let row = self.row;
-        Signal::from(Memo::new(move |_| {
-            row.with(|r| r.as_deref().map(f).unwrap_or_default())
-        }))
+        Signal::derive(move || {
+            row.with(|r| {
+                r.as_deref()
+                    .and_then(|r| column.cell(r))
+                    .unwrap_or_default()
+            })
+        })
     }
 
-    /// A text cell's value.
-    pub fn text(self, f: fn(&V) -> String) -> Signal<String> {
+    /// The text the row shows in `column`.
+    pub fn cell_text<C: Column<Row = V>>(self, column: C) -> Signal<String> {
         let row = self.row;
-        Signal::derive(move || row.with(|r| r.as_deref().map(f).unwrap_or_default()))
+        Signal::derive(move || {
+            row.with(|r| {
+                r.as_deref()
+                    .and_then(|r| column.cell(r))
+                    .map(|c| c.text)
+                    .unwrap_or_default()
+            })
+        })
     }
 
     /// A link built from the row and the context being shown.

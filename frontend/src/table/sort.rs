@@ -220,6 +220,12 @@ mod tests {
         fn numeric(self) -> bool {
             self == Col::Cpu
         }
+        fn cell(self, row: &Row) -> Option<crate::table::cell::CellValue> {
+            Some(match self {
+                Col::Name => crate::table::cell::CellValue::text(row.name.to_owned()),
+                Col::Cpu => crate::table::cell::CellValue::cpu(row.cpu),
+            })
+        }
         fn sort_value(self, row: &Row) -> SortValue<'_> {
             match self {
                 Col::Name => SortValue::Text(row.name),

@@ -1,0 +1,150 @@
+//! The rows a table shows, as CSV (the cells' text, as on screen) or JSON (exact numbers
+//! where a cell has one), for download.
+
+use super::cell::CellValue;
+use super::column::Column;
+
+/// CSV with a header line of column titles; columns that are drawn, not written, are left out.
+pub fn to_csv<C: Column>(columns: &[C], rows: &[&C::Row]) -> String {
+    let columns: Vec<C> = columns
+        .iter()
+        .copied()
+        .filter(|c| written(*c, rows))
+        .collect();
+    let mut out = line(columns.iter().map(|c| csv_field(c.title())));
+    for row in rows {
+        out.push_str(&line(columns.iter().map(|c| {
+            csv_field(&c.cell(row).map(|v| v.text).unwrap_or_default())
+        })));
+    }
+    out
+}
+
+/// A JSON array with one object per row, keyed by column key: numbers where the cell has an
+/// exact value (nanocores, bytes, percent, count, seconds), text otherwise.
+pub fn to_json<C: Column>(columns: &[C], rows: &[&C::Row]) -> String {
+    let columns: Vec<C> = columns
+        .iter()
+        .copied()
+        .filter(|c| written(*c, rows))
+        .collect();
+    let objects: Vec<String> = rows
+        .iter()
+        .map(|row| {
+            let fields: Vec<String> = columns
+                .iter()
+                .map(|c| {
+                    let value = match c.cell(row) {
+                        Some(CellValue { raw: Some(raw), .. }) => raw,
+                        Some(v) => json_string(&v.text),
+                        None => "null".to_owned(),
+                    };
+                    format!("{}:{value}", json_string(c.key()))
+                })
+                .collect();
+            format!("{{{}}}", fields.join(","))
+        })
+        .collect();
+    format!("[{}]\n", objects.join(",\n"))
+}
+
+/// Sparkline columns have no cell to write.
+fn written<C: Column>(column: C, rows: &[&C::Row]) -> bool {
+    rows.first().is_none_or(|row| column.cell(row).is_some())
+}
+
+fn line(fields: impl Iterator<Item = String>) -> String {
+    let mut line = fields.collect::<Vec<_>>().join(",");
+    line.push_str("\r\n");
+    line
+}
+
+/// RFC 4180: quoted when it holds a comma, quote or line break, quotes doubled. A leading
+/// `=`, `+`, `-` or `@` gets a `'` so spreadsheets do not run it as a formula.
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@']) && text != "—" {
+        format!("'{text}")
+    } else {
+        text.to_owned()
+    };
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+fn json_string(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if u32::from(c) < 0x20 => out.push_str(&format!("\\u{:04x}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pods::column::PodColumn;
+    use crate::pods::row::PodView;
+    use crate::pods::row::tests::pod;
+
+    fn rows() -> Vec<PodView> {
+        vec![
+            PodView::new(&pod("shop", "cart-1", Some((250, 3))), 0),
+            PodView::new(&pod("shop", "web,\"x\"", None), 0),
+        ]
+    }
+
+    #[test]
+    fn csv_has_the_cells_text_and_escapes() {
+        let rows = rows();
+        let refs: Vec<&PodView> = rows.iter().collect();
+        let csv = to_csv(
+            &[PodColumn::Name, PodColumn::Cpu, PodColumn::CpuSpark],
+            &refs,
+        );
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(lines[0], "Name,CPU", "sparklines are left out");
+        assert_eq!(
+            lines[1],
+            format!(
+                "cart-1,{}",
+                PodColumn::Cpu.cell(&rows[0]).expect("cpu").text
+            )
+        );
+        assert!(lines[2].starts_with("\"web,\"\"x\"\"\","), "{}", lines[2]);
+        assert_eq!(lines.len(), 4, "a line per row and a final line break");
+    }
+
+    #[test]
+    fn json_has_exact_numbers() {
+        let rows = rows();
+        let refs: Vec<&PodView> = rows.iter().collect();
+        let json = to_json(
+            &[PodColumn::Name, PodColumn::Restarts, PodColumn::Cpu],
+            &refs,
+        );
+        let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        assert_eq!(parsed[0]["name"], "cart-1");
+        assert_eq!(parsed[0]["restarts"], rows[0].restarts);
+        assert!(parsed[0]["cpu"].is_u64(), "{json}");
+        assert_eq!(parsed[1]["name"], "web,\"x\"");
+        assert_eq!(parsed[1]["cpu"], "—", "no usage is text, as on screen");
+    }
+
+    #[test]
+    fn fields_cannot_become_formulas_or_break_lines() {
+        assert_eq!(csv_field("=cmd()"), "'=cmd()");
+        assert_eq!(csv_field("—"), "—");
+        assert_eq!(csv_field("a\nb"), "\"a\nb\"");
+        assert_eq!(json_string("a\"\\\n"), "\"a\\\"\\\\\\u000a\"");
+    }
+}

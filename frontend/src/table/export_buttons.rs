@@ -1,0 +1,76 @@
+//! "CSV" and "JSON" buttons that download what a table shows: its rows after filtering and
+//! sorting, in its visible columns.
+
+use std::sync::Arc;
+
+use leptos::prelude::*;
+use wasm_bindgen::JsCast;
+
+use crate::route::location::use_location;
+
+use super::column::Column;
+use super::export::{to_csv, to_json};
+use super::visible_columns::visible;
+
+/// Download buttons for a table whose rows `rows` returns in display order.
+#[component]
+pub fn ExportButtons<C: Column>(
+    /// File name without extension.
+    file: &'static str,
+    /// The table's columns (`C::ALL`); the URL's `cols` picks the visible ones.
+    columns: &'static [C],
+    /// The rows as the table shows them.
+    rows: Callback<(), Vec<Arc<C::Row>>>,
+) -> impl IntoView
+where
+    C::Row: Send + Sync + 'static,
+{
+    let location = use_location();
+    let export = move |json: bool| {
+        let shown = location
+            .query
+            .with_untracked(|q| visible::<C>(q.get("cols")));
+        let shown: Vec<C> = columns
+            .iter()
+            .copied()
+            .filter(|c| shown.contains(c))
+            .collect();
+        let rows = rows.run(());
+        let refs: Vec<&C::Row> = rows.iter().map(AsRef::as_ref).collect();
+        let (text, kind, ext) = if json {
+            (to_json(&shown, &refs), "application/json", "json")
+        } else {
+            (to_csv(&shown, &refs), "text/csv;charset=utf-8", "csv")
+        };
+        download(&format!("{file}.{ext}"), kind, &text);
+    };
+    view! {
+        <span class="export">
+            <button type="button" id=format!("{file}-csv") on:click=move |_| export(false)>"CSV"</button>
+            <button type="button" id=format!("{file}-json") on:click=move |_| export(true)>"JSON"</button>
+        </span>
+    }
+}
+
+/// Hands `text` to the browser as a file download.
+fn download(name: &str, kind: &str, text: &str) {
+    let parts = js_sys::Array::of1(&text.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(kind);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    if let Some(link) = document()
+        .create_element("a")
+        .ok()
+        .and_then(|a| a.dyn_into::<web_sys::HtmlAnchorElement>().ok())
+    {
+        link.set_href(&url);
+        link.set_download(name);
+        link.click();
+    }
+    _ = web_sys::Url::revoke_object_url(&url);
+}
