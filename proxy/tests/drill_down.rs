@@ -33,6 +33,8 @@ async fn overview_to_node_to_pod_to_container_logs() {
     let b = Browser::start().await;
     b.goto(&ktop.signed("")).await;
     b.wait_for("#source-badge[data-live-source]", WAIT).await;
+    b.wait_for(".resource-panel", WAIT).await;
+    b.screenshot("overview").await;
     b.click("nav a[href$='/nodes']", WAIT).await;
     b.click(
         &format!("tr.row[data-node='{node}'] td[data-col='name'] a"),
