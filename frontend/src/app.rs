@@ -6,6 +6,7 @@ use crate::detail::container_page::ContainerPage;
 use crate::detail::node_page::NodeDetailPage;
 use crate::detail::pod_page::PodDetailPage;
 use crate::embed::is_embed;
+use crate::keyboard;
 use crate::layout::banners::{ErrorBanner, FallbackBanner};
 use crate::layout::header::Header;
 use crate::nodes::page::NodesPage;
@@ -42,6 +43,7 @@ pub fn App() -> impl IntoView {
         }
     });
     poller::start(state);
+    keyboard::start();
     let page = move || match location.route.get() {
         PageRoute::Overview => view! { <OverviewPage /> }.into_any(),
         PageRoute::Nodes => view! { <NodesPage /> }.into_any(),

@@ -10,6 +10,7 @@ mod dataset;
 mod detail;
 mod embed;
 mod fast_hash;
+mod keyboard;
 mod layout;
 mod nodes;
 mod overview;
@@ -24,7 +25,10 @@ mod table;
 mod threshold;
 
 fn main() {
-    console_error_panic_hook::set_once();
+    // Panic messages to the browser console (the wasm has no stderr).
+    std::panic::set_hook(Box::new(|info| {
+        web_sys::console::error_1(&info.to_string().into());
+    }));
     embed::take_fragment_token();
     leptos::mount::mount_to_body(app::App);
 }

@@ -1,8 +1,8 @@
 //! The URL is the view, in headless Chromium against the real test cluster: a pods view
 //! built by clicking (namespace, filter, sort, columns) is copied into a fresh browser
 //! profile and shows the same rows in the same order with the same columns; back and
-//! forward step through the changes; the CSV export equals the rows on screen. Needs
-//! `KTOP_E2E=1`.
+//! forward step through the changes; the CSV export equals the rows on screen; the keys
+//! and the theme switch work. Needs `KTOP_E2E=1`.
 
 mod support;
 
@@ -243,5 +243,59 @@ async fn a_copied_url_reproduces_the_view_and_history_steps_back() {
     let again = settled(&a, "the finished view again", |s| s.columns == view.columns).await;
     assert_eq!(again, view);
     assert_eq!(location(&a).await, url);
+
+    // Keys: `/` focuses the filter, Esc leaves it, `j` selects the first row, Enter opens it,
+    // Esc goes back.
+    let body = a.wait_for("body", WAIT).await;
+    body.send_keys("/").await.expect("press /");
+    let focused = a
+        .client
+        .execute("return document.activeElement.id", vec![])
+        .await
+        .expect("active element");
+    assert_eq!(focused, "filter");
+    a.client
+        .active_element()
+        .await
+        .expect("focused")
+        .send_keys("\u{e00c}")
+        .await
+        .expect("press Esc");
+    body.send_keys("j").await.expect("press j");
+    let first = again.rows[0].clone();
+    a.wait_for(&format!("tr.row.selected[data-pod='{first}']"), WAIT)
+        .await;
+    body.send_keys("\u{e007}").await.expect("press Enter");
+    a.wait_for(&format!("#pod-detail[data-pod='{first}']"), WAIT)
+        .await;
+    a.wait_for("body", WAIT)
+        .await
+        .send_keys("\u{e00c}")
+        .await
+        .expect("press Esc");
+    settled(&a, "back on the list", |s| s == &view).await;
+
+    // The theme switch overrides the system's scheme, and the choice survives a reload.
+    let background = || async {
+        a.client
+            .execute(
+                "return getComputedStyle(document.body).backgroundColor",
+                vec![],
+            )
+            .await
+            .map(|v| v.as_str().unwrap_or_default().to_owned())
+            .unwrap_or_default()
+    };
+    let mut seen = vec![background().await];
+    for _ in 0..2 {
+        a.click("#theme", WAIT).await;
+        seen.push(background().await);
+    }
+    assert_eq!(a.text("#theme").await.as_deref(), Some("dark"));
+    assert_ne!(seen[1], seen[2], "light and dark differ: {seen:?}");
+    a.client.refresh().await.expect("reload");
+    a.wait_for("#theme", WAIT).await;
+    assert_eq!(a.text("#theme").await.as_deref(), Some("dark"));
+    assert_eq!(background().await, seen[2]);
     a.close().await;
 }

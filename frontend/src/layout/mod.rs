@@ -4,3 +4,4 @@ pub mod banners;
 pub mod context_picker;
 pub mod header;
 pub mod source_badge;
+pub mod theme_switch;
