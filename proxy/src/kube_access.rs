@@ -76,6 +76,8 @@ pub struct Connection {
     pub clients: Arc<Clients>,
     /// Its identity.
     pub identity: Identity,
+    /// Every context of the kubeconfig (none in-cluster), for the context switcher.
+    pub contexts: Vec<String>,
 }
 
 /// Loads the kubeconfig (or in-cluster config) and builds a client.
@@ -132,6 +134,7 @@ pub async fn connect(
                 .join(", "),
         })?;
     let ctx = named.context.clone().unwrap_or_default();
+    let contexts = kubeconfig.contexts.iter().map(|c| c.name.clone()).collect();
     let options = KubeConfigOptions {
         context: Some(context_name.clone()),
         ..KubeConfigOptions::default()
@@ -144,7 +147,9 @@ pub async fn connect(
         server: config.cluster_url.to_string(),
         user: ctx.user.unwrap_or_default(),
     };
-    clients(config, identity).await
+    let mut connection = clients(config, identity).await?;
+    connection.contexts = contexts;
+    Ok(connection)
 }
 
 async fn clients(mut config: Config, identity: Identity) -> Result<Connection, ConnectError> {
@@ -159,6 +164,7 @@ async fn clients(mut config: Config, identity: Identity) -> Result<Connection, C
     Ok(Connection {
         clients: Arc::new(clients),
         identity,
+        contexts: Vec::new(),
     })
 }
 

@@ -2,6 +2,7 @@
 
 mod cli;
 mod cluster_view;
+mod clusters;
 mod exec_guard;
 mod http;
 mod kube_access;

@@ -1,6 +1,5 @@
 //! Startup: connect, build the cluster view, bind, print where to look, serve until Ctrl-C.
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -12,6 +11,7 @@ use tokio::net::TcpListener;
 
 use crate::cli::Cli;
 use crate::cluster_view::ClusterView;
+use crate::clusters::{Clusters, Connector};
 use crate::http::{AppState, app, listener};
 use crate::kube_access;
 use crate::objects::{ObjectCache, spawn_watches};
@@ -31,13 +31,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         println!("{url}");
         return Ok(());
     }
-    let mode = cli.source_mode();
-    let (view, line) = if cli.demo {
-        demo_view(&cli)
+    let (clusters, line) = if cli.demo {
+        let (view, line) = demo_view(&cli);
+        (Clusters::single(view), line)
     } else {
-        cluster_view(&cli, mode).await?
+        let (view, line, others) = cluster_view(&cli, cli.context.as_deref()).await?;
+        (Clusters::lazy(view, others, connector(&cli)), line)
     };
-    let context = view.info().context.clone();
 
     let addr = SocketAddr::new(cli.address, cli.port);
     let listener = match TcpListener::bind(addr).await {
@@ -63,8 +63,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     }
 
     let state = AppState {
-        current: context.clone(),
-        clusters: Arc::new(BTreeMap::from([(context, Arc::new(view))])),
+        clusters: Arc::new(clusters),
     };
     let policy = Policy::new(
         cli.address,
@@ -122,8 +121,29 @@ fn demo_view(cli: &Cli) -> (ClusterView, String) {
     )
 }
 
-async fn cluster_view(cli: &Cli, mode: SourceMode) -> anyhow::Result<(ClusterView, String)> {
-    let conn = kube_access::connect(cli.kubeconfig.as_ref(), cli.context.as_deref()).await?;
+/// Connects the kubeconfig's other contexts when the browser first asks for one, with the
+/// same flags as the startup context.
+fn connector(cli: &Cli) -> Connector {
+    let cli = Arc::new(cli.clone());
+    Arc::new(move |context: String| {
+        let cli = cli.clone();
+        Box::pin(async move {
+            cluster_view(&cli, Some(&context))
+                .await
+                .map(|(view, _, _)| view)
+                .map_err(|e| format!("{e:#}"))
+        })
+    })
+}
+
+/// Connects `context` (the current one when `None`): its view, its startup line, and the
+/// kubeconfig's contexts.
+async fn cluster_view(
+    cli: &Cli,
+    context: Option<&str>,
+) -> anyhow::Result<(ClusterView, String, Vec<String>)> {
+    let mode = cli.source_mode();
+    let conn = kube_access::connect(cli.kubeconfig.as_ref(), context).await?;
     let version = kube_access::check_reachable(&conn).await?;
     let namespace = if cli.all_namespaces {
         None
@@ -157,6 +177,7 @@ async fn cluster_view(cli: &Cli, mode: SourceMode) -> anyhow::Result<(ClusterVie
     Ok((
         ClusterView::new(info, objects, selector, watches).with_reads(reads),
         line,
+        conn.contexts,
     ))
 }
 

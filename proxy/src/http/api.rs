@@ -11,8 +11,11 @@ use ktop_web_shared::api::{ApiError, ContextList};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
+use std::sync::Arc;
+
 use super::AppState;
 use crate::cluster_view::{ClusterView, SnapshotError};
+use crate::clusters::ClusterError;
 use crate::reads::{EventQuery, LogQuery, LogRequest, ReadError, Reads};
 
 /// The API routes; each names the query parameters it accepts, and refuses others.
@@ -107,25 +110,28 @@ fn strict_query<T: DeserializeOwned>(uri: &Uri) -> Result<T, Refusal> {
     })
 }
 
-fn cluster<'a>(state: &'a AppState, context: &str) -> Result<&'a ClusterView, Refusal> {
-    state
-        .clusters
-        .get(context)
-        .map(AsRef::as_ref)
-        .ok_or_else(|| {
-            Refusal::new(
-                StatusCode::NOT_FOUND,
-                format!("Context {context:?} is not served by this ktop-web."),
-                Some("Start ktop-web with --context to choose the context."),
-            )
-        })
+async fn cluster(state: &AppState, context: &str) -> Result<Arc<ClusterView>, Refusal> {
+    state.clusters.get(context).await.map_err(|e| match e {
+        ClusterError::Unknown(_) => Refusal::new(
+            StatusCode::NOT_FOUND,
+            format!("Context {context:?} is not served by this ktop-web."),
+            Some("Pick one of the kubeconfig's contexts (the context switcher lists them)."),
+        ),
+        ClusterError::Unavailable { .. } => Refusal::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            e.to_string(),
+            Some(
+                "Check the context with kubectl (kubectl --context NAME get nodes); ktop-web tries again in 15 s.",
+            ),
+        ),
+    })
 }
 
 async fn contexts(State(state): State<AppState>, uri: Uri) -> Result<Response, Refusal> {
     strict_query::<NoParams>(&uri)?;
     let list = ContextList {
-        current: state.current.clone(),
-        contexts: state.clusters.keys().cloned().collect(),
+        current: state.clusters.current().to_owned(),
+        contexts: state.clusters.names(),
     };
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(list)).into_response())
 }
@@ -136,7 +142,7 @@ async fn snapshot(
     uri: Uri,
 ) -> Result<Response, Refusal> {
     strict_query::<NoParams>(&uri)?;
-    let view = cluster(&state, &context)?;
+    let view = cluster(&state, &context).await?;
     match view.snapshot_json().await {
         Ok(json) => Ok((
             [
@@ -164,14 +170,19 @@ async fn snapshot(
     }
 }
 
-fn reads<'a>(state: &'a AppState, context: &str) -> Result<&'a Reads, Refusal> {
-    cluster(state, context)?.reads().ok_or_else(|| {
-        Refusal::new(
-            StatusCode::NOT_FOUND,
-            "This cluster has no details, events or logs (the demo has none).",
-            None,
-        )
-    })
+/// The context's on-demand reads (the demo has none).
+async fn reads(state: &AppState, context: &str) -> Result<Reads, Refusal> {
+    cluster(state, context)
+        .await?
+        .reads()
+        .cloned()
+        .ok_or_else(|| {
+            Refusal::new(
+                StatusCode::NOT_FOUND,
+                "This cluster has no details, events or logs (the demo has none).",
+                None,
+            )
+        })
 }
 
 async fn node(
@@ -180,7 +191,7 @@ async fn node(
     uri: Uri,
 ) -> Result<Response, Refusal> {
     strict_query::<NoParams>(&uri)?;
-    let detail = reads(&state, &context)?.node(&name).await?;
+    let detail = reads(&state, &context).await?.node(&name).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(detail)).into_response())
 }
 
@@ -190,7 +201,7 @@ async fn pod(
     uri: Uri,
 ) -> Result<Response, Refusal> {
     strict_query::<NoParams>(&uri)?;
-    let detail = reads(&state, &context)?.pod(&namespace, &pod).await?;
+    let detail = reads(&state, &context).await?.pod(&namespace, &pod).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(detail)).into_response())
 }
 
@@ -200,7 +211,10 @@ async fn events(
     uri: Uri,
 ) -> Result<Response, Refusal> {
     let query = strict_query::<EventQuery>(&uri)?;
-    let list = reads(&state, &context)?.events(&namespace, &query).await?;
+    let list = reads(&state, &context)
+        .await?
+        .events(&namespace, &query)
+        .await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(list)).into_response())
 }
 
@@ -211,7 +225,7 @@ async fn pod_log(
 ) -> Result<Response, Refusal> {
     // Names and parameters first: a malformed request is a 400 whatever the context.
     let request = LogRequest::new(&namespace, &pod, &strict_query::<LogQuery>(&uri)?)?;
-    let text = reads(&state, &context)?.logs(&request).await?;
+    let text = reads(&state, &context).await?.logs(&request).await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8"),

@@ -4,7 +4,6 @@ mod api;
 mod assets;
 pub mod listener;
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use axum::Router;
@@ -15,7 +14,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 
 pub use api::error;
 
-use crate::cluster_view::ClusterView;
+use crate::clusters::Clusters;
 use crate::security::{Policy, protect};
 
 /// Requests handled at once; more wait. Snapshots are cached, so this only bounds bursts.
@@ -26,10 +25,8 @@ const MAX_BODY_BYTES: usize = 1024;
 /// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
-    /// The context served when a URL names none.
-    pub current: String,
-    /// Served clusters by context name.
-    pub clusters: Arc<BTreeMap<String, Arc<ClusterView>>>,
+    /// The served contexts and their clusters.
+    pub clusters: Arc<Clusters>,
 }
 
 /// All routes.
@@ -53,6 +50,7 @@ pub fn app(state: AppState, policy: Policy) -> Router {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cluster_view::ClusterView;
     use crate::objects::ObjectCache;
     use crate::source::{DemoCluster, MetricsSource, SourceSelector};
     use axum::body::Body;
@@ -83,8 +81,7 @@ mod tests {
             SourceSelector::new(SourceMode::Demo, None, Some(source), Duration::from_secs(5));
         let view = ClusterView::new(info, ObjectCache::with_rows(nodes, pods), selector, vec![]);
         AppState {
-            current: "demo".into(),
-            clusters: Arc::new(BTreeMap::from([("demo".to_owned(), Arc::new(view))])),
+            clusters: Arc::new(Clusters::single(view)),
         }
     }
 

@@ -71,7 +71,8 @@ impl From<names::InvalidName> for ReadError {
     }
 }
 
-/// On-demand reads for one cluster.
+/// On-demand reads for one cluster; cheap to clone.
+#[derive(Clone)]
 pub struct Reads {
     clients: Arc<Clients>,
     /// Set when ktop-web serves one namespace only.

@@ -1,0 +1,208 @@
+//! The kubeconfig's contexts as the server offers them: the startup context is connected at
+//! once (so a bad configuration fails loudly), every other one on its first request, each
+//! with its own watches and metrics source.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures::future::BoxFuture;
+use tokio::sync::Mutex;
+use tokio::time::Instant;
+
+use crate::cluster_view::ClusterView;
+
+/// A failed connection is retried on a request after this long, not on every request.
+const RETRY_AFTER: Duration = Duration::from_secs(15);
+
+/// Connects one context by name; the error is a message for the user.
+pub type Connector =
+    Arc<dyn Fn(String) -> BoxFuture<'static, Result<ClusterView, String>> + Send + Sync>;
+
+/// Why a context cannot be shown.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ClusterError {
+    /// Not a context of the kubeconfig.
+    #[error("context {0:?} is not in the kubeconfig")]
+    Unknown(String),
+    /// Connecting failed; retried after a while.
+    #[error("cannot connect to context {context:?}: {message}")]
+    Unavailable {
+        /// The context.
+        context: String,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+enum Slot {
+    Idle,
+    Ready(Arc<ClusterView>),
+    Failed { at: Instant, message: String },
+}
+
+/// Every served context and its cluster view, connected lazily.
+pub struct Clusters {
+    current: String,
+    slots: BTreeMap<String, Mutex<Slot>>,
+    connect: Option<Connector>,
+}
+
+impl Clusters {
+    /// Only `view`'s context (the demo, tests).
+    pub fn single(view: ClusterView) -> Clusters {
+        let name = view.info().context.clone();
+        Clusters {
+            current: name.clone(),
+            slots: BTreeMap::from([(name, Mutex::new(Slot::Ready(Arc::new(view))))]),
+            connect: None,
+        }
+    }
+
+    /// `view` for the startup context, and `names` (the kubeconfig's contexts) connected by
+    /// `connect` when first asked for.
+    pub fn lazy(view: ClusterView, names: Vec<String>, connect: Connector) -> Clusters {
+        let mut clusters = Clusters::single(view);
+        for name in names {
+            clusters
+                .slots
+                .entry(name)
+                .or_insert_with(|| Mutex::new(Slot::Idle));
+        }
+        clusters.connect = Some(connect);
+        clusters
+    }
+
+    /// The context shown when a URL names none.
+    pub fn current(&self) -> &str {
+        &self.current
+    }
+
+    /// Every context, sorted.
+    pub fn names(&self) -> Vec<String> {
+        self.slots.keys().cloned().collect()
+    }
+
+    /// The cluster view of `context`, connecting it first if this is its first use (other
+    /// requests for it wait for that one connection).
+    pub async fn get(&self, context: &str) -> Result<Arc<ClusterView>, ClusterError> {
+        let slot = self
+            .slots
+            .get(context)
+            .ok_or_else(|| ClusterError::Unknown(context.to_owned()))?;
+        let mut slot = slot.lock().await;
+        let unavailable = |message: &str| ClusterError::Unavailable {
+            context: context.to_owned(),
+            message: message.to_owned(),
+        };
+        match &*slot {
+            Slot::Ready(view) => return Ok(view.clone()),
+            Slot::Failed { at, message } if at.elapsed() < RETRY_AFTER => {
+                return Err(unavailable(message));
+            }
+            Slot::Failed { .. } | Slot::Idle => {}
+        }
+        let Some(connect) = &self.connect else {
+            return Err(unavailable("this ktop-web serves one context only"));
+        };
+        tracing::info!(context, "connecting to another context");
+        match connect(context.to_owned()).await {
+            Ok(view) => {
+                let view = Arc::new(view);
+                *slot = Slot::Ready(view.clone());
+                Ok(view)
+            }
+            Err(message) => {
+                tracing::warn!(context, %message, "cannot connect");
+                let err = unavailable(&message);
+                *slot = Slot::Failed {
+                    at: Instant::now(),
+                    message,
+                };
+                Err(err)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::objects::ObjectCache;
+    use crate::source::SourceSelector;
+    use ktop_web_shared::api::{ClusterInfo, SourceMode};
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn view(context: &str) -> ClusterView {
+        let info = ClusterInfo {
+            context: context.into(),
+            server: "https://example.invalid".into(),
+            user: "u".into(),
+            namespace: None,
+            refresh_ms: 5000,
+            history: 120,
+            demo: false,
+        };
+        let selector = SourceSelector::new(SourceMode::None, None, None, Duration::from_secs(1));
+        ClusterView::new(info, ObjectCache::default(), selector, vec![])
+    }
+
+    fn counting(fail: bool) -> (Connector, Arc<AtomicUsize>) {
+        let calls = Arc::new(AtomicUsize::new(0));
+        let seen = calls.clone();
+        let connect: Connector = Arc::new(move |name: String| {
+            seen.fetch_add(1, Ordering::SeqCst);
+            Box::pin(async move {
+                if fail {
+                    Err(format!("{name} refused"))
+                } else {
+                    Ok(view(&name))
+                }
+            })
+        });
+        (connect, calls)
+    }
+
+    #[tokio::test]
+    async fn others_connect_once_on_first_use() {
+        let (connect, calls) = counting(false);
+        let names = vec!["dev".to_owned(), "prod".to_owned()];
+        let clusters = Clusters::lazy(view("dev"), names, connect);
+        assert_eq!(clusters.names(), ["dev", "prod"]);
+        assert_eq!(clusters.current(), "dev");
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            0,
+            "nothing connects before it is asked for"
+        );
+        let (a, b) = tokio::join!(clusters.get("prod"), clusters.get("prod"));
+        assert!(Arc::ptr_eq(&a.expect("prod"), &b.expect("prod")));
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            1,
+            "one connection for both requests"
+        );
+        clusters
+            .get("dev")
+            .await
+            .expect("dev is there from the start");
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        assert_eq!(
+            clusters.get("staging").await.err(),
+            Some(ClusterError::Unknown("staging".into()))
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn failures_are_remembered_then_retried() {
+        let (connect, calls) = counting(true);
+        let clusters = Clusters::lazy(view("dev"), vec!["prod".into()], connect);
+        let err = clusters.get("prod").await.err().expect("fails");
+        assert!(err.to_string().contains("prod refused"), "{err}");
+        assert!(clusters.get("prod").await.is_err(), "still failing");
+        assert_eq!(calls.load(Ordering::SeqCst), 1, "not retried at once");
+        tokio::time::advance(RETRY_AFTER + Duration::from_secs(1)).await;
+        assert!(clusters.get("prod").await.is_err(), "fails again");
+        assert_eq!(calls.load(Ordering::SeqCst), 2, "retried after a while");
+    }
+}

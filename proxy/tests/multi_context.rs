@@ -1,0 +1,107 @@
+//! Several contexts from one kubeconfig, against the real test cluster: the startup context
+//! is connected at once, another only when the browser first asks for it (its credential
+//! plugin has not run before), each with its own identity and source, switched from the
+//! page with the context in the URL. Needs `KTOP_E2E=1`.
+
+mod support;
+
+use std::time::Duration;
+
+use ktop_web_shared::api::{ContextList, Snapshot};
+use support::browser::Browser;
+use support::cluster::{TestCluster, e2e_enabled};
+use support::ktop::Ktop;
+
+const WAIT: Duration = Duration::from_secs(60);
+
+/// The context the test cluster's exec kubeconfig names.
+const EXEC_CONTEXT: &str = "ktop-exec@ktop-test";
+
+#[tokio::test]
+async fn other_contexts_connect_on_first_use() {
+    if !e2e_enabled() {
+        return;
+    }
+    let c = TestCluster::shared();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let runs = dir.path().join("runs.log");
+    let body = format!(
+        "echo run >> {}\nexec {}",
+        runs.display(),
+        c.exec_plugin().display()
+    );
+    let exec = c.kubeconfig_with_plugin(dir.path(), "counted", &body);
+    // Merged like kubectl does; the first file's current context is the startup one.
+    let merged = format!("{}:{}", c.kubeconfig.display(), exec.display());
+    let ktop = Ktop::start(&["--refresh", "2s"], &[("KUBECONFIG", merged.as_str())]);
+    let admin = ktop.context();
+    let plugin_runs = || {
+        std::fs::read_to_string(&runs)
+            .map(|s| s.lines().count())
+            .unwrap_or(0)
+    };
+
+    let (status, body) = ktop.get("api/v1/contexts").await;
+    assert_eq!(status, 200, "{body}");
+    let list: ContextList = serde_json::from_str(&body).expect("context list");
+    assert_eq!(list.current, admin);
+    assert!(list.contexts.contains(&EXEC_CONTEXT.to_owned()), "{list:?}");
+    // The startup context serves snapshots once its watches have synced.
+    let deadline = std::time::Instant::now() + WAIT;
+    while ktop
+        .get(&format!("api/v1/contexts/{admin}/snapshot"))
+        .await
+        .0
+        != 200
+    {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no snapshot of {admin}"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        plugin_runs(),
+        0,
+        "the other context was connected before it was asked for"
+    );
+
+    let (status, body) = ktop.get("api/v1/contexts/nope/snapshot").await;
+    assert_eq!(status, 404, "{body}");
+
+    // The page switches contexts; the URL names the one shown.
+    let b = Browser::start().await;
+    b.goto(&ktop.signed("nodes")).await;
+    b.wait_for("#nodes-table tr.row[data-node]", WAIT).await;
+    b.wait_for(
+        &format!("select#context option[value='{EXEC_CONTEXT}']"),
+        WAIT,
+    )
+    .await;
+    b.wait_for("select#context", WAIT)
+        .await
+        .select_by_value(EXEC_CONTEXT)
+        .await
+        .expect("pick the other context");
+    b.eventually("the other context's nodes", WAIT, || async {
+        let url = b.client.current_url().await.ok()?.to_string();
+        let rows = b.all("#nodes-table tr.row[data-node]").await.len();
+        (url.contains("/c/ktop-exec%40ktop-test/nodes") && rows > 0).then_some(())
+    })
+    .await;
+    assert!(
+        plugin_runs() >= 1,
+        "the plugin ran when the context was first used"
+    );
+
+    let (status, body) = ktop
+        .get(&format!("api/v1/contexts/{EXEC_CONTEXT}/snapshot"))
+        .await;
+    assert_eq!(status, 200, "{body}");
+    let snapshot: Snapshot = serde_json::from_str(&body).expect("snapshot");
+    assert_eq!(snapshot.cluster.context, EXEC_CONTEXT);
+    assert_eq!(snapshot.cluster.user, "ktop-exec", "its own identity");
+    assert!(!snapshot.nodes.is_empty());
+    b.close().await;
+}
