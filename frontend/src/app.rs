@@ -21,10 +21,9 @@ use crate::state::AppState;
 /// `/nodes/:name`, `/pods/:ns/:name`, `/pods/:ns/:name/:container`.
 #[component]
 pub fn App() -> impl IntoView {
-    let search = window().location().search().unwrap_or_default();
-    let state = AppState::new(&search);
-    provide_context(state);
     let location = Location::start();
+    let state = location.query.with_untracked(AppState::new);
+    provide_context(state);
     // The URL's context wins. Without one the server's current context is shown, and the
     // URL is rewritten to name it, so a copied address shows the same cluster anywhere.
     Effect::new(move |_| match location.context.get() {

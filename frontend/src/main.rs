@@ -12,6 +12,7 @@ mod embed;
 mod fast_hash;
 mod keyboard;
 mod layout;
+mod local_storage;
 mod nodes;
 mod overview;
 mod pods;

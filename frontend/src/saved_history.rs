@@ -4,6 +4,7 @@
 use leptos::ev;
 use leptos::prelude::*;
 
+use crate::local_storage;
 use crate::state::AppState;
 use crate::store::History;
 
@@ -17,14 +18,10 @@ fn key(context: &str) -> String {
     format!("ktop-web.history.{context}")
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    window().local_storage().ok().flatten()
-}
-
 /// The saved history of `context`, if its newest sample is newer than `since_ms` (older
 /// history would only draw a gap).
 pub fn load(context: &str, capacity: usize, since_ms: i64) -> Option<History> {
-    let text = storage()?.get_item(&key(context)).ok()??;
+    let text = local_storage::get(&key(context))?;
     History::from_saved_text(&text, capacity)
         .filter(|h| h.context() == Some(context))
         .filter(|h| h.times().last().is_some_and(|&t| t > since_ms))
@@ -43,9 +40,7 @@ pub fn save_on_leave(state: AppState) {
 }
 
 fn save(history: &History) {
-    let (Some(context), Some(storage)) = (history.context(), storage()) else {
-        return;
-    };
-    // A full storage (quota) only costs the saved history, never the live view.
-    _ = storage.set_item(&key(context), &history.to_saved_text(BUDGET_BYTES));
+    if let Some(context) = history.context() {
+        local_storage::set(&key(context), &history.to_saved_text(BUDGET_BYTES));
+    }
 }

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::api_client::FetchError;
 use crate::dataset::Dataset;
+use crate::route::url_codec::Query;
 use crate::store::{DEFAULT_CAPACITY, History};
 
 /// Signals every view reads; cheap to copy.
@@ -27,9 +28,9 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Fresh state; `search` is the page URL's query string.
-    pub fn new(search: &str) -> AppState {
-        let history_override = history_param(search);
+    /// Fresh state for a page opened with `query`.
+    pub fn new(query: &Query) -> AppState {
+        let history_override = history_param(query);
         AppState {
             contexts: RwSignal::new(None),
             context: RwSignal::new(None),
@@ -46,14 +47,12 @@ pub fn use_app_state() -> AppState {
     expect_context::<AppState>()
 }
 
-/// Reads `history=N` (a positive count) from a query string such as `?ns=a&history=60`.
-pub fn history_param(search: &str) -> Option<usize> {
-    search
-        .trim_start_matches('?')
-        .split('&')
-        .filter_map(|pair| pair.split_once('='))
-        .find(|(key, _)| *key == "history")
-        .and_then(|(_, value)| value.parse::<usize>().ok())
+/// `history=N` (a positive count) from a query such as `?ns=a&history=60`.
+fn history_param(query: &Query) -> Option<usize> {
+    query
+        .get("history")?
+        .parse::<usize>()
+        .ok()
         .filter(|&n| n > 0)
 }
 
@@ -63,12 +62,12 @@ mod tests {
 
     #[test]
     fn reads_history_from_the_query() {
-        assert_eq!(history_param("?history=60"), Some(60));
-        assert_eq!(history_param("?ns=a&history=5&q=x"), Some(5));
-        assert_eq!(history_param("history=7"), Some(7));
-        assert_eq!(history_param("?history=0"), None);
-        assert_eq!(history_param("?history=lots"), None);
-        assert_eq!(history_param("?histories=3"), None);
-        assert_eq!(history_param(""), None);
+        assert_eq!(history_param(&Query::parse("?history=60")), Some(60));
+        assert_eq!(history_param(&Query::parse("?ns=a&history=5&q=x")), Some(5));
+        assert_eq!(history_param(&Query::parse("history=7")), Some(7));
+        assert_eq!(history_param(&Query::parse("?history=0")), None);
+        assert_eq!(history_param(&Query::parse("?history=lots")), None);
+        assert_eq!(history_param(&Query::parse("?histories=3")), None);
+        assert_eq!(history_param(&Query::parse("")), None);
     }
 }

@@ -20,15 +20,9 @@ async fn overview_to_node_to_pod_to_container_logs() {
     let c = TestCluster::shared();
     let kubeconfig = c.kubeconfig.display().to_string();
     let ktop = Ktop::start(&["--refresh", "2s"], &[("KUBECONFIG", kubeconfig.as_str())]);
-    // A running pod with logs, and the node it runs on.
-    let found = c.kubectl_ok(&[
-        "get", "pods", "-n", "shop", "--field-selector=status.phase=Running", "-o",
-        "jsonpath={.items[0].metadata.name} {.items[0].spec.nodeName} {.items[0].spec.containers[0].name}",
-    ]);
-    let parts: Vec<&str> = found.split_whitespace().collect();
-    let [pod, node, container] = parts[..] else {
-        panic!("no running shop pod: {found:?}")
-    };
+    // A running pod with logs, the node it runs on and its first container.
+    let (pod, node, containers) = c.running_pod("shop");
+    let (pod, node, container) = (pod.as_str(), node.as_str(), containers[0].as_str());
 
     let b = Browser::start().await;
     b.goto(&ktop.signed("")).await;

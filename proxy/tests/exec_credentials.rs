@@ -7,40 +7,16 @@
 
 mod support;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use ktop_web_shared::api::{Snapshot, SourceKind};
 use support::browser::Browser;
-use support::cluster::{TestCluster, e2e_enabled};
+use support::cluster::{TestCluster, e2e_enabled, plugin_runs};
 use support::ktop::Ktop;
 
 /// How long the credentials are exercised.
 const SOAK: Duration = Duration::from_secs(300);
-
-/// An exec kubeconfig whose plugin logs each run to `<name>.log` and passes the test
-/// cluster's plugin output (tokens living `ttl` seconds) through `filter`.
-fn plugin_kubeconfig(
-    c: &TestCluster,
-    dir: &Path,
-    name: &str,
-    ttl: u32,
-    filter: &str,
-) -> (PathBuf, PathBuf) {
-    let log = dir.join(format!("{name}.log"));
-    let body = format!(
-        "echo run >> {log}\nKTOP_EXEC_TTL={ttl} {real} | {filter}",
-        log = log.display(),
-        real = c.exec_plugin().display()
-    );
-    (c.kubeconfig_with_plugin(dir, name, &body), log)
-}
-
-fn runs(log: &Path) -> usize {
-    std::fs::read_to_string(log)
-        .map(|s| s.lines().count())
-        .unwrap_or(0)
-}
 
 async fn check(ktop: &Ktop, context: &str) -> Result<Snapshot, String> {
     let (status, body) = ktop
@@ -66,10 +42,9 @@ async fn short_lived_exec_tokens_never_surface_as_401() {
     let c = TestCluster::shared();
     let _lock = c.exclusive();
     let dir = tempfile::tempdir().expect("temp dir");
-    let (stated, stated_log) = plugin_kubeconfig(c, dir.path(), "stated", 70, "cat");
+    let (stated, stated_log) = c.logged_plugin_kubeconfig(dir.path(), "stated", 70, "cat");
     // Without an expiry kube-rs keeps the token forever; only the 401 path can refresh it.
-    let (hidden, hidden_log) = plugin_kubeconfig(
-        c,
+    let (hidden, hidden_log) = c.logged_plugin_kubeconfig(
         dir.path(),
         "hidden",
         45,
@@ -104,7 +79,7 @@ async fn short_lived_exec_tokens_never_surface_as_401() {
         )
         .await;
 
-    let (stated_before, hidden_before) = (runs(&stated_log), runs(&hidden_log));
+    let (stated_before, hidden_before) = (plugin_runs(&stated_log), plugin_runs(&hidden_log));
     let start = Instant::now();
     let mut problems = Vec::new();
     let mut polls = 0;
@@ -135,8 +110,8 @@ async fn short_lived_exec_tokens_never_surface_as_401() {
         problems.join("\n")
     );
 
-    let stated_runs = runs(&stated_log) - stated_before;
-    let hidden_runs = runs(&hidden_log) - hidden_before;
+    let stated_runs = plugin_runs(&stated_log) - stated_before;
+    let hidden_runs = plugin_runs(&hidden_log) - hidden_before;
     let rejected = c
         .audit_since(offset)
         .iter()

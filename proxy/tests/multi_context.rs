@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use ktop_web_shared::api::{ContextList, Snapshot};
 use support::browser::Browser;
-use support::cluster::{TestCluster, e2e_enabled};
+use support::cluster::{TestCluster, e2e_enabled, plugin_runs};
 use support::ktop::Ktop;
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -24,23 +24,11 @@ async fn other_contexts_connect_on_first_use() {
     }
     let c = TestCluster::shared();
     let dir = tempfile::tempdir().expect("temp dir");
-    let runs = dir.path().join("runs.log");
-    let body = format!(
-        "echo run >> {}\nexec {}",
-        runs.display(),
-        c.exec_plugin().display()
-    );
-    let exec = c.kubeconfig_with_plugin(dir.path(), "counted", &body);
+    let (exec, runs) = c.logged_plugin_kubeconfig(dir.path(), "counted", 60, "cat");
     // Merged like kubectl does; the first file's current context is the startup one.
     let merged = format!("{}:{}", c.kubeconfig.display(), exec.display());
     let ktop = Ktop::start(&["--refresh", "2s"], &[("KUBECONFIG", merged.as_str())]);
     let admin = ktop.context();
-    let plugin_runs = || {
-        std::fs::read_to_string(&runs)
-            .map(|s| s.lines().count())
-            .unwrap_or(0)
-    };
-
     let (status, body) = ktop.get("api/v1/contexts").await;
     assert_eq!(status, 200, "{body}");
     let list: ContextList = serde_json::from_str(&body).expect("context list");
@@ -62,7 +50,7 @@ async fn other_contexts_connect_on_first_use() {
     }
     tokio::time::sleep(Duration::from_secs(3)).await;
     assert_eq!(
-        plugin_runs(),
+        plugin_runs(&runs),
         0,
         "the other context was connected before it was asked for"
     );
@@ -91,7 +79,7 @@ async fn other_contexts_connect_on_first_use() {
     })
     .await;
     assert!(
-        plugin_runs() >= 1,
+        plugin_runs(&runs) >= 1,
         "the plugin ran when the context was first used"
     );
 

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::local_storage;
+
 const KEY: &str = "ktop-web.theme";
 
 /// `system`, `light` or `dark`, in the order the button cycles.
@@ -17,15 +19,10 @@ fn apply(theme: &str) {
     }
 }
 
-fn storage() -> Option<web_sys::Storage> {
-    window().local_storage().ok().flatten()
-}
-
 /// `#theme`: shows the current choice; a click moves to the next.
 #[component]
 pub fn ThemeSwitch() -> impl IntoView {
-    let saved = storage()
-        .and_then(|s| s.get_item(KEY).ok().flatten())
+    let saved = local_storage::get(KEY)
         .and_then(|t| THEMES.iter().position(|&x| x == t))
         .unwrap_or(0);
     let index = RwSignal::new(saved);
@@ -34,9 +31,7 @@ pub fn ThemeSwitch() -> impl IntoView {
         let i = (index.get_untracked() + 1) % THEMES.len();
         index.set(i);
         apply(THEMES[i]);
-        if let Some(s) = storage() {
-            _ = s.set_item(KEY, THEMES[i]);
-        }
+        local_storage::set(KEY, THEMES[i]);
     };
     view! {
         <button type="button" id="theme" class="theme" title="Theme: system, light or dark" on:click=next>

@@ -204,6 +204,25 @@ impl TestCluster {
         kubeconfig
     }
 
+    /// An exec kubeconfig in `dir` whose plugin logs each run to `<name>.log` and passes
+    /// the test cluster's plugin output (tokens living `ttl` seconds) through `filter`;
+    /// returns the kubeconfig and the log (count its runs with [`plugin_runs`]).
+    pub fn logged_plugin_kubeconfig(
+        &self,
+        dir: &Path,
+        name: &str,
+        ttl: u32,
+        filter: &str,
+    ) -> (PathBuf, PathBuf) {
+        let log = dir.join(format!("{name}.log"));
+        let body = format!(
+            "echo run >> {log}\nKTOP_EXEC_TTL={ttl} {real} | {filter}",
+            log = log.display(),
+            real = self.exec_plugin().display()
+        );
+        (self.kubeconfig_with_plugin(dir, name, &body), log)
+    }
+
     /// A running pod in `ns`: its name, its node and its containers' names.
     pub fn running_pod(&self, ns: &str) -> (String, String, Vec<String>) {
         let found = self.kubectl_ok(&[
@@ -221,4 +240,11 @@ impl TestCluster {
             _ => panic!("no running pod in {ns}: {found:?}"),
         }
     }
+}
+
+/// How often the plugin of [`TestCluster::logged_plugin_kubeconfig`] has run.
+pub fn plugin_runs(log: &Path) -> usize {
+    std::fs::read_to_string(log)
+        .map(|s| s.lines().count())
+        .unwrap_or(0)
 }
