@@ -4,7 +4,7 @@ use crate::embed::bearer;
 use crate::route::url_codec::encode;
 use gloo_net::http::{Request, RequestBuilder, Response};
 use ktop_web_shared::api::{API_PREFIX, ApiError, ContextList, Snapshot};
-use serde::de::DeserializeOwned;
+use ktop_web_shared::decode::{Decode, from_json};
 
 /// A boxed request in flight: one concrete type, so pages that load different things share
 /// the same loading code.
@@ -34,8 +34,7 @@ pub enum FetchError {
 impl FetchError {
     /// Interprets an error response: the API's JSON error body when there is one.
     pub fn from_response(status: u16, status_text: &str, body: &str) -> FetchError {
-        // Parsed from bytes like every other response, so one JSON reader is compiled in.
-        match serde_json::from_slice::<ApiError>(body.as_bytes()) {
+        match from_json::<ApiError>(body.as_bytes()) {
             Ok(err) => FetchError::Server {
                 status,
                 message: err.message,
@@ -91,7 +90,7 @@ fn api_get(path: &str, accept: &str) -> RequestBuilder {
     }
 }
 
-async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
+async fn get_json<T: Decode>(path: &str) -> Result<T, FetchError> {
     let response = api_get(path, "application/json")
         .send()
         .await
@@ -105,7 +104,7 @@ async fn get_json<T: DeserializeOwned>(path: &str) -> Result<T, FetchError> {
         .binary()
         .await
         .map_err(|_| FetchError::Unreachable)?;
-    serde_json::from_slice(&body).map_err(|e| FetchError::BadResponse(e.to_string()))
+    from_json(&body).map_err(|e| FetchError::BadResponse(e.to_string()))
 }
 
 async fn error_from(response: Response) -> FetchError {
@@ -188,7 +187,7 @@ pub fn log_path(context: &str, ns: &str, pod: &str, container: &str, o: &LogOpti
 }
 
 /// `GET` a JSON document at `path` (under the API prefix).
-pub fn fetch_json<T: DeserializeOwned + 'static>(path: String) -> Loading<T> {
+pub fn fetch_json<T: Decode + 'static>(path: String) -> Loading<T> {
     Box::pin(async move { get_json(&path).await })
 }
 

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 pub const API_PREFIX: &str = "/api/v1";
 
 /// `GET /api/v1/contexts`: the kubeconfig contexts this server can show.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContextList {
     /// The context served when the URL names none.
     pub current: String,
@@ -19,7 +19,7 @@ pub struct ContextList {
 }
 
 /// `GET /api/v1/contexts/{context}/snapshot`: everything a view needs for one refresh.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     /// Which cluster and how it is read.
     pub cluster: ClusterInfo,
@@ -34,7 +34,7 @@ pub struct Snapshot {
 }
 
 /// The cluster and the settings the server runs with.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ClusterInfo {
     /// Kubeconfig context name (`demo` in demo mode).
     pub context: String,
@@ -54,7 +54,7 @@ pub struct ClusterInfo {
 }
 
 /// A metrics source, as configured or as live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceKind {
     /// `metrics.k8s.io` served by metrics-server.
@@ -62,6 +62,7 @@ pub enum SourceKind {
     /// Kubelet and cAdvisor metrics through the API server's node proxy.
     Prometheus,
     /// No usage: requests and limits only.
+    #[default]
     None,
     /// The simulated in-process cluster.
     Demo,
@@ -91,10 +92,11 @@ impl SourceKind {
 }
 
 /// What the user asked for with `--metrics-source`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum SourceMode {
     /// Best available: prometheus → metrics-server → requests/limits.
+    #[default]
     Auto,
     /// metrics-server, falling back to requests/limits while it is unavailable.
     MetricsServer,
@@ -107,7 +109,7 @@ pub enum SourceMode {
 }
 
 /// Which source is live and, when it is not the preferred one, why.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct SourceStatus {
     /// The mode requested on the command line.
     pub mode: SourceMode,
@@ -122,7 +124,7 @@ pub struct SourceStatus {
 }
 
 /// A preferred source that is not live, with the reason in plain words.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Fallback {
     /// The source that was skipped.
     pub source: SourceKind,
@@ -138,7 +140,7 @@ pub struct Fallback {
 }
 
 /// Why a source is not live.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum FallbackReason {
     /// The API is not registered (404 or absent from discovery).
@@ -152,6 +154,7 @@ pub enum FallbackReason {
     /// This build does not implement the source yet.
     NotSupported,
     /// Anything else; the message says what.
+    #[default]
     Error,
 }
 
@@ -183,9 +186,9 @@ impl std::iter::Sum for CpuMem {
 /// A measured usage with the time and window metrics-server reports.
 ///
 /// On the wire its fields are flat (`{"cpu":…,"mem":…,"ts_ms":…,"window_ms":…}`). That goes
-/// through [`FlatUsage`] rather than `#[serde(flatten)]`, whose buffering costs the browser
-/// code size and time on every pod of a snapshot.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// through [`FlatUsage`] rather than `#[serde(flatten)]`, which buffers every field, and the
+/// browser's decoder reads the same `FlatUsage`.
+#[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(from = "FlatUsage", into = "FlatUsage")]
 pub struct Usage {
     /// Nanocores and bytes.
@@ -197,12 +200,12 @@ pub struct Usage {
 }
 
 /// [`Usage`] as it travels.
-#[derive(Serialize, Deserialize)]
-struct FlatUsage {
-    cpu: u64,
-    mem: u64,
-    ts_ms: i64,
-    window_ms: u64,
+#[derive(Default, Serialize, Deserialize)]
+pub(crate) struct FlatUsage {
+    pub(crate) cpu: u64,
+    pub(crate) mem: u64,
+    pub(crate) ts_ms: i64,
+    pub(crate) window_ms: u64,
 }
 
 impl From<FlatUsage> for Usage {
@@ -230,7 +233,7 @@ impl From<Usage> for FlatUsage {
 }
 
 /// Node readiness from its `Ready` condition.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Readiness {
     /// `Ready=True`.
@@ -238,11 +241,12 @@ pub enum Readiness {
     /// `Ready=False`.
     NotReady,
     /// No `Ready` condition or `Ready=Unknown`.
+    #[default]
     Unknown,
 }
 
 /// A node condition that is not in its healthy state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Condition {
     /// e.g. `MemoryPressure`.
     #[serde(rename = "type")]
@@ -255,7 +259,7 @@ pub struct Condition {
 }
 
 /// One node, compact.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct NodeRow {
     /// Node name.
     pub name: String,
@@ -292,7 +296,7 @@ pub struct NodeRow {
 }
 
 /// Pod lifecycle phase.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum PodPhase {
     /// Accepted, not all containers running.
     Pending,
@@ -303,11 +307,12 @@ pub enum PodPhase {
     /// All containers exited, at least one failed.
     Failed,
     /// State could not be obtained.
+    #[default]
     Unknown,
 }
 
 /// One container of a pod.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerRow {
     /// Container name.
     pub name: String,
@@ -370,7 +375,7 @@ impl std::iter::Sum for Resources {
 }
 
 /// One pod, compact.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct PodRow {
     /// Namespace.
     pub ns: String,
@@ -402,7 +407,7 @@ pub struct PodRow {
 }
 
 /// When a usage sample was taken.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SampleTime {
     /// End of the window (Unix milliseconds).
     pub ts_ms: i64,
@@ -436,7 +441,7 @@ impl PodRow {
 }
 
 /// Body of every API error response.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ApiError {
     /// What went wrong, for people.
     pub message: String,

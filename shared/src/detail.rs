@@ -39,7 +39,7 @@ pub struct NodeSystem {
 }
 
 /// One node address.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NodeAddress {
     /// `InternalIP`, `ExternalIP`, `Hostname`, …
     #[serde(rename = "type")]
@@ -49,7 +49,7 @@ pub struct NodeAddress {
 }
 
 /// One taint.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Taint {
     /// Key.
     pub key: String,
@@ -61,7 +61,7 @@ pub struct Taint {
 }
 
 /// A condition with its explanation.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConditionDetail {
     /// e.g. `Ready`, `MemoryPressure`, `PodScheduled`.
     #[serde(rename = "type")]
@@ -103,7 +103,7 @@ pub struct PodDetail {
 }
 
 /// A pod's controlling owner.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Owner {
     /// e.g. `ReplicaSet`.
     pub kind: String,
@@ -112,7 +112,7 @@ pub struct Owner {
 }
 
 /// One container: spec summary and status.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContainerDetail {
     /// Container name.
     pub name: String,
@@ -145,7 +145,7 @@ pub struct ContainerDetail {
 }
 
 /// Which state a container is in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ContainerPhase {
     /// Running.
@@ -155,12 +155,13 @@ pub enum ContainerPhase {
     /// Exited.
     Terminated,
     /// No status reported yet.
+    #[default]
     Unknown,
 }
 
-/// A container's state. Flat rather than an enum with data: the browser then needs no
-/// buffering deserializer, which keeps the wasm small.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// A container's state. Flat rather than an enum with data: the browser's decoder
+/// ([`crate::decode`]) reads plain objects and unit enums only, which keeps the wasm small.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContainerState {
     /// Which state.
     pub phase: ContainerPhase,
@@ -195,7 +196,7 @@ pub struct EventList {
 }
 
 /// One event.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct EventRow {
     /// `Normal` or `Warning`.
     #[serde(rename = "type")]

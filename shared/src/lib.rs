@@ -2,10 +2,12 @@
 //! that holds metric history, and Kubernetes quantity and duration parsing.
 
 pub mod api;
+pub mod decode;
 pub mod detail;
 pub mod duration;
 pub mod format;
 pub mod quantity;
 pub mod ring;
+mod wire_decode;
 
 pub use ring::RingBuffer;

@@ -1,0 +1,560 @@
+//! How the browser reads each wire type: its JSON keys, which fields may be absent, and the
+//! strings of its enums, mirroring the serde attributes on the types. The tests below hold
+//! the two to each other by decoding what serde encodes.
+
+use crate::api::{
+    ApiError, ClusterInfo, Condition, ContainerRow, ContextList, CpuMem, Fallback, FallbackReason,
+    FlatUsage, NodeRow, PodPhase, PodRow, Readiness, Resources, SampleTime, Snapshot, SourceKind,
+    SourceMode, SourceStatus, Usage,
+};
+use crate::decode::{Decode, DecodeError, Reader, decode_enum, decode_struct};
+use crate::detail::{
+    ConditionDetail, ContainerDetail, ContainerPhase, ContainerState, EventList, EventRow,
+    NodeAddress, NodeDetail, NodeSystem, Owner, PodDetail, Taint,
+};
+
+decode_struct!(ContextList {
+    current: "current",
+    contexts: "contexts"
+});
+
+decode_struct!(Snapshot {
+    cluster: "cluster",
+    source: "source",
+    taken_at_ms: "taken_at_ms",
+    nodes: "nodes",
+    pods: "pods",
+});
+
+decode_struct!(ClusterInfo {
+    context: "context",
+    server: "server",
+    user: "user",
+    namespace: "namespace" or default,
+    refresh_ms: "refresh_ms",
+    history: "history",
+    demo: "demo",
+});
+
+decode_enum!(SourceKind {
+    MetricsServer = "metrics-server",
+    Prometheus = "prometheus",
+    None = "none",
+    Demo = "demo",
+});
+
+decode_enum!(SourceMode {
+    Auto = "auto",
+    MetricsServer = "metrics-server",
+    Prometheus = "prometheus",
+    None = "none",
+    Demo = "demo",
+});
+
+decode_struct!(SourceStatus {
+    mode: "mode",
+    live: "live",
+    fallbacks: "fallbacks" or default,
+    last_sample_ms: "last_sample_ms" or default,
+});
+
+decode_struct!(Fallback {
+    source: "source",
+    reason: "reason",
+    message: "message",
+    hint: "hint",
+    retry_at_ms: "retry_at_ms" or default,
+});
+
+decode_enum!(FallbackReason {
+    NotInstalled = "not-installed",
+    Unavailable = "unavailable",
+    Forbidden = "forbidden",
+    Timeout = "timeout",
+    NotSupported = "not-supported",
+    Error = "error",
+});
+
+decode_struct!(CpuMem {
+    cpu: "cpu",
+    mem: "mem"
+});
+
+decode_struct!(FlatUsage {
+    cpu: "cpu",
+    mem: "mem",
+    ts_ms: "ts_ms",
+    window_ms: "window_ms",
+});
+
+impl Decode for Usage {
+    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
+        FlatUsage::decode(r).map(Usage::from)
+    }
+}
+
+decode_enum!(Readiness {
+    Ready = "ready",
+    NotReady = "not-ready",
+    Unknown = "unknown",
+});
+
+decode_struct!(Condition {
+    kind: "type",
+    status: "status",
+    reason: "reason" or default,
+});
+
+decode_struct!(NodeRow {
+    name: "name",
+    roles: "roles" or default,
+    ready: "ready",
+    unschedulable: "unschedulable" or default,
+    conditions: "conditions" or default,
+    kubelet_version: "kubelet_version",
+    created_s: "created_s",
+    capacity: "capacity",
+    allocatable: "allocatable",
+    pod_capacity: "pod_capacity",
+    pods: "pods",
+    requests: "requests",
+    limits: "limits",
+    usage: "usage" or default,
+});
+
+decode_enum!(PodPhase {
+    Pending = "Pending",
+    Running = "Running",
+    Succeeded = "Succeeded",
+    Failed = "Failed",
+    Unknown = "Unknown",
+});
+
+decode_struct!(ContainerRow {
+    name: "name",
+    requests: "requests" or default,
+    limits: "limits" or default,
+    usage: "usage" or default,
+});
+
+decode_struct!(Resources {
+    cpu: "cpu" or default,
+    mem: "mem" or default,
+});
+
+decode_struct!(PodRow {
+    ns: "ns",
+    name: "name",
+    node: "node" or default,
+    phase: "phase",
+    reason: "reason" or default,
+    restarts: "restarts",
+    created_s: "created_s",
+    containers: "containers",
+    requests: "requests",
+    limits: "limits" or default,
+    sample: "sample" or default,
+});
+
+decode_struct!(SampleTime {
+    ts_ms: "ts_ms",
+    window_ms: "window_ms"
+});
+
+decode_struct!(ApiError {
+    message: "message",
+    hint: "hint" or default,
+});
+
+decode_struct!(NodeDetail {
+    name: "name",
+    system: "system",
+    addresses: "addresses" or default,
+    taints: "taints" or default,
+    conditions: "conditions" or default,
+});
+
+decode_struct!(NodeSystem {
+    kubelet_version: "kubelet_version",
+    os_image: "os_image",
+    kernel_version: "kernel_version",
+    container_runtime: "container_runtime",
+    operating_system: "operating_system",
+    architecture: "architecture",
+});
+
+decode_struct!(NodeAddress {
+    kind: "type",
+    address: "address"
+});
+
+decode_struct!(Taint {
+    key: "key",
+    value: "value" or default,
+    effect: "effect"
+});
+
+decode_struct!(ConditionDetail {
+    kind: "type",
+    status: "status",
+    reason: "reason" or default,
+    message: "message" or default,
+    since_ms: "since_ms" or default,
+});
+
+decode_struct!(PodDetail {
+    ns: "ns",
+    name: "name",
+    owner: "owner" or default,
+    pod_ip: "pod_ip" or default,
+    qos_class: "qos_class" or default,
+    conditions: "conditions" or default,
+    containers: "containers",
+});
+
+decode_struct!(Owner {
+    kind: "kind",
+    name: "name"
+});
+
+decode_struct!(ContainerDetail {
+    name: "name",
+    init: "init" or default,
+    image: "image",
+    state: "state",
+    ready: "ready",
+    restarts: "restarts",
+    last_termination: "last_termination" or default,
+    requests: "requests" or default,
+    limits: "limits" or default,
+    ports: "ports" or default,
+    probes: "probes" or default,
+});
+
+decode_enum!(ContainerPhase {
+    Running = "running",
+    Waiting = "waiting",
+    Terminated = "terminated",
+    Unknown = "unknown",
+});
+
+decode_struct!(ContainerState {
+    phase: "phase",
+    reason: "reason" or default,
+    exit_code: "exit_code" or default,
+    since_ms: "since_ms" or default,
+});
+
+decode_struct!(EventList { events: "events" });
+
+decode_struct!(EventRow {
+    kind: "type",
+    reason: "reason",
+    message: "message",
+    count: "count",
+    last_ms: "last_ms" or default,
+    source: "source" or default,
+});
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decode::from_json;
+    use serde::Serialize;
+    use serde::de::DeserializeOwned;
+    use std::fmt::Debug;
+
+    /// `sample` (every optional field set) decodes from serde's JSON; and with any one field
+    /// removed, or an unknown one added, this decoder and serde's agree.
+    fn agrees_with_serde<T>(sample: &T)
+    where
+        T: Decode + Serialize + DeserializeOwned + PartialEq + Debug,
+    {
+        let name = std::any::type_name::<T>();
+        let json = serde_json::to_string(sample).expect("serializes");
+        assert_eq!(
+            from_json::<T>(json.as_bytes()).as_ref(),
+            Ok(sample),
+            "{name}"
+        );
+        let serde_json::Value::Object(fields) = serde_json::to_value(sample).expect("value") else {
+            panic!("{name} is not an object");
+        };
+        let mut variants: Vec<serde_json::Map<_, _>> = fields
+            .keys()
+            .map(|key| {
+                let mut fewer = fields.clone();
+                fewer.remove(key);
+                fewer
+            })
+            .collect();
+        let mut more = fields.clone();
+        more.insert(
+            "added_later".into(),
+            serde_json::json!({"a": [1, -2.5e3, null, "x"], "b": {"c": true}}),
+        );
+        variants.push(more);
+        for variant in variants {
+            let text = serde_json::Value::Object(variant).to_string();
+            let theirs = serde_json::from_str::<T>(&text).ok();
+            let ours = from_json::<T>(text.as_bytes()).ok();
+            assert_eq!(ours, theirs, "{name}: {text}");
+        }
+    }
+
+    fn enum_agrees<T>(variants: &[T])
+    where
+        T: Decode + Serialize + PartialEq + Debug,
+    {
+        for v in variants {
+            let json = serde_json::to_string(v).expect("serializes");
+            assert_eq!(from_json::<T>(json.as_bytes()).as_ref(), Ok(v));
+        }
+        assert_eq!(
+            from_json::<T>(br#""no-such-value""#),
+            Err(DecodeError::Unknown("no-such-value".into()))
+        );
+    }
+
+    fn usage() -> Usage {
+        Usage {
+            value: CpuMem {
+                cpu: 250,
+                mem: 1 << 40,
+            },
+            ts_ms: 1_700_000_000_000,
+            window_ms: 15_000,
+        }
+    }
+
+    fn snapshot() -> Snapshot {
+        let set = Resources {
+            cpu: Some(100_000_000),
+            mem: Some(64 << 20),
+        };
+        Snapshot {
+            cluster: ClusterInfo {
+                context: "kind-\"quoted\"/ctx".into(),
+                server: "https://127.0.0.1:6443".into(),
+                user: "admin".into(),
+                namespace: Some("shop".into()),
+                refresh_ms: 2_000,
+                history: 120,
+                demo: true,
+            },
+            source: SourceStatus {
+                mode: SourceMode::Auto,
+                live: SourceKind::MetricsServer,
+                fallbacks: vec![Fallback {
+                    source: SourceKind::Prometheus,
+                    reason: FallbackReason::Forbidden,
+                    message: "nodes/proxy is forbidden".into(),
+                    hint: "grant get on nodes/proxy".into(),
+                    retry_at_ms: Some(1_700_000_030_000),
+                }],
+                last_sample_ms: Some(1_700_000_000_000),
+            },
+            taken_at_ms: -1,
+            nodes: vec![NodeRow {
+                name: "node-1".into(),
+                roles: vec!["control-plane".into()],
+                ready: Readiness::NotReady,
+                unschedulable: true,
+                conditions: vec![Condition {
+                    kind: "MemoryPressure".into(),
+                    status: "True".into(),
+                    reason: Some("KubeletHasInsufficientMemory".into()),
+                }],
+                kubelet_version: "v1.35.0".into(),
+                created_s: 1_600_000_000,
+                capacity: CpuMem {
+                    cpu: 4_000_000_000,
+                    mem: 16 << 30,
+                },
+                allocatable: CpuMem {
+                    cpu: 3_900_000_000,
+                    mem: 15 << 30,
+                },
+                pod_capacity: 110,
+                pods: 12,
+                requests: CpuMem { cpu: 1, mem: 2 },
+                limits: CpuMem { cpu: 3, mem: 4 },
+                usage: Some(usage()),
+            }],
+            pods: vec![PodRow {
+                ns: "shop".into(),
+                name: "cart-7d4f9-x2x9z".into(),
+                node: Some("node-1".into()),
+                phase: PodPhase::Running,
+                reason: Some("CrashLoopBackOff".into()),
+                restarts: 7,
+                created_s: 1_700_000_000,
+                containers: vec![ContainerRow {
+                    name: "app".into(),
+                    requests: set,
+                    limits: set,
+                    usage: Some(CpuMem { cpu: 5, mem: 6 }),
+                }],
+                requests: set,
+                limits: set,
+                sample: Some(SampleTime {
+                    ts_ms: 1_700_000_000_000,
+                    window_ms: 15_000,
+                }),
+            }],
+        }
+    }
+
+    fn pod_detail() -> PodDetail {
+        let condition = ConditionDetail {
+            kind: "Ready".into(),
+            status: "False".into(),
+            reason: Some("ContainersNotReady".into()),
+            message: Some("containers with unready status: [app]".into()),
+            since_ms: Some(1_700_000_000_000),
+        };
+        PodDetail {
+            ns: "shop".into(),
+            name: "web-0".into(),
+            owner: Some(Owner {
+                kind: "StatefulSet".into(),
+                name: "web".into(),
+            }),
+            pod_ip: Some("10.0.0.7".into()),
+            qos_class: Some("Burstable".into()),
+            conditions: vec![condition],
+            containers: vec![ContainerDetail {
+                name: "app".into(),
+                init: true,
+                image: "nginx:1.27".into(),
+                state: ContainerState {
+                    phase: ContainerPhase::Terminated,
+                    reason: Some("OOMKilled".into()),
+                    exit_code: Some(-137),
+                    since_ms: Some(1_700_000_000_000),
+                },
+                ready: true,
+                restarts: 3,
+                last_termination: Some("Error (exit 1)".into()),
+                requests: Resources {
+                    cpu: Some(1),
+                    mem: Some(2),
+                },
+                limits: Resources {
+                    cpu: Some(3),
+                    mem: Some(4),
+                },
+                ports: vec!["8080/TCP (http)".into()],
+                probes: vec!["liveness: HTTP GET :8080/healthz every 10s".into()],
+            }],
+        }
+    }
+
+    fn node_detail() -> NodeDetail {
+        NodeDetail {
+            name: "node-1".into(),
+            system: NodeSystem {
+                kubelet_version: "v1.35.0".into(),
+                os_image: "Ubuntu 24.04 LTS".into(),
+                kernel_version: "6.8.0".into(),
+                container_runtime: "containerd://2.0.0".into(),
+                operating_system: "linux".into(),
+                architecture: "amd64".into(),
+            },
+            addresses: vec![NodeAddress {
+                kind: "InternalIP".into(),
+                address: "10.0.0.5".into(),
+            }],
+            taints: vec![Taint {
+                key: "dedicated".into(),
+                value: Some("gpu".into()),
+                effect: "NoSchedule".into(),
+            }],
+            conditions: pod_detail().conditions,
+        }
+    }
+
+    #[test]
+    fn snapshot_types_agree_with_serde() {
+        let s = snapshot();
+        let (node, pod) = (&s.nodes[0], &s.pods[0]);
+        agrees_with_serde(&s);
+        agrees_with_serde(&s.cluster);
+        agrees_with_serde(&s.source);
+        agrees_with_serde(&s.source.fallbacks[0]);
+        agrees_with_serde(node);
+        agrees_with_serde(&node.conditions[0]);
+        agrees_with_serde(&node.capacity);
+        agrees_with_serde(&usage());
+        agrees_with_serde(pod);
+        agrees_with_serde(&pod.containers[0]);
+        agrees_with_serde(&pod.requests);
+        agrees_with_serde(&pod.sample.expect("sampled"));
+        agrees_with_serde(&ContextList {
+            current: "a".into(),
+            contexts: vec!["a".into(), "b/c".into()],
+        });
+        agrees_with_serde(&ApiError {
+            message: "context \"x\" is not served".into(),
+            hint: Some("Pick one of: a, b".into()),
+        });
+    }
+
+    #[test]
+    fn detail_types_agree_with_serde() {
+        let pod = pod_detail();
+        let node = node_detail();
+        agrees_with_serde(&pod);
+        agrees_with_serde(pod.owner.as_ref().expect("owned"));
+        agrees_with_serde(&pod.conditions[0]);
+        agrees_with_serde(&pod.containers[0]);
+        agrees_with_serde(&pod.containers[0].state);
+        agrees_with_serde(&node);
+        agrees_with_serde(&node.system);
+        agrees_with_serde(&node.addresses[0]);
+        agrees_with_serde(&node.taints[0]);
+        let event = EventRow {
+            kind: "Warning".into(),
+            reason: "BackOff".into(),
+            message: "Back-off restarting failed container".into(),
+            count: 4,
+            last_ms: Some(1_700_000_000_000),
+            source: "kubelet".into(),
+        };
+        agrees_with_serde(&event);
+        agrees_with_serde(&EventList {
+            events: vec![event],
+        });
+    }
+
+    #[test]
+    fn enums_agree_with_serde() {
+        use SourceKind as K;
+        enum_agrees(&[K::MetricsServer, K::Prometheus, K::None, K::Demo]);
+        use SourceMode as M;
+        enum_agrees(&[M::Auto, M::MetricsServer, M::Prometheus, M::None, M::Demo]);
+        use FallbackReason as F;
+        enum_agrees(&[
+            F::NotInstalled,
+            F::Unavailable,
+            F::Forbidden,
+            F::Timeout,
+            F::NotSupported,
+            F::Error,
+        ]);
+        use Readiness as R;
+        enum_agrees(&[R::Ready, R::NotReady, R::Unknown]);
+        use PodPhase as P;
+        enum_agrees(&[P::Pending, P::Running, P::Succeeded, P::Failed, P::Unknown]);
+        use ContainerPhase as C;
+        enum_agrees(&[C::Running, C::Waiting, C::Terminated, C::Unknown]);
+    }
+
+    #[test]
+    fn a_missing_field_is_named() {
+        assert_eq!(
+            from_json::<Owner>(br#"{"kind":"ReplicaSet"}"#),
+            Err(DecodeError::Missing("name"))
+        );
+    }
+}
