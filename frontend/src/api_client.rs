@@ -147,6 +147,15 @@ pub enum EventsOf {
     Node,
 }
 
+/// Path of the pods a label selector matches.
+pub fn selected_pods_path(context: &str, selector: &str) -> String {
+    format!(
+        "/contexts/{}/pods?selector={}",
+        encode(context),
+        encode(selector)
+    )
+}
+
 /// Path of the events about a pod or node.
 pub fn events_path(context: &str, kind: EventsOf, ns: &str, name: &str) -> String {
     let (kind, ns) = match kind {

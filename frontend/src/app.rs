@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::charts::chart_heading::selected_metric;
 use crate::detail::container_page::ContainerPage;
 use crate::detail::node_page::NodeDetailPage;
 use crate::detail::pod_page::PodDetailPage;
@@ -11,19 +12,22 @@ use crate::layout::banners::{ErrorBanner, FallbackBanner};
 use crate::layout::header::Header;
 use crate::nodes::page::NodesPage;
 use crate::overview::page::OverviewPage;
+use crate::overview::resource::Resource;
 use crate::pods::page::PodsPage;
 use crate::poller;
 use crate::route::location::Location;
 use crate::route::page_route::PageRoute;
 use crate::state::AppState;
+use crate::threshold;
 
 /// The whole app: `/` overview, `/nodes`, `/pods`, and the drill-down pages
 /// `/nodes/:name`, `/pods/:ns/:name`, `/pods/:ns/:name/:container`.
 #[component]
 pub fn App() -> impl IntoView {
     let location = Location::start();
-    let state = location.query.with_untracked(AppState::new);
+    let state = AppState::new(location.query);
     provide_context(state);
+    threshold::follow(location.query);
     // The URL's context wins. Without one the server's current context is shown, and the
     // URL is rewritten to name it, so a copied address shows the same cluster anywhere.
     Effect::new(move |_| match location.context.get() {
@@ -58,12 +62,18 @@ pub fn App() -> impl IntoView {
     };
     // An embed is one panel: no navigation bar.
     let embed = location.query.with_untracked(is_embed);
+    // `?metric=cpu` shows only that metric's charts; the stylesheet hides the others.
+    let metric = move || {
+        location
+            .query
+            .with(|q| selected_metric(q.get("metric")).map(Resource::id))
+    };
     view! {
         <div class="app" class:embed=embed>
             {(!embed).then(|| view! { <Header /> })}
             <FallbackBanner />
             <ErrorBanner />
-            <main>{page}</main>
+            <main data-metric=metric>{page}</main>
         </div>
     }
 }

@@ -2,11 +2,14 @@
 //! refresh. The keys come from our own server, so the DoS resistance of the default
 //! (and slower) SipHash buys nothing here.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, Hasher};
 
 /// A `HashMap` using FNV-1a.
 pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<Fnv1a>>;
+
+/// A `HashSet` using FNV-1a.
+pub type FastSet<K> = HashSet<K, BuildHasherDefault<Fnv1a>>;
 
 /// The 64-bit FNV-1a hash.
 #[derive(Debug, Clone, Copy)]

@@ -8,6 +8,7 @@ mod clock;
 mod cluster_summary;
 mod dataset;
 mod detail;
+mod download;
 mod embed;
 mod fast_hash;
 mod keyboard;

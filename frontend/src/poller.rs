@@ -109,7 +109,7 @@ fn apply(state: AppState, snapshot: Snapshot) {
                 *history = saved;
             }
         }
-        if state.history_override.is_none() {
+        if state.history_override.get_untracked().is_none() {
             history.set_capacity(data.cluster.history as usize);
         }
         // The same snapshot twice (a slow server) must not add a point twice.

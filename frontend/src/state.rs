@@ -24,21 +24,35 @@ pub struct AppState {
     /// The latest request failure, cleared by the next success.
     pub error: RwSignal<Option<FetchError>>,
     /// `?history=N` from the page URL; wins over the server's default.
-    pub history_override: Option<usize>,
+    pub history_override: Memo<Option<usize>>,
 }
 
 impl AppState {
-    /// Fresh state for a page opened with `query`.
-    pub fn new(query: &Query) -> AppState {
-        let history_override = history_param(query);
-        AppState {
+    /// Fresh state for a page whose query is `query`.
+    pub fn new(query: Memo<Query>) -> AppState {
+        let history_override = Memo::new(move |_| query.with(history_param));
+        let capacity = history_override.get_untracked().unwrap_or(DEFAULT_CAPACITY);
+        let state = AppState {
             contexts: RwSignal::new(None),
             context: RwSignal::new(None),
             data: RwSignal::new(None),
-            history: RwSignal::new(History::new(history_override.unwrap_or(DEFAULT_CAPACITY))),
+            history: RwSignal::new(History::new(capacity)),
             error: RwSignal::new(None),
             history_override,
-        }
+        };
+        // A changed `?history=` resizes the buffers at once; without one the server's
+        // default applies from the next snapshot.
+        Effect::new(move |_| {
+            let capacity = history_override.get().or_else(|| {
+                state
+                    .data
+                    .with_untracked(|d| d.as_ref().map(|d| d.cluster.history as usize))
+            });
+            if let Some(capacity) = capacity {
+                state.history.update(|h| h.set_capacity(capacity));
+            }
+        });
+        state
     }
 }
 

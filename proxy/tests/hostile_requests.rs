@@ -296,6 +296,26 @@ fn corpus(port: u16, token: &str, context: &str, pod: (&str, &str)) -> Vec<Case>
             "query on node detail",
             detail("nodes/kwok-node-0?watch=true"),
         ),
+        ("pods without a selector", detail("pods")),
+        ("empty selector", detail("pods?selector=%20")),
+        (
+            "overlong selector",
+            detail(&format!("pods?selector={}", "a".repeat(1025))),
+        ),
+        ("raw labelSelector", detail("pods?labelSelector=app")),
+        (
+            "selector with watch",
+            detail("pods?selector=app&watch=true"),
+        ),
+        (
+            "repeated selector",
+            detail("pods?selector=app&selector=tier"),
+        ),
+        // Passed on, and refused by the API server's own selector parser.
+        (
+            "malformed selector",
+            detail("pods?selector=app%3D%3D%3Dcart"),
+        ),
     ] {
         add(format!("detail: {what}"), "GET", target, ok_headers(), 400);
     }
@@ -524,6 +544,10 @@ async fn hostile_requests_get_4xx_and_reach_nothing_upstream() {
         ),
         (
             format!("/api/v1/contexts/{context}/namespaces/shop/events?kind=Pod&name={pod_name}"),
+            None,
+        ),
+        (
+            format!("/api/v1/contexts/{context}/pods?selector=app%20in%20(cart)"),
             None,
         ),
     ] {

@@ -57,16 +57,6 @@ async fn settled(b: &Browser, what: &str, want: impl Fn(&Shown) -> bool) -> Show
     .await
 }
 
-/// Makes the next download's text readable as `window.__download`.
-const CAPTURE_DOWNLOAD: &str = r#"
-    window.__download = null;
-    const create = URL.createObjectURL;
-    URL.createObjectURL = blob => {
-        blob.text().then(t => { window.__download = t; });
-        return create(blob);
-    };
-"#;
-
 /// The pods table as CSV-like lines: the visible titles, then each row's visible cells
 /// (sparklines left out).
 async fn table_text(b: &Browser) -> Option<Vec<String>> {
@@ -187,16 +177,9 @@ async fn a_copied_url_reproduces_the_view_and_history_steps_back() {
     let (csv, table) = a
         .eventually("an export while the numbers hold still", WAIT, || async {
             let before = table_text(&a).await?;
-            a.client.execute(CAPTURE_DOWNLOAD, vec![]).await.ok()?;
+            a.capture_download().await;
             a.click("#pods-csv", WAIT).await;
-            let csv = a
-                .eventually("the CSV", WAIT, || async {
-                    match a.client.execute("return window.__download", vec![]).await {
-                        Ok(Value::String(s)) => Some(s),
-                        _ => None,
-                    }
-                })
-                .await;
+            let csv = a.downloaded(WAIT).await;
             let after = table_text(&a).await?;
             (before == after).then_some((csv, after))
         })

@@ -440,6 +440,16 @@ impl PodRow {
     }
 }
 
+/// `GET /api/v1/contexts/{context}/pods?selector=…`: the pods a label selector matches, by
+/// key (`namespace/name`). Keys only: the rows and their history are in the snapshot.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SelectedPods {
+    /// The selector, as asked; the browser drops answers to a selector no longer shown.
+    pub selector: String,
+    /// Matching pods, sorted.
+    pub pods: Vec<String>,
+}
+
 /// Body of every API error response.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ApiError {

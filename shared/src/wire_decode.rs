@@ -4,8 +4,8 @@
 
 use crate::api::{
     ApiError, ClusterInfo, Condition, ContainerRow, ContextList, CpuMem, Fallback, FallbackReason,
-    FlatUsage, NodeRow, PodPhase, PodRow, Readiness, Resources, SampleTime, Snapshot, SourceKind,
-    SourceMode, SourceStatus, Usage,
+    FlatUsage, NodeRow, PodPhase, PodRow, Readiness, Resources, SampleTime, SelectedPods, Snapshot,
+    SourceKind, SourceMode, SourceStatus, Usage,
 };
 use crate::decode::{Decode, DecodeError, Reader, decode_enum, decode_struct};
 use crate::detail::{
@@ -159,6 +159,11 @@ decode_struct!(PodRow {
 decode_struct!(SampleTime {
     ts_ms: "ts_ms",
     window_ms: "window_ms"
+});
+
+decode_struct!(SelectedPods {
+    selector: "selector",
+    pods: "pods",
 });
 
 decode_struct!(ApiError {
@@ -493,6 +498,10 @@ mod tests {
         agrees_with_serde(&ContextList {
             current: "a".into(),
             contexts: vec!["a".into(), "b/c".into()],
+        });
+        agrees_with_serde(&SelectedPods {
+            selector: "app=cart,tier notin (db)".into(),
+            pods: vec!["shop/cart-1".into(), "shop/cart-2".into()],
         });
         agrees_with_serde(&ApiError {
             message: "context \"x\" is not served".into(),

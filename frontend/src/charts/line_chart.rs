@@ -6,7 +6,9 @@ use leptos::html::Div;
 use leptos::prelude::*;
 
 use super::geometry::{Plot, y_max};
-use crate::clock::time_of_day;
+use super::history_csv::history_csv;
+use crate::clock::{iso, time_of_day};
+use crate::download::download;
 
 const WIDTH: f64 = 600.0;
 const HEIGHT: f64 = 160.0;
@@ -137,6 +139,12 @@ pub fn LineChart(
             }
         })
         .collect_view();
+    let export = move |_| {
+        let csv =
+            times.with_untracked(|t| values.with_untracked(|v| history_csv(styles, t, v, iso)));
+        let file = format!("{}-history.csv", label.to_ascii_lowercase());
+        download(&file, "text/csv;charset=utf-8", &csv);
+    };
 
     view! {
         <figure class="line-chart" aria-label=label>
@@ -172,7 +180,12 @@ pub fn LineChart(
                 <span>{move || time_label(false)}</span>
                 <span>{move || time_label(true)}</span>
             </div>
-            <figcaption class="chart-legend">{legend}</figcaption>
+            <figcaption class="chart-legend">
+                {legend}
+                <button type="button" class="chart-csv" title="This chart's history as CSV" on:click=export>
+                    "CSV"
+                </button>
+            </figcaption>
         </figure>
     }
 }

@@ -1,5 +1,7 @@
 //! Hand-drawn SVG charts.
 
+pub mod chart_heading;
 pub mod geometry;
+pub mod history_csv;
 pub mod line_chart;
 pub mod sparkline;

@@ -151,7 +151,11 @@ pub fn NodeDetailPage(
 
     // The node's pods, in the Pods view's table, sorted by the same URL parameters.
     let location = use_location();
-    let pods_query = Memo::new(move |_| location.query.with(PodsQuery::from_query));
+    // The label selector belongs to the pods view; a node shows every pod on it.
+    let pods_query = Memo::new(move |_| PodsQuery {
+        labels: None,
+        ..location.query.with(PodsQuery::from_query)
+    });
     let sort = Signal::derive(move || pods_query.with(|q| q.sort));
     let hidden = Signal::derive(move || {
         location
@@ -179,7 +183,7 @@ pub fn NodeDetailPage(
                     .cloned()
                     .collect();
                 Arc::new(
-                    q.apply(&on_node)
+                    q.apply(&on_node, None)
                         .into_iter()
                         .filter_map(|i| on_node.get(i as usize).map(|p| p.key.clone()))
                         .collect::<Vec<_>>(),

@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::charts::chart_heading::ChartHeading;
 use crate::charts::line_chart::{LineChart, SeriesStyle};
 use crate::overview::resource::Resource;
 
@@ -64,7 +65,7 @@ pub fn UsageChart(
     let values = Signal::derive(move || chart_values(usage.get(), &references.get()));
     view! {
         <section class="panel chart-panel" data-chart=resource.id()>
-            <h2>{resource.title()}</h2>
+            <ChartHeading resource=resource />
             <LineChart
                 label=resource.title()
                 styles=styles

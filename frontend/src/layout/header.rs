@@ -10,6 +10,7 @@ use crate::state::use_app_state;
 use super::context_picker::ContextPicker;
 use super::source_badge::SourceBadge;
 use super::theme_switch::ThemeSwitch;
+use super::view_settings::ViewSettings;
 
 /// App name, navigation, context, source, DEMO badge and the time of the last sample.
 #[component]
@@ -52,6 +53,7 @@ pub fn Header() -> impl IntoView {
             <span class="spacer"></span>
             <ContextPicker />
             <SourceBadge />
+            <ViewSettings />
             <ThemeSwitch />
             <span class="last-sample" class:stale=stale title="Time of the newest usage sample">
                 "sample "

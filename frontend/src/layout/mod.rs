@@ -5,3 +5,4 @@ pub mod context_picker;
 pub mod header;
 pub mod source_badge;
 pub mod theme_switch;
+pub mod view_settings;

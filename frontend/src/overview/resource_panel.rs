@@ -5,6 +5,7 @@ use ktop_web_shared::format::fixed;
 use ktop_web_shared::format::percent;
 use leptos::prelude::*;
 
+use crate::charts::chart_heading::ChartHeading;
 use crate::charts::line_chart::{LineChart, SeriesStyle};
 use crate::state::use_app_state;
 use crate::store::History;
@@ -69,8 +70,8 @@ pub fn ResourcePanel(
     let ids = move |suffix: &str| format!("{id}-{suffix}");
 
     view! {
-        <section class="panel resource-panel" id=format!("{id}-panel")>
-            <h2>{resource.title()}</h2>
+        <section class="panel resource-panel" id=format!("{id}-panel") data-chart=id>
+            <ChartHeading resource=resource />
             <div class="meter" role="presentation">
                 <div
                     class=move || format!("meter-usage {}", usage_pct.get().level.class())

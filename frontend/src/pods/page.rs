@@ -1,10 +1,15 @@
 //! The pods view: `/pods?ns=shop&q=cart&sort=cpu&dir=desc`.
 
 use std::sync::Arc;
+use std::time::Duration;
 
+use ktop_web_shared::api::SelectedPods;
 use leptos::prelude::*;
 
 use super::column::PodColumn;
+use crate::api_client::{fetch_json, selected_pods_path};
+use crate::detail::fetched::use_fetched;
+use crate::fast_hash::FastSet;
 use crate::route::location::use_location;
 use crate::select_options::select_options;
 use crate::state::use_app_state;
@@ -38,14 +43,45 @@ pub fn PodsPage() -> impl IntoView {
             .with(|q| hidden_keys::<PodColumn>(q.get("cols")))
     });
 
+    // The label selector is the API server's to apply: its answer is read again with every
+    // refresh, and kept only while it answers the selector on screen.
+    let selector = Memo::new(move |_| query.with(|q| q.labels.clone()));
+    let selection_path = Memo::new(move |_| {
+        let context = state.context.get()?;
+        selector.with(|s| s.as_deref().map(|s| selected_pods_path(&context, s)))
+    });
+    let every = Memo::new(move |_| {
+        state.data.with(|d| {
+            d.as_ref()
+                .map(|d| Duration::from_millis(d.cluster.refresh_ms))
+        })
+    });
+    let selection = use_fetched(selection_path, fetch_json::<SelectedPods>, every.into());
+    let selected = Memo::new(move |_| {
+        selection.with(|answer| match answer {
+            Some(Ok(answer)) if selector.with(|s| s.as_deref() == Some(&answer.selector)) => Some(
+                Arc::new(answer.pods.iter().cloned().collect::<FastSet<_>>()),
+            ),
+            _ => None,
+        })
+    });
+    let selection_error = move || {
+        selector.with(Option::is_some).then(|| {
+            selection.with(|answer| match answer {
+                Some(Err(e)) => Some(e.message()),
+                _ => None,
+            })
+        })
+    };
     let keys = Memo::new(move |_| {
+        let selected = selected.get();
         query.with(|q| {
             state.data.with(|d| {
                 let Some(d) = d else {
                     return Arc::new(Vec::new());
                 };
                 Arc::new(
-                    q.apply(&d.pods)
+                    q.apply(&d.pods, selected.as_deref())
                         .into_iter()
                         .filter_map(|i| d.pods.get(i as usize).map(|p| p.key.clone()))
                         .collect::<Vec<_>>(),
@@ -93,6 +129,8 @@ pub fn PodsPage() -> impl IntoView {
     let empty_text = Signal::derive(move || {
         if state.data.with(Option::is_none) {
             "Waiting for the first snapshot…".to_owned()
+        } else if selector.with(Option::is_some) && selected.with(Option::is_none) {
+            "Selecting pods by label…".to_owned()
         } else {
             "No pods match.".to_owned()
         }
@@ -136,10 +174,33 @@ pub fn PodsPage() -> impl IntoView {
                         }
                     />
                 </label>
+                <label class="field">
+                    <span>"Labels"</span>
+                    <input
+                        id="labels"
+                        type="search"
+                        placeholder="app=cart,tier!=db"
+                        autocomplete="off"
+                        spellcheck="false"
+                        title="A Kubernetes label selector, applied by the API server"
+                        prop:value=move || selector.get().unwrap_or_default()
+                        on:change=move |ev| {
+                            let mut q = query.get_untracked();
+                            let labels = event_target_value(&ev);
+                            q.labels = Some(labels.trim().to_owned()).filter(|l| !l.is_empty());
+                            push_query.run(q);
+                        }
+                    />
+                </label>
                 <ColumnPicker id="pods-columns" columns=PodColumn::ALL />
                 <ExportButtons file="pods" columns=PodColumn::ALL rows=shown_rows />
                 <span id="pods-count" class="count">{count}</span>
             </div>
+            {move || {
+                selection_error()
+                    .flatten()
+                    .map(|message| view! { <p id="labels-error" class="field-error">{message}</p> })
+            }}
             <VirtualTable
                 id="pods-table"
                 keys=keys

@@ -1,6 +1,8 @@
-//! The pods view's state as held in the URL: `?ns=shop&q=cart&sort=cpu&dir=desc`.
+//! The pods view's state as held in the URL: `?ns=shop&q=cart&labels=app%3Dcart&sort=cpu&dir=desc`.
 
 use std::sync::Arc;
+
+use crate::fast_hash::FastSet;
 
 use crate::route::url_codec::{ParamUpdate, Query};
 use crate::table::column::Column;
@@ -16,6 +18,8 @@ pub struct PodsQuery {
     pub ns: Option<String>,
     /// Substring of namespace, name, node or status (`?q=`).
     pub text: String,
+    /// A Kubernetes label selector (`?labels=`), applied by the API server.
+    pub labels: Option<String>,
     /// Sort column and direction (`?sort=&dir=`); unsorted keeps the server's order
     /// (namespace, then name).
     pub sort: Option<SortSpec<PodColumn>>,
@@ -30,6 +34,11 @@ impl PodsQuery {
                 .filter(|ns| !ns.is_empty())
                 .map(str::to_owned),
             text: query.get("q").unwrap_or_default().to_owned(),
+            labels: query
+                .get("labels")
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(str::to_owned),
             sort: SortSpec::from_params(query.get("sort"), query.get("dir")),
         }
     }
@@ -39,18 +48,24 @@ impl PodsQuery {
         vec![
             ("ns", self.ns.clone()),
             ("q", Some(self.text.clone())),
+            ("labels", self.labels.clone()),
             ("sort", self.sort.map(|s| s.column.key().to_owned())),
             ("dir", self.sort.map(|s| s.dir.key().to_owned())),
         ]
     }
 
-    /// Indices of the rows that pass the filters, in display order.
-    pub fn apply(&self, rows: &[Arc<PodView>]) -> Vec<u32> {
+    /// Indices of the rows that pass the filters, in display order. With a label selector,
+    /// only the pods in `selected` (the server's answer for it) pass.
+    pub fn apply(&self, rows: &[Arc<PodView>], selected: Option<&FastSet<String>>) -> Vec<u32> {
         let needle = self.text.trim().to_ascii_lowercase();
+        let labelled = |p: &PodView| {
+            self.labels.is_none() || selected.is_some_and(|keys| keys.contains(&*p.key))
+        };
         let mut order: Vec<u32> = rows
             .iter()
             .enumerate()
             .filter(|(_, p)| self.ns.as_ref().is_none_or(|ns| &p.ns == ns))
+            .filter(|(_, p)| labelled(p))
             .filter(|(_, p)| p.matches(&needle))
             .map(|(i, _)| i as u32)
             .collect();
@@ -80,8 +95,12 @@ mod tests {
     }
 
     fn names(q: &PodsQuery) -> Vec<String> {
+        names_selected(q, None)
+    }
+
+    fn names_selected(q: &PodsQuery, selected: Option<&FastSet<String>>) -> Vec<String> {
         let rows = rows();
-        q.apply(&rows)
+        q.apply(&rows, selected)
             .iter()
             .map(|&i| rows[i as usize].name.clone())
             .collect()
@@ -108,7 +127,8 @@ mod tests {
 
     #[test]
     fn round_trips_through_params() {
-        let q = params("ns=shop&q=cart+x&sort=mem&dir=desc");
+        let q = params("ns=shop&q=cart+x&labels=app+in+(cart%2Cweb)&sort=mem&dir=desc");
+        assert_eq!(q.labels.as_deref(), Some("app in (cart,web)"));
         let url = Query::default().with(&q.to_params()).to_search();
         let back = params(&url);
         assert_eq!(back, q);
@@ -137,5 +157,28 @@ mod tests {
             ["cart-1", "cart-2", "dns-1", "web-1"]
         );
         assert!(names(&params("ns=other")).is_empty());
+    }
+
+    #[test]
+    fn a_label_selector_keeps_the_selected_pods_only() {
+        let selected: FastSet<String> = ["shop/cart-2".to_owned(), "kube-system/dns-1".to_owned()]
+            .into_iter()
+            .collect();
+        let q = params("labels=tier%3Dfront");
+        assert_eq!(names_selected(&q, Some(&selected)), ["cart-2", "dns-1"]);
+        assert!(
+            names_selected(&q, None).is_empty(),
+            "nothing until the answer"
+        );
+        assert_eq!(
+            names_selected(&params("ns=shop&labels=x"), Some(&selected)),
+            ["cart-2"]
+        );
+        assert_eq!(
+            names_selected(&params(""), Some(&selected)).len(),
+            4,
+            "no selector"
+        );
+        assert_eq!(params("labels=+").labels, None, "blank is no selector");
     }
 }

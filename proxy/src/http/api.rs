@@ -16,7 +16,7 @@ use std::sync::Arc;
 use super::AppState;
 use crate::cluster_view::{ClusterView, SnapshotError};
 use crate::clusters::ClusterError;
-use crate::reads::{EventQuery, LogQuery, LogRequest, ReadError, Reads};
+use crate::reads::{EventQuery, LogQuery, LogRequest, ReadError, Reads, SelectorQuery};
 
 /// The API routes; each names the query parameters it accepts, and refuses others.
 pub fn routes() -> Router<AppState> {
@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/contexts", get(contexts))
         .route("/contexts/{context}/snapshot", get(snapshot))
         .route("/contexts/{context}/nodes/{name}", get(node))
+        .route("/contexts/{context}/pods", get(selected_pods))
         .route(
             "/contexts/{context}/namespaces/{namespace}/pods/{pod}",
             get(pod),
@@ -179,7 +180,7 @@ async fn reads(state: &AppState, context: &str) -> Result<Reads, Refusal> {
         .ok_or_else(|| {
             Refusal::new(
                 StatusCode::NOT_FOUND,
-                "This cluster has no details, events or logs (the demo has none).",
+                "This cluster has no details, events, logs or label selection (the demo has none).",
                 None,
             )
         })
@@ -203,6 +204,16 @@ async fn pod(
     strict_query::<NoParams>(&uri)?;
     let detail = reads(&state, &context).await?.pod(&namespace, &pod).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(detail)).into_response())
+}
+
+async fn selected_pods(
+    State(state): State<AppState>,
+    Path(context): Path<String>,
+    uri: Uri,
+) -> Result<Response, Refusal> {
+    let query = strict_query::<SelectorQuery>(&uri)?;
+    let selected = reads(&state, &context).await?.selected_pods(&query).await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(selected)).into_response())
 }
 
 async fn events(

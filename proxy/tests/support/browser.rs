@@ -132,8 +132,11 @@ impl Browser {
                 return v;
             }
             if Instant::now() > deadline {
-                self.screenshot(&format!("timeout-{}", what.replace(' ', "-")))
-                    .await;
+                let name: String = what
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '-' })
+                    .collect();
+                self.screenshot(&format!("timeout-{name}")).await;
                 panic!("timed out after {timeout:?} waiting for {what}");
             }
             tokio::time::sleep(Duration::from_millis(250)).await;
@@ -158,6 +161,38 @@ impl Browser {
             .find_all(Locator::Css(css))
             .await
             .unwrap_or_default()
+    }
+
+    /// Makes the page hand over the text of the next file it offers for download (a Blob
+    /// link), for [`Browser::downloaded`].
+    pub async fn capture_download(&self) {
+        let js = r#"
+            window.__download = null;
+            const create = URL.createObjectURL;
+            URL.createObjectURL = blob => {
+                blob.text().then(t => { window.__download = t; });
+                return create(blob);
+            };
+        "#;
+        self.client
+            .execute(js, vec![])
+            .await
+            .expect("capture downloads");
+    }
+
+    /// Waits for the text of the download captured since [`Browser::capture_download`].
+    pub async fn downloaded(&self, timeout: Duration) -> String {
+        self.eventually("the download", timeout, || async {
+            match self
+                .client
+                .execute("return window.__download", vec![])
+                .await
+            {
+                Ok(serde_json::Value::String(s)) => Some(s),
+                _ => None,
+            }
+        })
+        .await
     }
 
     /// Saves a PNG under test-artifacts/ and returns its path.
