@@ -4,11 +4,14 @@
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::body::Bytes;
-use ktop_web_shared::api::{ClusterInfo, CpuMem, NodeRow, PodPhase, PodRow, Snapshot};
+use ktop_web_shared::api::{
+    ClusterInfo, CpuMem, NodeRow, PodPhase, PodRow, SelectedPods, Snapshot,
+};
+use kube::core::SelectorExt;
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::objects::ObjectCache;
+use crate::objects::{ObjectCache, label_selector};
 use crate::reads::Reads;
 use crate::source::{Selection, SourceSelector};
 
@@ -21,6 +24,17 @@ pub enum SnapshotError {
     /// Serialization failed (a bug).
     #[error("cannot encode the snapshot: {0}")]
     Encode(#[from] serde_json::Error),
+}
+
+/// Why a label selection gave nothing.
+#[derive(Debug, thiserror::Error)]
+pub enum SelectionError {
+    /// The selector does not parse.
+    #[error(transparent)]
+    Selector(#[from] label_selector::SelectorError),
+    /// The pods are not listed yet.
+    #[error(transparent)]
+    NotSynced(#[from] SnapshotError),
 }
 
 struct Cached {
@@ -102,6 +116,28 @@ impl ClusterView {
         Ok(json)
     }
 
+    /// The pods `selector` matches, by key, from the watched labels: no upstream request.
+    /// An empty selector is refused: it would list every pod for nothing.
+    pub fn selected_pods(&self, selector: &str) -> Result<SelectedPods, SelectionError> {
+        let parsed = label_selector::parse(selector)?;
+        if parsed.selects_all() {
+            return Err(label_selector::SelectorError::empty().into());
+        }
+        self.check_synced()?;
+        let pods = self
+            .objects
+            .pods()
+            .rows
+            .iter()
+            .filter(|(_, p)| parsed.matches(&p.labels))
+            .map(|(key, _)| key.clone())
+            .collect();
+        Ok(SelectedPods {
+            selector: selector.to_owned(),
+            pods,
+        })
+    }
+
     fn check_synced(&self) -> Result<(), SnapshotError> {
         let nodes = self.objects.nodes();
         let pods = self.objects.pods();
@@ -141,7 +177,7 @@ pub fn assemble(
         .rows
         .values()
         .map(|p| {
-            let mut row = p.clone();
+            let mut row = p.row.clone();
             if let Some(u) = usage.pods.get(&row.key()) {
                 row.sample = Some(u.sample);
                 for c in &mut row.containers {
@@ -208,16 +244,37 @@ mod tests {
 
     fn demo_view() -> ClusterView {
         let demo = DemoCluster::new(1_800_000_000);
-        let (nodes, pods) = demo.objects();
+        let objects = demo.object_cache();
         let source: Arc<dyn MetricsSource> = Arc::new(demo);
         let selector =
             SourceSelector::new(SourceMode::Demo, None, Some(source), Duration::from_secs(5));
-        ClusterView::new(
-            info(),
-            ObjectCache::with_rows(nodes, pods),
-            selector,
-            vec![],
-        )
+        ClusterView::new(info(), objects, selector, vec![])
+    }
+
+    #[tokio::test]
+    async fn label_selections_come_from_the_watched_labels() {
+        let view = demo_view();
+        assert!(matches!(
+            view.selected_pods(" "),
+            Err(SelectionError::Selector(_))
+        ));
+        let all = view
+            .selected_pods("app")
+            .expect("every demo pod has an app");
+        assert!(all.pods.len() > 50, "{}", all.pods.len());
+        let postgres = view.selected_pods("app=postgres").expect("selects");
+        assert!(!postgres.pods.is_empty());
+        assert!(
+            postgres.pods.iter().all(|k| k.contains("/postgres-")),
+            "{postgres:?}"
+        );
+        let rest = view.selected_pods("app notin (postgres)").expect("selects");
+        assert_eq!(rest.pods.len() + postgres.pods.len(), all.pods.len());
+        assert_eq!(rest.selector, "app notin (postgres)");
+        assert!(matches!(
+            view.selected_pods("app==="),
+            Err(SelectionError::Selector(_))
+        ));
     }
 
     #[tokio::test]

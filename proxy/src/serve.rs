@@ -110,15 +110,12 @@ fn demo_view(cli: &Cli) -> (ClusterView, String) {
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
     let demo = DemoCluster::new(now_s);
-    let (nodes, pods) = demo.objects();
+    let objects = demo.object_cache();
     let source: Arc<dyn MetricsSource> = Arc::new(demo);
     let selector = SourceSelector::new(SourceMode::Demo, None, Some(source), SAMPLE_DEADLINE);
     let info = info(cli, "demo".into(), "simulated".into(), "demo".into(), None);
     let line = "DEMO (simulated cluster, 5 nodes) source=demo".to_owned();
-    (
-        ClusterView::new(info, ObjectCache::with_rows(nodes, pods), selector, vec![]),
-        line,
-    )
+    (ClusterView::new(info, objects, selector, vec![]), line)
 }
 
 /// Connects the kubeconfig's other contexts when the browser first asks for one, with the

@@ -311,7 +311,7 @@ fn corpus(port: u16, token: &str, context: &str, pod: (&str, &str)) -> Vec<Case>
             "repeated selector",
             detail("pods?selector=app&selector=tier"),
         ),
-        // Passed on, and refused by the API server's own selector parser.
+        // Refused by ktop-web's selector parser, which never asks upstream.
         (
             "malformed selector",
             detail("pods?selector=app%3D%3D%3Dcart"),

@@ -1,6 +1,6 @@
 //! The view's remaining controls, in headless Chromium against the real test cluster:
 //! threshold colours (`?warn=&crit=`, set from the View fold-out), the history length, the
-//! label selector (applied by the API server), the chart metric (`?metric=`) and a chart's
+//! label selector (matched by ktop-web like the API server does), the chart metric (`?metric=`) and a chart's
 //! history as CSV. Each is read back from the URL after a reload. Needs `KTOP_E2E=1`.
 
 mod support;
@@ -100,6 +100,22 @@ async fn displayed(b: &Browser, css: &str) -> bool {
     run_js(b, &js).await.as_bool().unwrap_or(false)
 }
 
+/// `namespace/name` of the pods kubectl lists for `selector`, sorted.
+fn kubectl_keys(c: &TestCluster, selector: &str) -> Vec<String> {
+    let out = c.kubectl_ok(&[
+        "get",
+        "pods",
+        "-A",
+        "-l",
+        selector,
+        "-o",
+        "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{\"\\n\"}{end}",
+    ]);
+    let mut keys: Vec<String> = out.lines().map(str::to_owned).collect();
+    keys.sort();
+    keys
+}
+
 #[tokio::test]
 async fn thresholds_history_labels_and_metric_live_in_the_url() {
     if !e2e_enabled() {
@@ -135,6 +151,12 @@ async fn thresholds_history_labels_and_metric_live_in_the_url() {
     enter(&b, "#warn-percent", "50").await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(address(&b).await, url, "warning above critical is refused");
+    let shown = run_js(&b, "return document.querySelector('#warn-percent').value").await;
+    assert_eq!(
+        shown.as_str(),
+        Some("1"),
+        "the field shows the threshold in use again"
+    );
     b.client.back().await.expect("back");
     b.client.back().await.expect("back");
     coloured_by(&b, 70.0, 90.0).await;
@@ -165,21 +187,8 @@ async fn thresholds_history_labels_and_metric_live_in_the_url() {
     .await;
     coloured_by(&b, 1.0, 2.0).await;
 
-    // Label selector: the API server applies it, so the rows are exactly kubectl's.
-    let carts: Vec<String> = {
-        let out = c.kubectl_ok(&[
-            "get",
-            "pods",
-            "-A",
-            "-l",
-            "app=cart",
-            "-o",
-            "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name}{\"\\n\"}{end}",
-        ]);
-        let mut keys: Vec<String> = out.lines().map(str::to_owned).collect();
-        keys.sort();
-        keys
-    };
+    // Label selector: the rows are exactly the pods kubectl lists for it.
+    let carts = kubectl_keys(c, "app=cart");
     assert!(!carts.is_empty(), "the test cluster labels its cart pods");
     b.click("nav a[href*='/pods']", WAIT).await;
     b.eventually("every pod", WAIT, || async {
@@ -205,7 +214,7 @@ async fn thresholds_history_labels_and_metric_live_in_the_url() {
         })
         .await;
     fresh.close().await;
-    // A malformed selector: the API server's reason, and no rows.
+    // A malformed selector: the reason, and no rows.
     enter(&b, "#labels", "app===cart").await;
     let message = b
         .eventually("the selector error", WAIT, || async {
@@ -219,6 +228,34 @@ async fn thresholds_history_labels_and_metric_live_in_the_url() {
         (pod_rows(&b).await.len() > carts.len()).then_some(())
     })
     .await;
+
+    // ktop-web matches selectors itself; it agrees with the API server on every operator.
+    let context = ktop.context();
+    for selector in [
+        "app in (cart,web)",
+        "app notin (cart,web)",
+        "app!=cart",
+        "!app",
+        "app",
+        "app=cart,app.kubernetes.io/name=cart",
+        "app.kubernetes.io/name in (cart),app!=web",
+    ] {
+        let path = format!(
+            "api/v1/contexts/{context}/pods?selector={}",
+            selector
+                .bytes()
+                .map(|b| format!("%{b:02X}"))
+                .collect::<String>()
+        );
+        let ours: Value = ktop.get_json(&path).await;
+        let ours: Vec<String> = ours["pods"]
+            .as_array()
+            .expect("pods")
+            .iter()
+            .filter_map(|k| k.as_str().map(str::to_owned))
+            .collect();
+        assert_eq!(ours, kubectl_keys(c, selector), "{selector}");
+    }
 
     // Chart metric: a chart's heading shows only that metric; back shows both again.
     b.click("nav a:first-child", WAIT).await;

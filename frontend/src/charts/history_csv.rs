@@ -4,7 +4,8 @@
 use super::line_chart::SeriesStyle;
 
 /// `time,usage,requests,…` then a row per sample, oldest first, its time written by `time`;
-/// gaps are empty fields. Series shorter than `times` line up with its newest end.
+/// gaps (and lines with no series) are empty fields. Series shorter than `times` line up with
+/// its newest end.
 pub fn history_csv(
     styles: &[SeriesStyle],
     times: &[i64],
@@ -19,8 +20,9 @@ pub fn history_csv(
     out.push_str("\r\n");
     for (i, &at_ms) in times.iter().enumerate() {
         out.push_str(&time(at_ms));
-        for series in values.iter().take(styles.len()) {
+        for line in 0..styles.len() {
             out.push(',');
+            let series = values.get(line).map_or(&[][..], Vec::as_slice);
             let at = (i + series.len()).checked_sub(times.len());
             if let Some(v) = at.and_then(|at| series.get(at)).filter(|v| v.is_finite()) {
                 // Whole base units: the buffers hold f32, so finer digits are not real.
@@ -72,5 +74,11 @@ mod tests {
         assert_eq!(rows.len(), 4);
         assert_eq!(&rows[1..3], ["1000,", "2000,"]);
         assert_eq!(rows[3], "3000,7");
+    }
+
+    #[test]
+    fn a_missing_series_is_an_empty_column() {
+        let csv = history_csv(&STYLES, &[1_000], &[vec![3.0]], |ms| ms.to_string());
+        assert_eq!(csv, "time,usage,limits\r\n1000,3,\r\n");
     }
 }

@@ -16,7 +16,8 @@ pub const DETAIL_REFRESH: Duration = Duration::from_secs(10);
 pub type Fetched<T> = RwSignal<Option<Result<T, FetchError>>>;
 
 /// Loads `fetch(path)` whenever `path` or `every` changes, then again every `every` (or
-/// never, when `None`), until the page is left (the signal is disposed).
+/// never, when `None`), until the page is left (the signal is disposed) or `path` becomes
+/// `None`. A new path clears the answer first, so nothing shows another path's answer.
 pub fn use_fetched<T: Send + Sync + 'static>(
     path: Memo<Option<String>>,
     fetch: fn(String) -> Loading<T>,
@@ -24,11 +25,20 @@ pub fn use_fetched<T: Send + Sync + 'static>(
 ) -> Fetched<T> {
     let result: Fetched<T> = RwSignal::new(None);
     let generation = StoredValue::new(0u64);
+    let fetched_path = StoredValue::new(None::<String>);
     Effect::new(move |_| {
-        let (Some(path), every) = (path.get(), every.get()) else {
+        let (path, every) = (path.get(), every.get());
+        // Any change ends the loop already running.
+        generation.update_value(|g| *g += 1);
+        if fetched_path.get_value() != path {
+            fetched_path.set_value(path.clone());
+            if result.with_untracked(Option::is_some) {
+                result.set(None);
+            }
+        }
+        let Some(path) = path else {
             return;
         };
-        generation.update_value(|g| *g += 1);
         let mine = generation.get_value();
         let current = move || generation.try_get_value() == Some(mine);
         spawn_local(async move {

@@ -16,9 +16,12 @@ const HISTORY_CHOICES: [usize; 5] = [60, 120, 300, 600, 1800];
 pub fn ViewSettings() -> impl IntoView {
     let location = use_location();
     let state = use_app_state();
+    // A number out of range or crossing the other threshold is refused (false), and the
+    // field shows the threshold in use again. An empty field is left alone: it is being
+    // edited.
     let set_threshold = Callback::new(move |(warning, value): (bool, String)| {
         let Ok(value) = value.trim().parse::<u16>() else {
-            return;
+            return true;
         };
         let mut t = threshold::current();
         if warning {
@@ -26,10 +29,11 @@ pub fn ViewSettings() -> impl IntoView {
         } else {
             t.critical = value;
         }
-        // Out of range or crossing the other threshold: keep what is in use.
-        if (1..=MAX_PERCENT).contains(&value) && t.warning <= t.critical {
+        let accepted = (1..=MAX_PERCENT).contains(&value) && t.warning <= t.critical;
+        if accepted {
             location.push_query(&t.query_values());
         }
+        accepted
     });
     let history = move || state.history.with(|h| h.capacity());
     view! {
@@ -86,8 +90,9 @@ fn PercentInput(
     label: &'static str,
     /// The warning threshold, or else the critical one.
     warning: bool,
-    /// Called with `(warning, text)` when the field is committed.
-    set: Callback<(bool, String)>,
+    /// Called with `(warning, text)` when the field is committed; false when the number is
+    /// refused.
+    set: Callback<(bool, String), bool>,
 ) -> impl IntoView {
     let shown = move || {
         let t = threshold::current();
@@ -102,7 +107,12 @@ fn PercentInput(
                 min="1"
                 max=MAX_PERCENT
                 prop:value=shown
-                on:change=move |ev| set.run((warning, event_target_value(&ev)))
+                on:change=move |ev| {
+                    if !set.run((warning, event_target_value(&ev))) {
+                        event_target::<web_sys::HtmlInputElement>(&ev)
+                            .set_value(&shown().to_string());
+                    }
+                }
             />
             " %"
         </label>

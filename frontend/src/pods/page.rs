@@ -43,8 +43,9 @@ pub fn PodsPage() -> impl IntoView {
             .with(|q| hidden_keys::<PodColumn>(q.get("cols")))
     });
 
-    // The label selector is the API server's to apply: its answer is read again with every
-    // refresh, and kept only while it answers the selector on screen.
+    // The server matches the label selector against the labels it watches (the snapshot
+    // carries none): its answer is read again with every refresh, and kept only while it
+    // answers the selector on screen.
     let selector = Memo::new(move |_| query.with(|q| q.labels.clone()));
     let selection_path = Memo::new(move |_| {
         let context = state.context.get()?;
@@ -53,7 +54,7 @@ pub fn PodsPage() -> impl IntoView {
     let every = Memo::new(move |_| {
         state.data.with(|d| {
             d.as_ref()
-                .map(|d| Duration::from_millis(d.cluster.refresh_ms))
+                .map(|d| Duration::from_millis(d.cluster.refresh_ms.max(1_000)))
         })
     });
     let selection = use_fetched(selection_path, fetch_json::<SelectedPods>, every.into());
@@ -129,7 +130,7 @@ pub fn PodsPage() -> impl IntoView {
     let empty_text = Signal::derive(move || {
         if state.data.with(Option::is_none) {
             "Waiting for the first snapshot…".to_owned()
-        } else if selector.with(Option::is_some) && selected.with(Option::is_none) {
+        } else if selector.with(Option::is_some) && selection.with(Option::is_none) {
             "Selecting pods by label…".to_owned()
         } else {
             "No pods match.".to_owned()
@@ -182,7 +183,7 @@ pub fn PodsPage() -> impl IntoView {
                         placeholder="app=cart,tier!=db"
                         autocomplete="off"
                         spellcheck="false"
-                        title="A Kubernetes label selector, applied by the API server"
+                        title="A Kubernetes label selector, as kubectl -l takes it"
                         prop:value=move || selector.get().unwrap_or_default()
                         on:change=move |ev| {
                             let mut q = query.get_untracked();

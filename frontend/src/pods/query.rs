@@ -18,7 +18,7 @@ pub struct PodsQuery {
     pub ns: Option<String>,
     /// Substring of namespace, name, node or status (`?q=`).
     pub text: String,
-    /// A Kubernetes label selector (`?labels=`), applied by the API server.
+    /// A Kubernetes label selector (`?labels=`), matched by the server.
     pub labels: Option<String>,
     /// Sort column and direction (`?sort=&dir=`); unsorted keeps the server's order
     /// (namespace, then name).

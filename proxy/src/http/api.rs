@@ -14,9 +14,9 @@ use serde::de::DeserializeOwned;
 use std::sync::Arc;
 
 use super::AppState;
-use crate::cluster_view::{ClusterView, SnapshotError};
+use crate::cluster_view::{ClusterView, SelectionError, SnapshotError};
 use crate::clusters::ClusterError;
-use crate::reads::{EventQuery, LogQuery, LogRequest, ReadError, Reads, SelectorQuery};
+use crate::reads::{EventQuery, LogQuery, LogRequest, ReadError, Reads};
 
 /// The API routes; each names the query parameters it accepts, and refuses others.
 pub fn routes() -> Router<AppState> {
@@ -153,20 +153,23 @@ async fn snapshot(
             json,
         )
             .into_response()),
-        Err(SnapshotError::NotSynced(message)) => Err(Refusal::new(
+        Err(e) => Err(not_synced(e)),
+    }
+}
+
+/// No snapshot: the objects are not listed yet (503), or it could not be encoded (500).
+fn not_synced(e: SnapshotError) -> Refusal {
+    match e {
+        SnapshotError::NotSynced(message) => Refusal::new(
             StatusCode::SERVICE_UNAVAILABLE,
             message,
             Some(
                 "ktop-web retries on its own; check RBAC for get/list/watch on nodes and pods if this persists.",
             ),
-        )),
-        Err(e @ SnapshotError::Encode(_)) => {
+        ),
+        SnapshotError::Encode(_) => {
             tracing::error!(error = %e, "snapshot failed");
-            Err(Refusal::new(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                e.to_string(),
-                None,
-            ))
+            Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), None)
         }
     }
 }
@@ -180,7 +183,7 @@ async fn reads(state: &AppState, context: &str) -> Result<Reads, Refusal> {
         .ok_or_else(|| {
             Refusal::new(
                 StatusCode::NOT_FOUND,
-                "This cluster has no details, events, logs or label selection (the demo has none).",
+                "This cluster has no details, events or logs (the demo has none).",
                 None,
             )
         })
@@ -206,14 +209,31 @@ async fn pod(
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(detail)).into_response())
 }
 
+/// `?selector=app%3Dcart`; anything else is refused.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SelectorQuery {
+    selector: String,
+}
+
 async fn selected_pods(
     State(state): State<AppState>,
     Path(context): Path<String>,
     uri: Uri,
 ) -> Result<Response, Refusal> {
     let query = strict_query::<SelectorQuery>(&uri)?;
-    let selected = reads(&state, &context).await?.selected_pods(&query).await?;
-    Ok(([(header::CACHE_CONTROL, "no-store")], Json(selected)).into_response())
+    let view = cluster(&state, &context).await?;
+    match view.selected_pods(query.selector.trim()) {
+        Ok(selected) => Ok(([(header::CACHE_CONTROL, "no-store")], Json(selected)).into_response()),
+        Err(SelectionError::Selector(e)) => Err(Refusal::new(
+            StatusCode::BAD_REQUEST,
+            e.to_string(),
+            Some(
+                "Label selectors are written as kubectl takes them: app=cart,tier in (front,edge),!canary",
+            ),
+        )),
+        Err(SelectionError::NotSynced(e)) => Err(not_synced(e)),
+    }
 }
 
 async fn events(

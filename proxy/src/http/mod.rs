@@ -51,7 +51,6 @@ pub fn app(state: AppState, policy: Policy) -> Router {
 mod tests {
     use super::*;
     use crate::cluster_view::ClusterView;
-    use crate::objects::ObjectCache;
     use crate::source::{DemoCluster, MetricsSource, SourceSelector};
     use axum::body::Body;
     use axum::http::{Request, StatusCode, header};
@@ -66,7 +65,7 @@ mod tests {
 
     fn demo_state() -> AppState {
         let demo = DemoCluster::new(1_800_000_000);
-        let (nodes, pods) = demo.objects();
+        let objects = demo.object_cache();
         let source: Arc<dyn MetricsSource> = Arc::new(demo);
         let info = ClusterInfo {
             context: "demo".into(),
@@ -79,7 +78,7 @@ mod tests {
         };
         let selector =
             SourceSelector::new(SourceMode::Demo, None, Some(source), Duration::from_secs(5));
-        let view = ClusterView::new(info, ObjectCache::with_rows(nodes, pods), selector, vec![]);
+        let view = ClusterView::new(info, objects, selector, vec![]);
         AppState {
             clusters: Arc::new(Clusters::single(view)),
         }

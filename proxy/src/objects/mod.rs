@@ -1,6 +1,7 @@
 //! The proxy's mirror of the cluster's nodes and pods, kept by watches rather than re-listed
 //! per refresh, and stored only as compact rows.
 
+pub mod label_selector;
 mod node_row;
 mod pod_row;
 mod resources;
@@ -37,28 +38,37 @@ impl<R> Default for Table<R> {
     }
 }
 
+/// A pod's row and its labels, which label selectors are matched against here.
+#[derive(Debug, Clone)]
+pub struct PodEntry {
+    /// What the snapshot sends.
+    pub row: PodRow,
+    /// `metadata.labels`.
+    pub labels: BTreeMap<String, String>,
+}
+
 /// Nodes and pods of one cluster.
 #[derive(Debug, Default)]
 pub struct ObjectCache {
     nodes: Arc<RwLock<Table<NodeRow>>>,
-    pods: Arc<RwLock<Table<PodRow>>>,
+    pods: Arc<RwLock<Table<PodEntry>>>,
 }
 
 impl ObjectCache {
     /// A cache already filled with these rows (the demo cluster, tests).
-    pub fn with_rows(nodes: Vec<NodeRow>, pods: Vec<PodRow>) -> Self {
+    pub fn with_rows(nodes: Vec<NodeRow>, pods: Vec<PodEntry>) -> Self {
         let cache = Self::default();
         cache.replace(nodes, pods);
         cache
     }
 
     /// Replaces every row at once and marks both kinds synced.
-    pub fn replace(&self, nodes: Vec<NodeRow>, pods: Vec<PodRow>) {
+    pub fn replace(&self, nodes: Vec<NodeRow>, pods: Vec<PodEntry>) {
         let mut n = write(&self.nodes);
         n.rows = nodes.into_iter().map(|r| (r.name.clone(), r)).collect();
         n.synced = true;
         let mut p = write(&self.pods);
-        p.rows = pods.into_iter().map(|r| (r.key(), r)).collect();
+        p.rows = pods.into_iter().map(|e| (e.row.key(), e)).collect();
         p.synced = true;
     }
 
@@ -68,7 +78,7 @@ impl ObjectCache {
     }
 
     /// Read access to the pods.
-    pub fn pods(&self) -> RwLockReadGuard<'_, Table<PodRow>> {
+    pub fn pods(&self) -> RwLockReadGuard<'_, Table<PodEntry>> {
         read(&self.pods)
     }
 }

@@ -12,7 +12,7 @@ use kube::{Api, Client, Resource};
 use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
-use super::{ObjectCache, Table, node_row, pod_row, write};
+use super::{ObjectCache, PodEntry, Table, node_row, pod_row, write};
 use crate::kube_clients::Clients;
 use crate::kube_error::{describe_watch_error, watch_status_code};
 
@@ -40,7 +40,12 @@ pub fn spawn_watches(
             clients.clone(),
             pods,
             cache.pods.clone(),
-            |p: &Pod| pod_row(p).map(|r| (r.key(), r)),
+            |p: &Pod| {
+                pod_row(p).map(|row| {
+                    let labels = p.metadata.labels.clone().unwrap_or_default();
+                    (row.key(), PodEntry { row, labels })
+                })
+            },
         )),
     ]
 }

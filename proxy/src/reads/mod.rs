@@ -5,21 +5,18 @@ mod events;
 mod logs;
 mod node_detail;
 mod pod_detail;
-mod selected_pods;
 
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
-use ktop_web_shared::api::SelectedPods;
 use ktop_web_shared::detail::{EventList, NodeDetail, PodDetail};
 use kube::Api;
 use kube::api::ListParams;
 
 pub use events::EventQuery;
 pub use logs::{LogQuery, LogRequest};
-pub use selected_pods::SelectorQuery;
 
 use crate::kube_clients::Clients;
 use crate::kube_error::{describe, status_code};
@@ -133,28 +130,6 @@ impl Reads {
             })
             .await?;
         Ok(events::event_list(list.items))
-    }
-
-    /// The pods a label selector matches, within this ktop-web's namespace when it has one.
-    /// Metadata only, from the API server's cache (`resourceVersion=0`).
-    pub async fn selected_pods(&self, query: &SelectorQuery) -> Result<SelectedPods, ReadError> {
-        let selector = query.selector()?;
-        let params = ListParams::default().labels(selector).match_any();
-        let scope = self.scope.as_deref();
-        let list = self
-            .run(|client| {
-                let params = params.clone();
-                async move {
-                    match scope {
-                        Some(ns) => Api::<Pod>::namespaced(client, ns),
-                        None => Api::<Pod>::all(client),
-                    }
-                    .list_metadata(&params)
-                    .await
-                }
-            })
-            .await?;
-        Ok(selected_pods::selected_pods(selector, list))
     }
 
     /// A container's log.

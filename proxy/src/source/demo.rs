@@ -13,6 +13,7 @@ use ktop_web_shared::api::{
 };
 
 use super::{MetricsSource, PodUsage, SourceError, UsageSample};
+use crate::objects::{ObjectCache, PodEntry};
 
 const MI: u64 = 1 << 20;
 const GI: u64 = 1 << 30;
@@ -215,9 +216,22 @@ impl DemoCluster {
         Self { nodes, pods }
     }
 
-    /// The simulated nodes and pods.
-    pub fn objects(&self) -> (Vec<NodeRow>, Vec<PodRow>) {
-        (self.nodes.clone(), self.pods.clone())
+    /// The simulated nodes and pods as a filled object cache. Each pod has an `app` label
+    /// (its name without the last part, as a workload's pods have), so label selectors work
+    /// in the demo too.
+    pub fn object_cache(&self) -> ObjectCache {
+        let pods = self
+            .pods
+            .iter()
+            .map(|row| {
+                let app = row.name.rsplit_once('-').map_or(&*row.name, |(app, _)| app);
+                PodEntry {
+                    labels: [("app".to_owned(), app.to_owned())].into(),
+                    row: row.clone(),
+                }
+            })
+            .collect();
+        ObjectCache::with_rows(self.nodes.clone(), pods)
     }
 
     /// Usage of every running container at `t_ms`, and of nodes as their pods' sum plus
@@ -323,7 +337,7 @@ mod tests {
     #[test]
     fn about_sixty_pods_on_five_nodes_in_several_namespaces() {
         let demo = DemoCluster::new(1_800_000_000);
-        let (nodes, pods) = demo.objects();
+        let (nodes, pods) = (&demo.nodes, &demo.pods);
         assert_eq!(nodes.len(), 5);
         assert!((50..=70).contains(&pods.len()), "{} pods", pods.len());
         let namespaces: std::collections::BTreeSet<_> =
@@ -347,7 +361,7 @@ mod tests {
             a.nodes["demo-worker-1"].value,
             b.nodes["demo-worker-1"].value
         );
-        let (_, pods) = demo.objects();
+        let pods = &demo.pods;
         let on_node: CpuMem = pods
             .iter()
             .filter(|p| p.node.as_deref() == Some("demo-worker-1"))
