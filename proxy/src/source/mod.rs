@@ -2,6 +2,7 @@
 
 mod demo;
 mod metrics_server;
+mod prometheus;
 mod selector;
 
 use std::collections::HashMap;

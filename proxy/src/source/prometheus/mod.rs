@@ -1,0 +1,5 @@
+//! `prometheus`: kubelet and cAdvisor metrics read through the API server's node proxy.
+//! Work in progress: the text-format parser and counter rates, not yet a source.
+
+mod counter_rates;
+mod text_format;
