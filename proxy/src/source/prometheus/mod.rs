@@ -2,4 +2,5 @@
 //! Work in progress: the text-format parser and counter rates, not yet a source.
 
 mod counter_rates;
+mod node_scrape;
 mod text_format;
