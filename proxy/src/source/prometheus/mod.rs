@@ -3,4 +3,5 @@
 
 mod counter_rates;
 mod node_scrape;
+mod scrape_paths;
 mod text_format;
