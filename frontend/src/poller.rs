@@ -22,6 +22,12 @@ const DEFAULT_REFRESH_MS: u64 = 2_000;
 const MIN_REFRESH_MS: u64 = 250;
 const MAX_REFRESH_MS: u64 = 60_000;
 
+/// The server's refresh interval within those bounds: how often anything that follows the
+/// snapshots (the poll itself, a label selection) reads again.
+pub fn refresh_interval(server_ms: u64) -> u64 {
+    server_ms.clamp(MIN_REFRESH_MS, MAX_REFRESH_MS)
+}
+
 /// Starts loading: contexts first, then one polling loop for whichever context is shown.
 pub fn start(state: AppState) {
     spawn_local(load_contexts(state));
@@ -75,10 +81,7 @@ async fn poll(state: AppState, context: String, current: impl Fn() -> bool) {
         }
         match result {
             Ok(snapshot) => {
-                refresh_ms = snapshot
-                    .cluster
-                    .refresh_ms
-                    .clamp(MIN_REFRESH_MS, MAX_REFRESH_MS);
+                refresh_ms = refresh_interval(snapshot.cluster.refresh_ms);
                 apply(state, snapshot);
             }
             Err(err) => state.error.set(Some(err)),

@@ -51,15 +51,18 @@ pub fn ViewSettings() -> impl IntoView {
                         location.push_query(&[("history", Some(event_target_value(&ev)))]);
                     }
                 >
-                    {HISTORY_CHOICES
-                        .iter()
-                        .map(|n| view! { <option value=n.to_string()>{format!("{n} samples")}</option> })
-                        .collect_view()}
-                    // A length from the URL or the server that is not among the choices.
+                    // The choices, plus a length from the URL or the server that is not one.
                     {move || {
-                        let n = history();
-                        (!HISTORY_CHOICES.contains(&n))
-                            .then(|| view! { <option value=n.to_string()>{format!("{n} samples")}</option> })
+                        let current = history();
+                        let mut lengths = HISTORY_CHOICES.to_vec();
+                        if !lengths.contains(&current) {
+                            lengths.push(current);
+                            lengths.sort_unstable();
+                        }
+                        lengths
+                            .into_iter()
+                            .map(|n| view! { <option value=n.to_string()>{format!("{n} samples")}</option> })
+                            .collect_view()
                     }}
                 </select>
             </label>

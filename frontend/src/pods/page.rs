@@ -10,6 +10,7 @@ use super::column::PodColumn;
 use crate::api_client::{fetch_json, selected_pods_path};
 use crate::detail::fetched::use_fetched;
 use crate::fast_hash::FastSet;
+use crate::poller::refresh_interval;
 use crate::route::location::use_location;
 use crate::select_options::select_options;
 use crate::state::use_app_state;
@@ -54,7 +55,7 @@ pub fn PodsPage() -> impl IntoView {
     let every = Memo::new(move |_| {
         state.data.with(|d| {
             d.as_ref()
-                .map(|d| Duration::from_millis(d.cluster.refresh_ms.max(1_000)))
+                .map(|d| Duration::from_millis(refresh_interval(d.cluster.refresh_ms)))
         })
     });
     let selection = use_fetched(selection_path, fetch_json::<SelectedPods>, every.into());

@@ -7,6 +7,8 @@ use std::collections::BTreeSet;
 
 use kube::core::{Expression, Selector};
 
+use crate::security::names::printable;
+
 /// Longest selector accepted, in bytes; real ones are a few dozen.
 pub const MAX_SELECTOR_LEN: usize = 1024;
 
@@ -239,7 +241,7 @@ fn checked_key(key: &str) -> Result<String, SelectorError> {
         true => Ok(key.to_owned()),
         false => Err(refuse(format!(
             "{:?} is not a valid label key (an optional DNS prefix and '/', then up to 63 letters, digits, '-', '_' or '.', alphanumeric at both ends)",
-            shown(key)
+            printable(key)
         ))),
     }
 }
@@ -249,17 +251,9 @@ fn checked_value(value: &str) -> Result<String, SelectorError> {
         true => Ok(value.to_owned()),
         false => Err(refuse(format!(
             "{:?} is not a valid label value (up to 63 letters, digits, '-', '_' or '.', alphanumeric at both ends)",
-            shown(value)
+            printable(value)
         ))),
     }
-}
-
-/// A bounded, printable echo of user text.
-fn shown(s: &str) -> String {
-    s.chars()
-        .take(64)
-        .map(|c| if c.is_control() { '?' } else { c })
-        .collect()
 }
 
 #[cfg(test)]

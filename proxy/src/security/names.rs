@@ -47,13 +47,20 @@ fn is_label(s: &str) -> bool {
 }
 
 fn refuse(what: &'static str, s: &str, rule: &'static str) -> InvalidName {
-    // Echo a bounded, printable form so a hostile name cannot flood or garble the reply.
-    let shown = s
-        .chars()
+    InvalidName {
+        what,
+        shown: printable(s),
+        rule,
+    }
+}
+
+/// A bounded, printable form of user text for an error message, so hostile input can
+/// neither flood nor garble the reply.
+pub fn printable(s: &str) -> String {
+    s.chars()
         .take(64)
         .map(|c| if c.is_control() { '?' } else { c })
-        .collect();
-    InvalidName { what, shown, rule }
+        .collect()
 }
 
 #[cfg(test)]
