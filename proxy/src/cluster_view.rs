@@ -180,6 +180,7 @@ pub fn assemble(
             let mut row = p.row.clone();
             if let Some(u) = usage.pods.get(&row.key()) {
                 row.sample = Some(u.sample);
+                row.io = u.io;
                 for c in &mut row.containers {
                     c.usage = u.containers.get(&c.name).copied();
                 }
@@ -211,6 +212,7 @@ pub fn assemble(
                 row.limits = limits;
             }
             row.usage = usage.nodes.get(&row.name).copied();
+            row.io = usage.node_io.get(&row.name).copied();
             row
         })
         .collect();

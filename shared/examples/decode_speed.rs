@@ -3,8 +3,8 @@
 //! ktop-web-shared --example decode_speed`
 
 use ktop_web_shared::api::{
-    ClusterInfo, ContainerRow, CpuMem, NodeRow, PodPhase, PodRow, Readiness, Resources, SampleTime,
-    Snapshot, SourceKind, SourceMode, SourceStatus, Usage,
+    ClusterInfo, ContainerRow, CpuMem, Io, NodeRow, PodPhase, PodRow, Readiness, Resources,
+    SampleTime, Snapshot, SourceKind, SourceMode, SourceStatus, Usage,
 };
 use ktop_web_shared::decode::from_json;
 use std::time::Instant;
@@ -36,6 +36,7 @@ fn snapshot() -> Snapshot {
             live: SourceKind::MetricsServer,
             fallbacks: vec![],
             last_sample_ms: Some(1_700_000_000_000),
+            io: true,
         },
         taken_at_ms: 1_700_000_000_000,
         nodes: (0..NODES)
@@ -58,6 +59,7 @@ fn snapshot() -> Snapshot {
                     ts_ms: 1_700_000_000_000,
                     window_ms: 15_000,
                 }),
+                io: Some(io(i)),
             })
             .collect(),
         pods: (0..PODS)
@@ -89,8 +91,20 @@ fn snapshot() -> Snapshot {
                     ts_ms: 1_700_000_000_000,
                     window_ms: 15_000,
                 }),
+                io: Some(io(i)),
             })
             .collect(),
+    }
+}
+
+/// Throughput as the prometheus source reports it: every direction known.
+fn io(i: usize) -> Io {
+    let i = i as u64;
+    Io {
+        rx: Some(1_000 + i * 37),
+        tx: Some(2_000 + i * 11),
+        read: Some(i * 4_096),
+        write: Some(i * 512),
     }
 }
 

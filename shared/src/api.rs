@@ -121,6 +121,10 @@ pub struct SourceStatus {
     /// Time of the newest usage sample (Unix milliseconds), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub last_sample_ms: Option<i64>,
+    /// True when the live source measures network and disk throughput (prometheus with its
+    /// cadvisor component); the UI shows those columns only then.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub io: bool,
 }
 
 /// A preferred source that is not live, with the reason in plain words.
@@ -293,6 +297,45 @@ pub struct NodeRow {
     /// Measured usage; absent without a metrics source or before the first sample.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<Usage>,
+    /// Network and disk throughput of the whole node (root cgroup), where the source has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io: Option<Io>,
+}
+
+/// Network and disk throughput in bytes per second, as rates between two scrapes of the
+/// kubelet's cumulative counters. A direction is absent where the source has no series for it
+/// (a host-network pod has no network of its own), which the UI shows as unknown, not zero.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Io {
+    /// Network bytes received per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rx: Option<u64>,
+    /// Network bytes transmitted per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tx: Option<u64>,
+    /// Filesystem bytes read per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub read: Option<u64>,
+    /// Filesystem bytes written per second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub write: Option<u64>,
+}
+
+impl std::ops::Add for Io {
+    type Output = Io;
+    /// Sums each direction that either side knows; unknown stays unknown only on both sides.
+    fn add(self, o: Io) -> Io {
+        let sum = |a: Option<u64>, b: Option<u64>| match (a, b) {
+            (Some(a), Some(b)) => Some(a.saturating_add(b)),
+            (a, b) => a.or(b),
+        };
+        Io {
+            rx: sum(self.rx, o.rx),
+            tx: sum(self.tx, o.tx),
+            read: sum(self.read, o.read),
+            write: sum(self.write, o.write),
+        }
+    }
 }
 
 /// Pod lifecycle phase.
@@ -404,6 +447,10 @@ pub struct PodRow {
     /// Time and window of the pod's usage sample.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sample: Option<SampleTime>,
+    /// Network (the pod sandbox's) and disk (summed over containers) throughput, where the
+    /// source has it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io: Option<Io>,
 }
 
 /// When a usage sample was taken.
@@ -521,6 +568,7 @@ mod tests {
                 ts_ms: 1,
                 window_ms: 15_000,
             }),
+            io: None,
         }
     }
 

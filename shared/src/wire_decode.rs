@@ -4,8 +4,8 @@
 
 use crate::api::{
     ApiError, ClusterInfo, Condition, ContainerRow, ContextList, CpuMem, Fallback, FallbackReason,
-    FlatUsage, NodeRow, PodPhase, PodRow, Readiness, Resources, SampleTime, SelectedPods, Snapshot,
-    SourceKind, SourceMode, SourceStatus, Usage,
+    FlatUsage, Io, NodeRow, PodPhase, PodRow, Readiness, Resources, SampleTime, SelectedPods,
+    Snapshot, SourceKind, SourceMode, SourceStatus, Usage,
 };
 use crate::decode::{Decode, DecodeError, Reader, decode_enum, decode_struct};
 use crate::detail::{
@@ -56,6 +56,7 @@ decode_struct!(SourceStatus {
     live: "live",
     fallbacks: "fallbacks" or default,
     last_sample_ms: "last_sample_ms" or default,
+    io: "io" or default,
 });
 
 decode_struct!(Fallback {
@@ -120,6 +121,14 @@ decode_struct!(NodeRow {
     requests: "requests",
     limits: "limits",
     usage: "usage" or default,
+    io: "io" or default,
+});
+
+decode_struct!(Io {
+    rx: "rx" or default,
+    tx: "tx" or default,
+    read: "read" or default,
+    write: "write" or default,
 });
 
 decode_enum!(PodPhase {
@@ -154,6 +163,7 @@ decode_struct!(PodRow {
     requests: "requests",
     limits: "limits" or default,
     sample: "sample" or default,
+    io: "io" or default,
 });
 
 decode_struct!(SampleTime {
@@ -358,6 +368,7 @@ mod tests {
                     retry_at_ms: Some(1_700_000_030_000),
                 }],
                 last_sample_ms: Some(1_700_000_000_000),
+                io: true,
             },
             taken_at_ms: -1,
             nodes: vec![NodeRow {
@@ -385,6 +396,12 @@ mod tests {
                 requests: CpuMem { cpu: 1, mem: 2 },
                 limits: CpuMem { cpu: 3, mem: 4 },
                 usage: Some(usage()),
+                io: Some(Io {
+                    rx: Some(1),
+                    tx: Some(u64::MAX),
+                    read: Some(3),
+                    write: Some(4),
+                }),
             }],
             pods: vec![PodRow {
                 ns: "shop".into(),
@@ -405,6 +422,12 @@ mod tests {
                 sample: Some(SampleTime {
                     ts_ms: 1_700_000_000_000,
                     window_ms: 15_000,
+                }),
+                io: Some(Io {
+                    rx: None,
+                    tx: None,
+                    read: Some(5),
+                    write: Some(0),
                 }),
             }],
         }

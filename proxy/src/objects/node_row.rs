@@ -81,6 +81,7 @@ pub fn node_row(node: &Node) -> Option<NodeRow> {
         requests: CpuMem::default(),
         limits: CpuMem::default(),
         usage: None,
+        io: None,
     })
 }
 

@@ -58,6 +58,7 @@ pub fn pod_row(pod: &Pod) -> Option<PodRow> {
         limits: pod_limits(&containers, init, overhead),
         containers,
         sample: None,
+        io: None,
     })
 }
 

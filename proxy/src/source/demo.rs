@@ -8,8 +8,8 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use ktop_web_shared::api::{
-    ContainerRow, CpuMem, NodeRow, PodPhase, PodRow, Readiness, Resources, SampleTime, SourceKind,
-    Usage,
+    ContainerRow, CpuMem, Io, NodeRow, PodPhase, PodRow, Readiness, Resources, SampleTime,
+    SourceKind, Usage,
 };
 
 use super::{MetricsSource, PodUsage, SourceError, UsageSample};
@@ -121,6 +121,7 @@ impl DemoCluster {
                     requests: CpuMem::default(),
                     limits: CpuMem::default(),
                     usage: None,
+                    io: None,
                 }
             })
             .collect();
@@ -181,6 +182,7 @@ impl DemoCluster {
                     requests,
                     limits,
                     sample: None,
+                    io: None,
                 });
             }
         }
@@ -212,6 +214,7 @@ impl DemoCluster {
             },
             limits: Resources::default(),
             sample: None,
+            io: None,
         });
         Self { nodes, pods }
     }
@@ -243,6 +246,7 @@ impl DemoCluster {
             window_ms: WINDOW_MS,
         };
         let mut node_totals: HashMap<&str, CpuMem> = HashMap::new();
+        let mut node_io: HashMap<String, Io> = HashMap::new();
         let mut pods = HashMap::new();
         for pod in self.pods.iter().filter(|p| p.phase == PodPhase::Running) {
             let containers: HashMap<String, CpuMem> = pod
@@ -254,11 +258,21 @@ impl DemoCluster {
                     (c.name.clone(), usage)
                 })
                 .collect();
+            let io = io_model(hash(&pod.key()), t);
             if let Some(node) = &pod.node {
                 let total = node_totals.entry(node.as_str()).or_default();
                 *total = containers.values().fold(*total, |a, b| a + *b);
+                let total = node_io.entry(node.clone()).or_default();
+                *total = *total + io;
             }
-            pods.insert(pod.key(), PodUsage { sample, containers });
+            pods.insert(
+                pod.key(),
+                PodUsage {
+                    sample,
+                    containers,
+                    io: Some(io),
+                },
+            );
         }
         let nodes = self
             .nodes
@@ -283,7 +297,30 @@ impl DemoCluster {
                 )
             })
             .collect();
-        UsageSample { nodes, pods }
+        UsageSample {
+            nodes,
+            pods,
+            node_io,
+            io: true,
+        }
+    }
+}
+
+/// A pod's network and disk throughput: a base rate of its own, in a wave, in bursts.
+fn io_model(seed: u64, t: f64) -> Io {
+    let base = 2_000.0 + (seed % 400) as f64 * 500.0;
+    let wave = 1.0 + 0.6 * (TAU * t / (90.0 + (seed % 120) as f64)).sin();
+    let burst = if hash(&format!("{seed}:{}", (t / 10.0) as i64)) % 7 == 0 {
+        4.0
+    } else {
+        1.0
+    };
+    let rate = |share: f64| Some((base * share * wave * burst) as u64);
+    Io {
+        rx: rate(1.0),
+        tx: rate(0.4),
+        read: rate(0.2),
+        write: rate(0.7),
     }
 }
 

@@ -91,6 +91,7 @@ impl MetricsServer {
         Ok(UsageSample {
             nodes: nodes?.items.iter().filter_map(node_usage).collect(),
             pods: pods?.items.iter().filter_map(pod_usage).collect(),
+            ..UsageSample::default()
         })
     }
 }
@@ -197,6 +198,7 @@ fn pod_usage(m: &PodMetrics) -> Option<(String, PodUsage)> {
         PodUsage {
             sample: sample_time(&m.timestamp, &m.window),
             containers,
+            io: None,
         },
     ))
 }

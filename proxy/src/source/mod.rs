@@ -8,7 +8,7 @@ mod selector;
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use ktop_web_shared::api::{CpuMem, FallbackReason, SampleTime, SourceKind, Usage};
+use ktop_web_shared::api::{CpuMem, FallbackReason, Io, SampleTime, SourceKind, Usage};
 
 pub use demo::DemoCluster;
 pub use metrics_server::MetricsServer;
@@ -21,6 +21,10 @@ pub struct UsageSample {
     pub nodes: HashMap<String, Usage>,
     /// By `namespace/name`.
     pub pods: HashMap<String, PodUsage>,
+    /// Network and disk throughput by node name, where the source measures it.
+    pub node_io: HashMap<String, Io>,
+    /// True when the source measures network and disk at all.
+    pub io: bool,
 }
 
 /// One pod's usage, per container.
@@ -30,6 +34,8 @@ pub struct PodUsage {
     pub sample: SampleTime,
     /// By container name.
     pub containers: HashMap<String, CpuMem>,
+    /// Network and disk throughput, where the source measures it.
+    pub io: Option<Io>,
 }
 
 /// Why a source gave no sample.

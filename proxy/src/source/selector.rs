@@ -113,6 +113,7 @@ impl SourceSelector {
                     }
                     *state = Backoff::default();
                     let last_sample_ms = newest(&usage);
+                    let io = usage.io;
                     return Selection {
                         usage: Some(usage),
                         status: SourceStatus {
@@ -120,6 +121,7 @@ impl SourceSelector {
                             live: kind,
                             fallbacks,
                             last_sample_ms,
+                            io,
                         },
                     };
                 }
@@ -154,6 +156,7 @@ impl SourceSelector {
                 live: SourceKind::None,
                 fallbacks,
                 last_sample_ms: None,
+                io: false,
             },
         }
     }
