@@ -24,12 +24,16 @@ import (
 // Everything this generator creates carries this label, so scaling only ever
 // touches its own objects.
 const (
-	generatedLabel  = "ktop.test/generated"
-	restartLabel    = "ktop.test/restart"
-	usageAnnotation = "ktop.test/" // + "cpu.<container>" / "memory.<container>"
-	fakeNodeTaint   = "kwok.x-k8s.io/node"
-	kubeVersion     = "v1.35.4"
+	generatedLabel   = "ktop.test/generated"
+	restartLabel     = "ktop.test/restart"
+	usageAnnotation  = "ktop.test/" // + "cpu.<container>" / "memory.<container>" / "net-rx.<container>" …
+	steadyAnnotation = "ktop.test/steady"
+	fakeNodeTaint    = "kwok.x-k8s.io/node"
+	kubeVersion      = "v1.35.4"
 )
+
+// Simulated network and disk bytes per second per millicore of base CPU.
+var ioPerMilli = map[string]int64{"net-rx": 300, "net-tx": 120, "fs-read": 40, "fs-write": 90}
 
 var appNamespaces = []string{"shop", "data", "monitoring"}
 
@@ -44,6 +48,7 @@ type app struct {
 	ctrs     []ctr
 	cpOK     bool // tolerates the control-plane taint
 	priority string
+	steady   bool // simulated usage without jitter, so every source must agree on it
 }
 
 // Deployment-like workloads, spread round-robin over the worker nodes. The
@@ -87,7 +92,7 @@ var apps = []app{
 
 // One pod per node, like DaemonSets.
 var daemons = []app{
-	{ns: "kube-system", name: "kube-proxy", cpOK: true, priority: "system-node-critical", ctrs: []ctr{
+	{ns: "kube-system", name: "kube-proxy", cpOK: true, priority: "system-node-critical", steady: true, ctrs: []ctr{
 		{"kube-proxy", "registry.k8s.io/kube-proxy:" + kubeVersion, [2]string{}, [2]string{}, [2]string{"3m", "30Mi"}},
 	}},
 	{ns: "monitoring", name: "node-exporter", cpOK: true, ctrs: []ctr{
@@ -274,6 +279,13 @@ func buildPod(a app, name, node string, variety float64, owner metav1.OwnerRefer
 	for _, c := range a.ctrs {
 		ann[usageAnnotation+"cpu."+c.name] = scaleQ(c.use[0], variety)
 		ann[usageAnnotation+"memory."+c.name] = scaleQ(c.use[1], variety)
+		// Network and disk in proportion to CPU (bytes/s per millicore), so busy
+		// containers move more bytes.
+		cpu := q(scaleQ(c.use[0], variety))
+		milli := cpu.MilliValue()
+		for res, perMilli := range ioPerMilli {
+			ann[usageAnnotation+res+"."+c.name] = fmt.Sprint(milli * perMilli)
+		}
 		containers = append(containers, corev1.Container{
 			Name:                     c.name,
 			Image:                    c.image,
@@ -290,6 +302,9 @@ func buildPod(a app, name, node string, variety float64, owner metav1.OwnerRefer
 	}
 	if a.cpOK {
 		tolerations = append(tolerations, corev1.Toleration{Key: "node-role.kubernetes.io/control-plane", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule})
+	}
+	if a.steady {
+		ann[steadyAnnotation] = "true"
 	}
 	p := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
