@@ -8,6 +8,8 @@ use std::time::Duration;
 use clap::{Parser, ValueEnum};
 use ktop_web_shared::api::SourceMode;
 
+use crate::source::{Components, PrometheusSettings, prometheus::MIN_INTERVAL};
+
 /// The port bookmarks point at; fixed so a bookmarked view keeps working across restarts.
 pub const DEFAULT_PORT: u16 = 7301;
 
@@ -35,6 +37,13 @@ pub struct Cli {
     #[arg(long, value_enum, default_value_t = SourceArg::Auto)]
     pub metrics_source: SourceArg,
 
+    /// Time between kubelet scrapes in prometheus mode, e.g. 15s, 1m (minimum 5s).
+    #[arg(long, default_value = "15s", value_parser = parse_scrape_interval)]
+    pub prometheus_scrape_interval: Duration,
+    /// Kubelet endpoints read in prometheus mode, comma-separated: kubelet
+    /// (/metrics/resource: CPU, memory) and cadvisor (/metrics/cadvisor: network, disk).
+    #[arg(long, value_enum, value_delimiter = ',', num_args = 1.., default_values_t = [ComponentArg::Kubelet, ComponentArg::Cadvisor])]
+    pub prometheus_components: Vec<ComponentArg>,
     /// How often to sample, e.g. 5s, 1500ms, 1m (minimum 1s).
     #[arg(long, default_value = "5s", value_parser = parse_refresh)]
     pub refresh: Duration,
@@ -96,7 +105,27 @@ pub enum SourceArg {
     None,
 }
 
+/// `--prometheus-components` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ComponentArg {
+    /// The kubelet's /metrics/resource.
+    Kubelet,
+    /// cAdvisor's /metrics/cadvisor.
+    Cadvisor,
+}
+
 impl Cli {
+    /// How the prometheus source scrapes.
+    pub fn prometheus_settings(&self) -> PrometheusSettings {
+        PrometheusSettings {
+            interval: self.prometheus_scrape_interval,
+            components: Components {
+                kubelet: self.prometheus_components.contains(&ComponentArg::Kubelet),
+                cadvisor: self.prometheus_components.contains(&ComponentArg::Cadvisor),
+            },
+        }
+    }
+
     /// The source mode the server runs with.
     pub fn source_mode(&self) -> SourceMode {
         if self.demo {
@@ -112,9 +141,18 @@ impl Cli {
 }
 
 fn parse_refresh(s: &str) -> Result<Duration, String> {
+    parse_duration_within(s, Duration::from_secs(1), "1s")
+}
+
+fn parse_scrape_interval(s: &str) -> Result<Duration, String> {
+    parse_duration_within(s, MIN_INTERVAL, "5s")
+}
+
+/// A Go-style duration between `min` (spelled `min_text`) and an hour.
+fn parse_duration_within(s: &str, min: Duration, min_text: &str) -> Result<Duration, String> {
     let d = ktop_web_shared::duration::parse_go_duration(s).map_err(|e| e.to_string())?;
-    if d < Duration::from_secs(1) {
-        return Err(format!("{s} is below the minimum of 1s"));
+    if d < min {
+        return Err(format!("{s} is below the minimum of {min_text}"));
     }
     if d > Duration::from_secs(3600) {
         return Err(format!("{s} is above the maximum of 1h"));
@@ -155,6 +193,29 @@ mod tests {
         assert_eq!(cli.history, 120);
         assert_eq!(cli.address.to_string(), "127.0.0.1");
         assert_eq!(cli.source_mode(), SourceMode::Auto);
+        let prom = cli.prometheus_settings();
+        assert_eq!(prom.interval, Duration::from_secs(15));
+        assert_eq!(
+            prom.components,
+            Components {
+                kubelet: true,
+                cadvisor: true
+            }
+        );
+    }
+
+    #[test]
+    fn prometheus_flags() {
+        let cli = parse(&[
+            "--prometheus-scrape-interval",
+            "1m",
+            "--prometheus-components",
+            "kubelet",
+        ])
+        .expect("parses");
+        let prom = cli.prometheus_settings();
+        assert_eq!(prom.interval, Duration::from_secs(60));
+        assert!(prom.components.kubelet && !prom.components.cadvisor);
     }
 
     #[test]
@@ -166,6 +227,9 @@ mod tests {
             &["--port", "70000"],
             &["--address", "localhost:1"],
             &["--metrics-source", "heapster"],
+            &["--prometheus-scrape-interval", "2s"],
+            &["--prometheus-components", "kubelet,node-exporter"],
+            &["--prometheus-components", ""],
             &["-n", "Bad_NS"],
             &["-n", "shop", "-A"],
             &["--demo", "--context", "prod"],

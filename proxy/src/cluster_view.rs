@@ -13,6 +13,8 @@ use tokio::time::Instant;
 
 use crate::objects::{ObjectCache, label_selector};
 use crate::reads::Reads;
+#[cfg(test)]
+use crate::source::Sources;
 use crate::source::{Selection, SourceSelector};
 
 /// Why there is no snapshot yet.
@@ -157,7 +159,8 @@ impl ClusterView {
     }
 }
 
-fn unix_ms() -> i64 {
+/// Now, in Unix milliseconds.
+pub fn unix_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
@@ -205,7 +208,7 @@ pub fn assemble(
         .rows
         .values()
         .map(|n| {
-            let mut row = n.clone();
+            let mut row = n.row.clone();
             if let Some(&(count, requests, limits)) = per_node.get(row.name.as_str()) {
                 row.pods = count;
                 row.requests = requests;
@@ -248,8 +251,11 @@ mod tests {
         let demo = DemoCluster::new(1_800_000_000);
         let objects = demo.object_cache();
         let source: Arc<dyn MetricsSource> = Arc::new(demo);
-        let selector =
-            SourceSelector::new(SourceMode::Demo, None, Some(source), Duration::from_secs(5));
+        let selector = SourceSelector::new(
+            SourceMode::Demo,
+            Sources::demo(source),
+            Duration::from_secs(5),
+        );
         ClusterView::new(info(), objects, selector, vec![])
     }
 
@@ -333,7 +339,8 @@ mod tests {
 
     #[tokio::test]
     async fn unsynced_objects_explain_themselves() {
-        let selector = SourceSelector::new(SourceMode::None, None, None, Duration::from_secs(5));
+        let selector =
+            SourceSelector::new(SourceMode::None, Sources::default(), Duration::from_secs(5));
         let view = ClusterView::new(info(), ObjectCache::default(), selector, vec![]);
         let err = view.snapshot_json().await.expect_err("not synced");
         assert!(err.to_string().contains("Still loading"), "{err}");

@@ -129,7 +129,7 @@ impl Clusters {
 mod tests {
     use super::*;
     use crate::objects::ObjectCache;
-    use crate::source::SourceSelector;
+    use crate::source::{SourceSelector, Sources};
     use ktop_web_shared::api::{ClusterInfo, SourceMode};
     use std::sync::atomic::{AtomicUsize, Ordering};
 
@@ -143,7 +143,8 @@ mod tests {
             history: 120,
             demo: false,
         };
-        let selector = SourceSelector::new(SourceMode::None, None, None, Duration::from_secs(1));
+        let selector =
+            SourceSelector::new(SourceMode::None, Sources::default(), Duration::from_secs(1));
         ClusterView::new(info, ObjectCache::default(), selector, vec![])
     }
 

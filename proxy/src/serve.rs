@@ -17,7 +17,10 @@ use crate::kube_access;
 use crate::objects::{ObjectCache, spawn_watches};
 use crate::reads::Reads;
 use crate::security::{AccessToken, Policy, token};
-use crate::source::{DemoCluster, MetricsServer, MetricsSource, SourceSelector};
+use crate::source::{
+    DemoCluster, MetricsServer, MetricsSource, Prometheus, SourceSelector, Sources,
+    prometheus_probe,
+};
 
 /// Longest a metrics read may take, kube's own retries included.
 const SAMPLE_DEADLINE: Duration = Duration::from_secs(10);
@@ -112,7 +115,7 @@ fn demo_view(cli: &Cli) -> (ClusterView, String) {
     let demo = DemoCluster::new(now_s);
     let objects = demo.object_cache();
     let source: Arc<dyn MetricsSource> = Arc::new(demo);
-    let selector = SourceSelector::new(SourceMode::Demo, None, Some(source), SAMPLE_DEADLINE);
+    let selector = SourceSelector::new(SourceMode::Demo, Sources::demo(source), SAMPLE_DEADLINE);
     let info = info(cli, "demo".into(), "simulated".into(), "demo".into(), None);
     let line = "DEMO (simulated cluster, 5 nodes) source=demo".to_owned();
     (ClusterView::new(info, objects, selector, vec![]), line)
@@ -149,9 +152,30 @@ async fn cluster_view(
     };
     let objects = ObjectCache::default();
     let watches = spawn_watches(&conn.clients, namespace.as_deref(), &objects);
-    let metrics: Arc<dyn MetricsSource> =
-        Arc::new(MetricsServer::new(conn.clients.clone(), namespace.clone()));
-    let selector = SourceSelector::new(mode, Some(metrics), None, SAMPLE_DEADLINE);
+    let settings = cli.prometheus_settings();
+    if mode == SourceMode::Prometheus {
+        // An explicit choice is checked now, so a missing permission is an error at startup
+        // rather than a quiet requests/limits view.
+        prometheus_probe(&conn.clients, settings.components)
+            .await
+            .map_err(|(message, hint)| {
+                anyhow::anyhow!("--metrics-source prometheus: {message}\n  {hint}")
+            })?;
+    }
+    let sources = Sources {
+        prometheus: Some(Arc::new(Prometheus::new(
+            conn.clients.clone(),
+            objects.clone(),
+            namespace.clone(),
+            settings,
+        ))),
+        metrics_server: Some(Arc::new(MetricsServer::new(
+            conn.clients.clone(),
+            namespace.clone(),
+        ))),
+        demo: None,
+    };
+    let selector = SourceSelector::new(mode, sources, SAMPLE_DEADLINE);
     let id = &conn.identity;
     let line = format!(
         "context={} server={} ({version}) user={} namespace={} source={}",

@@ -57,6 +57,8 @@ async fn short_lived_exec_tokens_never_surface_as_401() {
             k.display().to_string(),
             "--refresh".into(),
             "5s".into(),
+            "--metrics-source".into(),
+            "metrics-server".into(),
         ]
     };
     let a_args = args(&stated);

@@ -254,6 +254,15 @@ fn corpus(port: u16, token: &str, context: &str, pod: (&str, &str)) -> Vec<Case>
         format!("/api/v1/contexts/{context}/proxy/api/v1/secrets"),
         "/api/v1/namespaces/kube-system/secrets".into(),
         "/api/v1/nodes/kwok-node-0/proxy/metrics".into(),
+        // No route reaches a node's proxy: the prometheus source builds those paths itself
+        // from the watched nodes, never from a request.
+        format!("/api/v1/contexts/{context}/nodes/kwok-node-0/proxy/metrics/resource"),
+        format!("/api/v1/contexts/{context}/nodes/kwok-node-0/proxy/metrics/cadvisor"),
+        format!("/api/v1/contexts/{context}/nodes/kwok-node-0/proxy/configz"),
+        format!("/api/v1/contexts/{context}/nodes/kwok-node-0/metrics/cadvisor"),
+        format!("/api/v1/contexts/{context}/nodes/kwok-node-0/proxy/run/kube-system/x/y"),
+        format!("/api/v1/contexts/{context}/nodes/..%2f..%2fsecrets/proxy/metrics/resource"),
+        "/api/v1/nodes/kwok-node-0/proxy/metrics/cadvisor".into(),
         format!(
             "/api/v1/contexts/not-a-context/namespaces/shop/pods/{}/log",
             pod.0
@@ -488,6 +497,18 @@ fn allowed_upstream(verb: &str, uri: &str) -> bool {
         ] => name_ok(ns),
         ["api", "v1", "namespaces", ns, "pods", pod, "log"] => name_ok(ns) && name_ok(pod),
         ["api", "v1", "nodes", node] => name_ok(node) && verb == "get",
+        // The prometheus source: exactly the kubelet's two metrics endpoints of a node, at the
+        // default path or next to its resource-metrics-path annotation (the simulated nodes').
+        ["api", "v1", "nodes", node, "proxy", "metrics", rest @ ..] => {
+            name_ok(node)
+                && verb == "get"
+                && uri == path
+                && match rest {
+                    ["resource" | "cadvisor"] => true,
+                    ["nodes", n, "metrics", "resource" | "cadvisor"] => n == node,
+                    _ => false,
+                }
+        }
         ["api", "v1", "namespaces", ns, "pods", pod] => {
             name_ok(ns) && name_ok(pod) && verb == "get"
         }
@@ -497,6 +518,32 @@ fn allowed_upstream(verb: &str, uri: &str) -> bool {
         _ => false,
     };
     read && shape
+}
+
+#[test]
+fn the_allowlist_admits_only_the_two_metrics_endpoints_of_a_node() {
+    for uri in [
+        "/api/v1/nodes/n1/proxy/metrics/resource",
+        "/api/v1/nodes/n1/proxy/metrics/cadvisor",
+        "/api/v1/nodes/n1/proxy/metrics/nodes/n1/metrics/resource",
+        "/api/v1/nodes/n1/proxy/metrics/nodes/n1/metrics/cadvisor",
+    ] {
+        assert!(allowed_upstream("get", uri), "{uri}");
+        assert!(!allowed_upstream("create", uri), "{uri}");
+    }
+    for uri in [
+        "/api/v1/nodes/n1/proxy/metrics",
+        "/api/v1/nodes/n1/proxy/metrics/probes",
+        "/api/v1/nodes/n1/proxy/configz",
+        "/api/v1/nodes/n1/proxy/logs/",
+        "/api/v1/nodes/n1/proxy/run/ns/pod/c",
+        "/api/v1/nodes/n1/proxy/metrics/nodes/n2/metrics/resource",
+        "/api/v1/nodes/n1/proxy/metrics/resource?x=1",
+        "/api/v1/nodes/N1/proxy/metrics/resource",
+        "/api/v1/nodes/n1/proxy/metrics/../../configz",
+    ] {
+        assert!(!allowed_upstream("get", uri), "{uri}");
+    }
 }
 
 #[tokio::test]
@@ -653,6 +700,14 @@ async fn hostile_requests_get_4xx_and_reach_nothing_upstream() {
         outside.is_empty(),
         "requests outside the allowlist: {outside:#?}"
     );
+    // The prometheus source (auto mode's first choice) did scrape, only through the allowed
+    // paths checked above.
+    let scrapes = ours
+        .iter()
+        .filter_map(|e| e["requestURI"].as_str())
+        .filter(|u| u.contains("/proxy/"))
+        .count();
+    assert!(scrapes > 0, "no node-proxy scrape in the audit log");
     let logs: Vec<&str> = ours
         .iter()
         .filter_map(|e| e["requestURI"].as_str())

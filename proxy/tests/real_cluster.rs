@@ -121,7 +121,10 @@ async fn usage_in_api_and_browser_equals_kubectl_top() {
     }
     let c = TestCluster::shared();
     let _lock = c.exclusive();
-    let ktop = start_ktop(c, &["--refresh", "1s"]);
+    let ktop = start_ktop(
+        c,
+        &["--refresh", "1s", "--metrics-source", "metrics-server"],
+    );
     snapshot(&ktop).await;
 
     // API: kubectl before and after an uncached snapshot; equal kubectl outputs bracket one
@@ -206,7 +209,10 @@ async fn falls_back_to_requests_and_limits_while_metrics_server_is_down() {
     }
     let c = TestCluster::shared();
     let _lock = c.exclusive();
-    let ktop = start_ktop(c, &["--refresh", "2s"]);
+    let ktop = start_ktop(
+        c,
+        &["--refresh", "2s", "--metrics-source", "metrics-server"],
+    );
     let b = Browser::start().await;
     b.goto(&ktop.signed("nodes")).await;
     b.eventually("metrics-server live", WAIT, || async {
@@ -292,7 +298,10 @@ async fn three_tabs_share_one_metrics_read_per_refresh() {
     let c = TestCluster::shared();
     let _lock = c.exclusive();
     let refresh = Duration::from_secs(5);
-    let ktop = start_ktop(c, &["--refresh", "5s"]);
+    let ktop = start_ktop(
+        c,
+        &["--refresh", "5s", "--metrics-source", "metrics-server"],
+    );
     snapshot(&ktop).await;
     let b = Browser::start().await;
     b.goto(&ktop.signed("nodes")).await;

@@ -57,7 +57,10 @@ async fn the_ui_keeps_showing_data_across_an_api_server_restart() {
     let _lock = c.exclusive();
     let kubeconfig = c.kubeconfig.display().to_string();
     let refresh = Duration::from_secs(5);
-    let ktop = Ktop::start(&["--refresh", "5s"], &[("KUBECONFIG", kubeconfig.as_str())]);
+    let ktop = Ktop::start(
+        &["--refresh", "5s", "--metrics-source", "metrics-server"],
+        &[("KUBECONFIG", kubeconfig.as_str())],
+    );
     wait_live(&ktop, SourceKind::MetricsServer, WAIT).await;
     let b = Browser::start().await;
     b.goto(&ktop.signed("nodes")).await;
@@ -129,6 +132,8 @@ async fn a_hanging_credential_plugin_never_blocks_the_server() {
             &kubeconfig.display().to_string(),
             "--refresh",
             "2s",
+            "--metrics-source",
+            "metrics-server",
         ],
         &[],
     );
@@ -299,7 +304,7 @@ async fn https_proxy_and_no_proxy_are_honoured() {
     // Through a proxy: every connection to the API server is a tunnel through it.
     let (proxy, tunnels) = connect_proxy().await;
     let ktop = Ktop::start(
-        &[],
+        &["--metrics-source", "metrics-server"],
         &[
             ("KUBECONFIG", kubeconfig),
             ("HTTPS_PROXY", &proxy),
@@ -330,7 +335,7 @@ async fn https_proxy_and_no_proxy_are_honoured() {
 
     // NO_PROXY exempts the API server from the same dead proxy.
     let ktop = Ktop::start(
-        &[],
+        &["--metrics-source", "metrics-server"],
         &[
             ("KUBECONFIG", kubeconfig),
             ("HTTPS_PROXY", &dead),

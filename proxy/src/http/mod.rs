@@ -51,7 +51,7 @@ pub fn app(state: AppState, policy: Policy) -> Router {
 mod tests {
     use super::*;
     use crate::cluster_view::ClusterView;
-    use crate::source::{DemoCluster, MetricsSource, SourceSelector};
+    use crate::source::{DemoCluster, MetricsSource, SourceSelector, Sources};
     use axum::body::Body;
     use axum::http::{Request, StatusCode, header};
     use http_body_util::BodyExt;
@@ -76,8 +76,11 @@ mod tests {
             history: 120,
             demo: true,
         };
-        let selector =
-            SourceSelector::new(SourceMode::Demo, None, Some(source), Duration::from_secs(5));
+        let selector = SourceSelector::new(
+            SourceMode::Demo,
+            Sources::demo(source),
+            Duration::from_secs(5),
+        );
         let view = ClusterView::new(info, objects, selector, vec![]);
         AppState {
             clusters: Arc::new(Clusters::single(view)),

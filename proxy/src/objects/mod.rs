@@ -15,7 +15,7 @@ use ktop_web_shared::api::{NodeRow, PodRow};
 pub use node_row::node_row;
 pub use pod_row::pod_row;
 pub use resources::resources_of;
-pub use watch::spawn_watches;
+pub use watch::{RESOURCE_METRICS_PATH, spawn_watches};
 
 /// One mirrored kind: rows by key, whether the first full list has arrived, the last error.
 #[derive(Debug)]
@@ -47,25 +47,44 @@ pub struct PodEntry {
     pub labels: BTreeMap<String, String>,
 }
 
-/// Nodes and pods of one cluster.
-#[derive(Debug, Default)]
+/// A node's row and where its kubelet serves resource metrics, if not the default.
+#[derive(Debug, Clone)]
+pub struct NodeEntry {
+    /// What the snapshot sends.
+    pub row: NodeRow,
+    /// The `metrics.k8s.io/resource-metrics-path` annotation, which metrics-server honours
+    /// and the prometheus source follows.
+    pub resource_metrics_path: Option<String>,
+}
+
+impl From<NodeRow> for NodeEntry {
+    fn from(row: NodeRow) -> Self {
+        Self {
+            row,
+            resource_metrics_path: None,
+        }
+    }
+}
+
+/// Nodes and pods of one cluster; clones share the same tables.
+#[derive(Debug, Default, Clone)]
 pub struct ObjectCache {
-    nodes: Arc<RwLock<Table<NodeRow>>>,
+    nodes: Arc<RwLock<Table<NodeEntry>>>,
     pods: Arc<RwLock<Table<PodEntry>>>,
 }
 
 impl ObjectCache {
     /// A cache already filled with these rows (the demo cluster, tests).
-    pub fn with_rows(nodes: Vec<NodeRow>, pods: Vec<PodEntry>) -> Self {
+    pub fn with_rows(nodes: Vec<NodeEntry>, pods: Vec<PodEntry>) -> Self {
         let cache = Self::default();
         cache.replace(nodes, pods);
         cache
     }
 
     /// Replaces every row at once and marks both kinds synced.
-    pub fn replace(&self, nodes: Vec<NodeRow>, pods: Vec<PodEntry>) {
+    pub fn replace(&self, nodes: Vec<NodeEntry>, pods: Vec<PodEntry>) {
         let mut n = write(&self.nodes);
-        n.rows = nodes.into_iter().map(|r| (r.name.clone(), r)).collect();
+        n.rows = nodes.into_iter().map(|e| (e.row.name.clone(), e)).collect();
         n.synced = true;
         let mut p = write(&self.pods);
         p.rows = pods.into_iter().map(|e| (e.row.key(), e)).collect();
@@ -73,7 +92,7 @@ impl ObjectCache {
     }
 
     /// Read access to the nodes.
-    pub fn nodes(&self) -> RwLockReadGuard<'_, Table<NodeRow>> {
+    pub fn nodes(&self) -> RwLockReadGuard<'_, Table<NodeEntry>> {
         read(&self.nodes)
     }
 

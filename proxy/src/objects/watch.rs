@@ -12,9 +12,12 @@ use kube::{Api, Client, Resource};
 use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
-use super::{ObjectCache, PodEntry, Table, node_row, pod_row, write};
+use super::{NodeEntry, ObjectCache, PodEntry, Table, node_row, pod_row, write};
 use crate::kube_clients::Clients;
 use crate::kube_error::{describe_watch_error, watch_status_code};
+
+/// The node annotation metrics-server reads for a kubelet's resource metrics path.
+pub const RESOURCE_METRICS_PATH: &str = "metrics.k8s.io/resource-metrics-path";
 
 /// Starts the node and pod watches; `namespace` limits pods to one namespace.
 pub fn spawn_watches(
@@ -34,7 +37,21 @@ pub fn spawn_watches(
             clients.clone(),
             Api::<Node>::all,
             cache.nodes.clone(),
-            |n: &Node| node_row(n).map(|r| (r.name.clone(), r)),
+            |n: &Node| {
+                node_row(n).map(|row| {
+                    let resource_metrics_path = n
+                        .metadata
+                        .annotations
+                        .as_ref()
+                        .and_then(|a| a.get(RESOURCE_METRICS_PATH))
+                        .cloned();
+                    let entry = NodeEntry {
+                        row,
+                        resource_metrics_path,
+                    };
+                    (entry.row.name.clone(), entry)
+                })
+            },
         )),
         tokio::spawn(mirror(
             clients.clone(),

@@ -4,7 +4,6 @@
 
 use std::collections::HashMap;
 use std::f64::consts::TAU;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
 use ktop_web_shared::api::{
@@ -13,7 +12,7 @@ use ktop_web_shared::api::{
 };
 
 use super::{MetricsSource, PodUsage, SourceError, UsageSample};
-use crate::objects::{ObjectCache, PodEntry};
+use crate::objects::{NodeEntry, ObjectCache, PodEntry};
 
 const MI: u64 = 1 << 20;
 const GI: u64 = 1 << 30;
@@ -234,7 +233,8 @@ impl DemoCluster {
                 }
             })
             .collect();
-        ObjectCache::with_rows(self.nodes.clone(), pods)
+        let nodes = self.nodes.iter().cloned().map(NodeEntry::from).collect();
+        ObjectCache::with_rows(nodes, pods)
     }
 
     /// Usage of every running container at `t_ms`, and of nodes as their pods' sum plus
@@ -310,7 +310,7 @@ impl DemoCluster {
 fn io_model(seed: u64, t: f64) -> Io {
     let base = 2_000.0 + (seed % 400) as f64 * 500.0;
     let wave = 1.0 + 0.6 * (TAU * t / (90.0 + (seed % 120) as f64)).sin();
-    let burst = if hash(&format!("{seed}:{}", (t / 10.0) as i64)) % 7 == 0 {
+    let burst = if hash(&format!("{seed}:{}", (t / 10.0) as i64)).is_multiple_of(7) {
         4.0
     } else {
         1.0
@@ -350,12 +350,6 @@ fn hash(s: &str) -> u64 {
     })
 }
 
-fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
 #[async_trait]
 impl MetricsSource for DemoCluster {
     fn kind(&self) -> SourceKind {
@@ -363,7 +357,7 @@ impl MetricsSource for DemoCluster {
     }
 
     async fn sample(&self) -> Result<UsageSample, SourceError> {
-        Ok(self.usage_at(now_ms()))
+        Ok(self.usage_at(crate::cluster_view::unix_ms()))
     }
 }
 

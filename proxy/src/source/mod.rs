@@ -2,7 +2,7 @@
 
 mod demo;
 mod metrics_server;
-mod prometheus;
+pub mod prometheus;
 mod selector;
 
 use std::collections::HashMap;
@@ -12,7 +12,10 @@ use ktop_web_shared::api::{CpuMem, FallbackReason, Io, SampleTime, SourceKind, U
 
 pub use demo::DemoCluster;
 pub use metrics_server::MetricsServer;
-pub use selector::{Selection, SourceSelector};
+pub use prometheus::{
+    Components, Prometheus, Settings as PrometheusSettings, probe as prometheus_probe,
+};
+pub use selector::{Selection, SourceSelector, Sources};
 
 /// Usage of every node and pod at one moment.
 #[derive(Debug, Clone, Default, PartialEq)]

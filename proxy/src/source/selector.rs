@@ -4,7 +4,7 @@
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use ktop_web_shared::api::{Fallback, FallbackReason, SourceKind, SourceMode, SourceStatus};
+use ktop_web_shared::api::{Fallback, SourceKind, SourceMode, SourceStatus};
 use tokio::time::Instant;
 
 use super::{MetricsSource, SourceError, UsageSample};
@@ -39,38 +39,45 @@ struct Backoff {
 /// The fallback chain for one cluster.
 pub struct SourceSelector {
     mode: SourceMode,
-    /// Sources this build cannot offer, reported as permanent fallbacks.
-    unsupported: Vec<Fallback>,
     chain: Vec<Candidate>,
     deadline: Duration,
 }
 
-impl SourceSelector {
-    /// Builds the chain for `mode`; `metrics` is the metrics.k8s.io source (absent in demo
-    /// mode), `demo` the simulated one.
-    pub fn new(
-        mode: SourceMode,
-        metrics: Option<Arc<dyn MetricsSource>>,
-        demo: Option<Arc<dyn MetricsSource>>,
-        deadline: Duration,
-    ) -> Self {
-        let mut unsupported = Vec::new();
-        let mut chain = Vec::new();
-        match mode {
-            SourceMode::Auto | SourceMode::Prometheus => {
-                unsupported.push(Fallback {
-                    source: SourceKind::Prometheus,
-                    reason: FallbackReason::NotSupported,
-                    message: "The prometheus source (kubelet/cAdvisor scraping) is not supported yet.".into(),
-                    hint: "Using metrics-server instead; pass --metrics-source metrics-server to skip this step.".into(),
-                    retry_at_ms: None,
-                });
-                chain.extend(metrics);
-            }
-            SourceMode::MetricsServer => chain.extend(metrics),
-            SourceMode::Demo => chain.extend(demo),
-            SourceMode::None => {}
+/// The sources a cluster can offer; the mode picks from them.
+#[derive(Default)]
+pub struct Sources {
+    /// Kubelet scraping through the node proxy.
+    pub prometheus: Option<Arc<dyn MetricsSource>>,
+    /// `metrics.k8s.io`.
+    pub metrics_server: Option<Arc<dyn MetricsSource>>,
+    /// The simulated cluster.
+    pub demo: Option<Arc<dyn MetricsSource>>,
+}
+
+impl Sources {
+    /// Only the simulated cluster.
+    pub fn demo(source: Arc<dyn MetricsSource>) -> Self {
+        Self {
+            demo: Some(source),
+            ..Self::default()
         }
+    }
+}
+
+impl SourceSelector {
+    /// Builds the chain for `mode`: auto is prometheus, then metrics-server; an explicit
+    /// source has no other to fall back to but requests/limits.
+    pub fn new(mode: SourceMode, sources: Sources, deadline: Duration) -> Self {
+        let chain: Vec<Arc<dyn MetricsSource>> = match mode {
+            SourceMode::Auto => [sources.prometheus, sources.metrics_server]
+                .into_iter()
+                .flatten()
+                .collect(),
+            SourceMode::Prometheus => sources.prometheus.into_iter().collect(),
+            SourceMode::MetricsServer => sources.metrics_server.into_iter().collect(),
+            SourceMode::Demo => sources.demo.into_iter().collect(),
+            SourceMode::None => Vec::new(),
+        };
         let chain = chain
             .into_iter()
             .map(|source| Candidate {
@@ -80,7 +87,6 @@ impl SourceSelector {
             .collect();
         Self {
             mode,
-            unsupported,
             chain,
             deadline,
         }
@@ -88,7 +94,7 @@ impl SourceSelector {
 
     /// Samples the first source that answers.
     pub async fn select(&self) -> Selection {
-        let mut fallbacks = self.unsupported.clone();
+        let mut fallbacks = Vec::new();
         for candidate in &self.chain {
             let kind = candidate.source.kind();
             let skipped = {
@@ -181,7 +187,22 @@ fn unix_ms_after(delay: Duration) -> Option<i64> {
 /// Plain words for a failure, with the fix.
 fn explain(kind: SourceKind, e: &SourceError, retry_at_ms: Option<i64>) -> Fallback {
     let name = kind.label();
-    let (message, hint) = match e {
+    let (message, hint) = match (kind, e) {
+        (SourceKind::Prometheus, _) => super::prometheus::explain(e),
+        (_, e) => explain_metrics_api(name, e),
+    };
+    Fallback {
+        source: kind,
+        reason: e.reason(),
+        message,
+        hint,
+        retry_at_ms,
+    }
+}
+
+/// Plain words for a `metrics.k8s.io` failure.
+fn explain_metrics_api(name: &str, e: &SourceError) -> (String, String) {
+    match e {
         SourceError::NotInstalled(_) => (
             "Metrics API not installed — showing requests/limits.".to_owned(),
             "Install metrics-server: kubectl apply -f https://github.com/kubernetes-sigs/metrics-server/releases/latest/download/components.yaml".to_owned(),
@@ -202,13 +223,6 @@ fn explain(kind: SourceKind, e: &SourceError, retry_at_ms: Option<i64>) -> Fallb
             format!("{name} failed — showing requests/limits. ({detail})"),
             "ktop-web keeps retrying; run with --log-level debug for details.".to_owned(),
         ),
-    };
-    Fallback {
-        source: kind,
-        reason: e.reason(),
-        message,
-        hint,
-        retry_at_ms,
     }
 }
 
@@ -216,10 +230,12 @@ fn explain(kind: SourceKind, e: &SourceError, retry_at_ms: Option<i64>) -> Fallb
 mod tests {
     use super::*;
     use async_trait::async_trait;
+    use ktop_web_shared::api::FallbackReason;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
     /// A source that replays scripted results and counts calls.
     struct Scripted {
+        kind: SourceKind,
         results: Mutex<Vec<Result<UsageSample, SourceError>>>,
         calls: AtomicUsize,
     }
@@ -227,7 +243,7 @@ mod tests {
     #[async_trait]
     impl MetricsSource for Scripted {
         fn kind(&self) -> SourceKind {
-            SourceKind::MetricsServer
+            self.kind
         }
         async fn sample(&self) -> Result<UsageSample, SourceError> {
             self.calls.fetch_add(1, Ordering::SeqCst);
@@ -236,14 +252,26 @@ mod tests {
     }
 
     fn scripted(results: Vec<Result<UsageSample, SourceError>>) -> Arc<Scripted> {
+        scripted_as(SourceKind::MetricsServer, results)
+    }
+
+    fn scripted_as(
+        kind: SourceKind,
+        results: Vec<Result<UsageSample, SourceError>>,
+    ) -> Arc<Scripted> {
         Arc::new(Scripted {
+            kind,
             results: Mutex::new(results),
             calls: AtomicUsize::new(0),
         })
     }
 
     fn selector(mode: SourceMode, src: Arc<Scripted>) -> SourceSelector {
-        SourceSelector::new(mode, Some(src), None, Duration::from_secs(10))
+        let sources = Sources {
+            metrics_server: Some(src),
+            ..Sources::default()
+        };
+        SourceSelector::new(mode, sources, Duration::from_secs(10))
     }
 
     #[tokio::test(start_paused = true)]
@@ -334,12 +362,11 @@ mod tests {
             crate::kube_clients::mocked(service).await,
             None,
         ));
-        let sel = SourceSelector::new(
-            SourceMode::MetricsServer,
-            Some(source),
-            None,
-            Duration::from_secs(3),
-        );
+        let sources = Sources {
+            metrics_server: Some(source),
+            ..Sources::default()
+        };
+        let sel = SourceSelector::new(SourceMode::MetricsServer, sources, Duration::from_secs(3));
         let s = sel.select().await;
         assert_eq!(s.status.fallbacks[0].reason, FallbackReason::Timeout);
         assert!(s.status.fallbacks[0].message.contains("within 3s"));
@@ -347,14 +374,72 @@ mod tests {
         silent.abort();
     }
 
+    fn both(
+        mode: SourceMode,
+        prometheus: Arc<Scripted>,
+        metrics_server: Arc<Scripted>,
+    ) -> SourceSelector {
+        let sources = Sources {
+            prometheus: Some(prometheus),
+            metrics_server: Some(metrics_server),
+            demo: None,
+        };
+        SourceSelector::new(mode, sources, Duration::from_secs(10))
+    }
+
     #[tokio::test(start_paused = true)]
-    async fn auto_reports_prometheus_unsupported_then_uses_metrics_server() {
-        let sel = selector(SourceMode::Auto, scripted(vec![Ok(UsageSample::default())]));
+    async fn auto_prefers_prometheus_and_says_why_it_falls_back() {
+        let io = UsageSample {
+            io: true,
+            ..UsageSample::default()
+        };
+        let prom = scripted_as(
+            SourceKind::Prometheus,
+            vec![
+                Ok(io.clone()),
+                Err(SourceError::Forbidden("nodes \"n1\" is forbidden".into())),
+                Ok(io),
+            ],
+        );
+        let ms = scripted(vec![Ok(UsageSample::default())]);
+        let sel = both(SourceMode::Auto, prom.clone(), ms.clone());
+
+        let s = sel.select().await;
+        assert_eq!(s.status.live, SourceKind::Prometheus);
+        assert!(s.status.io, "prometheus measures network and disk");
+        assert!(s.status.fallbacks.is_empty());
+        assert_eq!(ms.calls.load(Ordering::SeqCst), 0);
+
         let s = sel.select().await;
         assert_eq!(s.status.live, SourceKind::MetricsServer);
-        assert_eq!(s.status.fallbacks.len(), 1);
+        assert!(!s.status.io);
+        let f = &s.status.fallbacks[0];
+        assert_eq!(
+            (f.source, f.reason),
+            (SourceKind::Prometheus, FallbackReason::Forbidden)
+        );
+        assert!(f.hint.contains("nodes/proxy"), "{}", f.hint);
+
+        // Back to prometheus once its backoff has passed and it answers.
+        tokio::time::advance(MAX_BACKOFF).await;
+        let s = sel.select().await;
+        assert_eq!(s.status.live, SourceKind::Prometheus);
+        assert_eq!(prom.calls.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn explicit_prometheus_does_not_fall_back_to_metrics_server() {
+        let prom = scripted_as(
+            SourceKind::Prometheus,
+            vec![Err(SourceError::Forbidden("403".into()))],
+        );
+        let ms = scripted(vec![Ok(UsageSample::default())]);
+        let s = both(SourceMode::Prometheus, prom, ms.clone())
+            .select()
+            .await;
+        assert_eq!(s.status.live, SourceKind::None);
         assert_eq!(s.status.fallbacks[0].source, SourceKind::Prometheus);
-        assert_eq!(s.status.fallbacks[0].reason, FallbackReason::NotSupported);
+        assert_eq!(ms.calls.load(Ordering::SeqCst), 0);
     }
 
     #[tokio::test(start_paused = true)]

@@ -67,6 +67,7 @@ impl<K: Hash + Eq> CounterRates<K> {
     }
 
     /// Series remembered.
+    #[cfg(test)]
     pub fn len(&self) -> usize {
         self.last.len()
     }

@@ -1,7 +1,306 @@
-//! `prometheus`: kubelet and cAdvisor metrics read through the API server's node proxy.
-//! Work in progress: the text-format parser and counter rates, not yet a source.
+//! `prometheus`: kubelet and cAdvisor metrics read through the API server's node proxy
+//! (`/api/v1/nodes/{node}/proxy/metrics/{resource,cadvisor}`), as ktop reads them with no
+//! Prometheus server installed. Gives CPU and memory per container plus network and disk
+//! throughput, as rates between two scrapes.
+//!
+//! Scrapes run in the background at their own interval (15 s by default, like a kubelet's
+//! housekeeping), started by the first sample request after the interval has passed. A
+//! snapshot therefore never waits for 1,000 nodes to answer, except for the very first
+//! scrape, which the selector bounds with its deadline.
 
 mod counter_rates;
+mod fan_out;
 mod node_scrape;
 mod scrape_paths;
 mod text_format;
+mod usage_builder;
+
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use futures::StreamExt;
+use ktop_web_shared::api::SourceKind;
+use tokio::sync::Notify;
+use tokio::time::Instant;
+
+use super::{MetricsSource, SourceError, UsageSample};
+use crate::kube_clients::Clients;
+use crate::objects::ObjectCache;
+use usage_builder::UsageBuilder;
+
+use scrape_paths::scrape_paths;
+
+/// Shortest scrape interval accepted: the kubelet refreshes its stats about every 10 s, so
+/// scraping faster only repeats values.
+pub const MIN_INTERVAL: Duration = Duration::from_secs(5);
+
+/// Which kubelet endpoints are read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Components {
+    /// `/metrics/resource`: CPU and memory per container and for the node.
+    pub kubelet: bool,
+    /// `/metrics/cadvisor`: network and disk counters.
+    pub cadvisor: bool,
+}
+
+/// How the source scrapes.
+#[derive(Debug, Clone, Copy)]
+pub struct Settings {
+    /// Time between scrapes (at least [`MIN_INTERVAL`]).
+    pub interval: Duration,
+    /// Endpoints read.
+    pub components: Components,
+}
+
+/// The latest scrape and whether one is running.
+#[derive(Default)]
+struct Latest {
+    result: Option<Result<UsageSample, SourceError>>,
+    started: Option<Instant>,
+    running: bool,
+    /// True until a scrape has produced rates: the next one then comes after
+    /// [`MIN_INTERVAL`] rather than the full interval.
+    warming: bool,
+}
+
+struct Scraper {
+    clients: Arc<Clients>,
+    objects: ObjectCache,
+    namespace: Option<String>,
+    settings: Settings,
+    builder: tokio::sync::Mutex<UsageBuilder>,
+}
+
+/// Kubelet scraping through the API server's node proxy.
+pub struct Prometheus {
+    scraper: Arc<Scraper>,
+    latest: Arc<Mutex<Latest>>,
+    done: Arc<Notify>,
+}
+
+impl Prometheus {
+    /// A source over the nodes `objects` watches; `namespace` limits pods to one namespace.
+    pub fn new(
+        clients: Arc<Clients>,
+        objects: ObjectCache,
+        namespace: Option<String>,
+        settings: Settings,
+    ) -> Self {
+        Self {
+            scraper: Arc::new(Scraper {
+                clients,
+                objects,
+                namespace,
+                settings,
+                builder: tokio::sync::Mutex::new(UsageBuilder::default()),
+            }),
+            latest: Arc::new(Mutex::new(Latest {
+                warming: true,
+                ..Latest::default()
+            })),
+            done: Arc::new(Notify::new()),
+        }
+    }
+
+    /// Starts a scrape in the background when one is due and none is running.
+    fn start_if_due(&self, latest: &mut Latest) {
+        let interval = if latest.warming {
+            MIN_INTERVAL
+        } else {
+            self.scraper.settings.interval
+        };
+        let due = latest.started.is_none_or(|at| at.elapsed() >= interval);
+        if latest.running || !due {
+            return;
+        }
+        latest.running = true;
+        latest.started = Some(Instant::now());
+        let (scraper, shared, done) =
+            (self.scraper.clone(), self.latest.clone(), self.done.clone());
+        tokio::spawn(async move {
+            // A first scrape has no rates (one point per counter); the second follows on its
+            // own after the shortest interval, so numbers appear without waiting for a
+            // request to find it due.
+            for attempt in 0..2 {
+                if attempt > 0 {
+                    tokio::time::sleep(MIN_INTERVAL).await;
+                    lock(&shared).started = Some(Instant::now());
+                }
+                let result = scraper.scrape().await;
+                let mut latest = lock(&shared);
+                if let Ok(sample) = &result {
+                    latest.warming = sample.nodes.is_empty() && sample.pods.is_empty();
+                }
+                let warming = latest.warming && result.is_ok();
+                latest.result = Some(result);
+                drop(latest);
+                done.notify_waiters();
+                if !warming {
+                    break;
+                }
+            }
+            lock(&shared).running = false;
+        });
+    }
+}
+
+#[async_trait]
+impl MetricsSource for Prometheus {
+    fn kind(&self) -> SourceKind {
+        SourceKind::Prometheus
+    }
+
+    async fn sample(&self) -> Result<UsageSample, SourceError> {
+        loop {
+            // Register for the wake-up before looking, so a scrape finishing in between is
+            // not missed.
+            let notified = self.done.notified();
+            {
+                let mut latest = lock(&self.latest);
+                self.start_if_due(&mut latest);
+                if let Some(result) = &latest.result {
+                    return result.clone();
+                }
+            }
+            notified.await;
+        }
+    }
+}
+
+impl Scraper {
+    /// One scrape of every node. Fails only when no node could be read; a 401 or 403 stops
+    /// it at once, since every other node would answer the same.
+    async fn scrape(&self) -> Result<UsageSample, SourceError> {
+        let started = Instant::now();
+        let targets: Vec<fan_out::Target> = self
+            .objects
+            .nodes()
+            .rows
+            .values()
+            .map(|n| {
+                let paths = scrape_paths(&n.row.name, n.resource_metrics_path.as_deref())
+                    .map_err(|e| SourceError::Other(e.to_string()));
+                (n.row.name.clone(), paths)
+            })
+            .collect();
+        let total = targets.len();
+        let window_ms = u64::try_from(self.settings.interval.as_millis()).unwrap_or(u64::MAX);
+        let mut builder = self.builder.lock().await;
+        let mut scrape = builder.begin(
+            self.namespace.as_deref(),
+            window_ms,
+            self.settings.components.cadvisor,
+        );
+        let (mut read, mut bad_lines) = (0usize, 0usize);
+        let mut first_error: Option<SourceError> = None;
+        let mut failed = 0usize;
+        let mut nodes = std::pin::pin!(fan_out::scrape_all(
+            &self.clients,
+            targets,
+            self.settings.components
+        ));
+        while let Some(result) = nodes.next().await {
+            match result.scrape {
+                Ok(node) => {
+                    read += 1;
+                    bad_lines += node.bad_lines;
+                    scrape.add(&result.node, result.at_ms, node);
+                }
+                Err(e) => {
+                    failed += 1;
+                    tracing::debug!(node = result.node, error = %e, "node scrape failed");
+                    let denied = matches!(e, SourceError::Forbidden(_));
+                    first_error.get_or_insert(e);
+                    if denied {
+                        break;
+                    }
+                }
+            }
+        }
+        let sample = scrape.finish();
+        tracing::debug!(
+            nodes = total,
+            read,
+            failed,
+            bad_lines,
+            pods = sample.pods.len(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "prometheus scrape"
+        );
+        match first_error {
+            Some(e) if read == 0 => Err(e),
+            Some(e) => {
+                tracing::warn!(failed, of = total, error = %e, "some nodes could not be scraped; their usage is missing");
+                Ok(sample)
+            }
+            None => Ok(sample),
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Plain words for a failed scrape, with the fix: `(message, hint)`.
+pub fn explain(e: &SourceError) -> (String, String) {
+    const OTHERWISE: &str = "or pass --metrics-source metrics-server";
+    match e {
+        SourceError::Forbidden(detail) => (
+            format!("Not allowed to read kubelet metrics through the node proxy. ({detail})"),
+            format!("Grant get on nodes/proxy (see the ClusterRole in the README), {OTHERWISE}."),
+        ),
+        SourceError::NotInstalled(detail) => (
+            format!("The kubelets do not serve /metrics/resource or /metrics/cadvisor. ({detail})"),
+            format!(
+                "Check `kubectl get --raw /api/v1/nodes/NODE/proxy/metrics/resource`, {OTHERWISE}."
+            ),
+        ),
+        SourceError::Unavailable(detail) => (
+            format!("The API server could not reach the kubelets. ({detail})"),
+            format!(
+                "The API server dials each node's kubelet port; check `kubectl get --raw /api/v1/nodes/NODE/proxy/healthz`, {OTHERWISE}. ktop-web keeps retrying."
+            ),
+        ),
+        SourceError::Timeout(secs) => (
+            format!("No kubelet answered within {secs}s."),
+            format!(
+                "The nodes or the API server are overloaded or unreachable; ktop-web keeps retrying, {OTHERWISE}."
+            ),
+        ),
+        SourceError::Other(detail) => (
+            format!("Scraping the kubelets failed. ({detail})"),
+            "ktop-web keeps retrying; run with --log-level debug for details.".to_owned(),
+        ),
+    }
+}
+
+/// Reads one node's endpoints, for an explicit `--metrics-source prometheus` to fail at
+/// startup with the reason and the fix (`(message, hint)`) rather than fall back quietly.
+/// A cluster without nodes has nothing to check.
+pub async fn probe(clients: &Clients, components: Components) -> Result<(), (String, String)> {
+    let first = clients
+        .read_retrying(|client| async move {
+            kube::Api::<k8s_openapi::api::core::v1::Node>::all(client)
+                .list_metadata(&kube::api::ListParams::default().limit(1))
+                .await
+        })
+        .await
+        .map_err(|e| explain(&SourceError::from_kube(&e)))?;
+    let Some(node) = first.items.first() else {
+        return Ok(());
+    };
+    let name = node.metadata.name.clone().unwrap_or_default();
+    let annotated = node
+        .metadata
+        .annotations
+        .as_ref()
+        .and_then(|a| a.get(crate::objects::RESOURCE_METRICS_PATH));
+    let paths = scrape_paths(&name, annotated.map(String::as_str))
+        .map_err(|e| explain(&SourceError::Other(e.to_string())))?;
+    fan_out::scrape_node(clients, &paths, components)
+        .await
+        .map(drop)
+        .map_err(|e| explain(&e))
+}

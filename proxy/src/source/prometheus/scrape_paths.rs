@@ -5,12 +5,8 @@
 //! and annotation paths are checked before they go into a proxy URL, so no other proxy path
 //! can be reached.
 
-use std::collections::BTreeMap;
-
+use crate::objects::RESOURCE_METRICS_PATH;
 use crate::security::names;
-
-/// The annotation metrics-server reads for a node's resource metrics path.
-pub const RESOURCE_PATH_ANNOTATION: &str = "metrics.k8s.io/resource-metrics-path";
 
 /// The two proxy paths of one node.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -29,7 +25,7 @@ pub enum PathError {
     Name(#[from] names::InvalidName),
     /// The annotation names a path outside `/metrics/…/metrics/resource`.
     #[error(
-        "node {node}: annotation {RESOURCE_PATH_ANNOTATION} {path:?} is not a metrics path ending in /metrics/resource"
+        "node {node}: annotation {RESOURCE_METRICS_PATH} {path:?} is not a metrics path ending in /metrics/resource"
     )]
     Annotation {
         /// The node.
@@ -39,14 +35,11 @@ pub enum PathError {
     },
 }
 
-/// The node's scrape paths from its name and annotations.
-pub fn scrape_paths(
-    node: &str,
-    annotations: Option<&BTreeMap<String, String>>,
-) -> Result<ScrapePaths, PathError> {
+/// The node's scrape paths from its name and its resource-metrics-path annotation.
+pub fn scrape_paths(node: &str, annotated: Option<&str>) -> Result<ScrapePaths, PathError> {
     let node = names::subdomain("node", node)?;
     let base = format!("/api/v1/nodes/{node}/proxy");
-    let Some(path) = annotations.and_then(|a| a.get(RESOURCE_PATH_ANNOTATION)) else {
+    let Some(path) = annotated else {
         return Ok(ScrapePaths {
             resource: format!("{base}/metrics/resource"),
             cadvisor: format!("{base}/metrics/cadvisor"),
@@ -87,10 +80,6 @@ fn safe_dir(dir: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn annotated(path: &str) -> BTreeMap<String, String> {
-        [(RESOURCE_PATH_ANNOTATION.to_owned(), path.to_owned())].into()
-    }
-
     #[test]
     fn kubelet_defaults() {
         assert_eq!(
@@ -100,17 +89,15 @@ mod tests {
                 cadvisor: "/api/v1/nodes/node-1/proxy/metrics/cadvisor".into(),
             })
         );
-        assert_eq!(
-            scrape_paths("node-1", Some(&BTreeMap::new())),
-            scrape_paths("node-1", None)
-        );
     }
 
     #[test]
     fn the_annotation_moves_both() {
-        let a = annotated("/metrics/nodes/kwok-node-0/metrics/resource");
         assert_eq!(
-            scrape_paths("kwok-node-0", Some(&a)),
+            scrape_paths(
+                "kwok-node-0",
+                Some("/metrics/nodes/kwok-node-0/metrics/resource")
+            ),
             Ok(ScrapePaths {
                 resource:
                     "/api/v1/nodes/kwok-node-0/proxy/metrics/nodes/kwok-node-0/metrics/resource"
@@ -120,7 +107,7 @@ mod tests {
                         .into(),
             })
         );
-        assert!(scrape_paths("n", Some(&annotated("/metrics/resource"))).is_ok());
+        assert!(scrape_paths("n", Some("/metrics/resource")).is_ok());
     }
 
     #[test]
@@ -138,7 +125,7 @@ mod tests {
         ] {
             assert!(
                 matches!(
-                    scrape_paths("n", Some(&annotated(path))),
+                    scrape_paths("n", Some(path)),
                     Err(PathError::Annotation { .. })
                 ),
                 "{path}"

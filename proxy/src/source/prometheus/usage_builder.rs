@@ -1,0 +1,347 @@
+//! Turns the nodes' counters into a [`UsageSample`]: CPU cores and bytes per second as rates
+//! since the previous scrape, memory as read. A series seen for the first time has no rate
+//! yet, so its container or direction stays unknown until the next scrape.
+
+use std::collections::HashMap;
+
+use ktop_web_shared::api::{CpuMem, Io, SampleTime, Usage};
+
+use super::counter_rates::CounterRates;
+use super::node_scrape::{ContainerKey, Io as Bytes, NodeScrape, PodKey};
+use crate::source::{PodUsage, UsageSample};
+
+/// Inbound (received, read) or outbound (transmitted, written).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Dir {
+    In,
+    Out,
+}
+
+/// Every counter series a rate is kept for.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum Series {
+    NodeCpu(String),
+    NodeNet(String, Dir),
+    NodeFs(String, Dir),
+    ContainerCpu(ContainerKey),
+    ContainerFs(ContainerKey, Dir),
+    PodNet(PodKey, Dir),
+}
+
+/// The counters' previous values across scrapes.
+#[derive(Debug, Default)]
+pub struct UsageBuilder {
+    rates: CounterRates<Series>,
+}
+
+/// One scrape being assembled.
+pub struct Scrape<'a> {
+    rates: &'a mut CounterRates<Series>,
+    namespace: Option<&'a str>,
+    window_ms: u64,
+    io: bool,
+    sample: UsageSample,
+}
+
+impl UsageBuilder {
+    /// Starts a scrape. `namespace` limits pods to one namespace (nodes are whole);
+    /// `window_ms` is the scrape interval, reported as the samples' window; `io` says whether
+    /// network and disk were read (the cadvisor component).
+    pub fn begin<'a>(
+        &'a mut self,
+        namespace: Option<&'a str>,
+        window_ms: u64,
+        io: bool,
+    ) -> Scrape<'a> {
+        self.rates.begin_scrape();
+        Scrape {
+            rates: &mut self.rates,
+            namespace,
+            window_ms,
+            io,
+            sample: UsageSample {
+                io,
+                ..UsageSample::default()
+            },
+        }
+    }
+}
+
+impl Scrape<'_> {
+    /// Adds one node's series, read at `at_ms` when they carry no time of their own.
+    pub fn add(&mut self, node: &str, at_ms: i64, scrape: NodeScrape) {
+        let window_ms = self.window_ms;
+        let node_cpu = scrape.node.cpu_seconds.and_then(|(seconds, ts)| {
+            self.rates.update(
+                Series::NodeCpu(node.to_owned()),
+                seconds,
+                ts.unwrap_or(at_ms),
+            )
+        });
+        if let (Some(cores), Some(mem)) = (node_cpu, scrape.node.memory_bytes) {
+            self.sample.nodes.insert(
+                node.to_owned(),
+                Usage {
+                    value: cpu_mem(cores, mem),
+                    ts_ms: scrape
+                        .node
+                        .cpu_seconds
+                        .and_then(|(_, ts)| ts)
+                        .unwrap_or(at_ms),
+                    window_ms,
+                },
+            );
+        }
+        if self.io {
+            let net = self.io_rates(&scrape.node.network, at_ms, |d| {
+                Series::NodeNet(node.to_owned(), d)
+            });
+            let fs = self.io_rates(&scrape.node.fs, at_ms, |d| {
+                Series::NodeFs(node.to_owned(), d)
+            });
+            let io = network_disk(net, fs);
+            if io != Io::default() {
+                self.sample.node_io.insert(node.to_owned(), io);
+            }
+        }
+
+        for (key, c) in scrape.containers {
+            if !self.in_scope(&key.0) {
+                continue;
+            }
+            let cpu = c.cpu_seconds.and_then(|(seconds, ts)| {
+                self.rates.update(
+                    Series::ContainerCpu(key.clone()),
+                    seconds,
+                    ts.unwrap_or(at_ms),
+                )
+            });
+            let fs = if self.io {
+                Some(self.io_rates(&c.fs, at_ms, |d| Series::ContainerFs(key.clone(), d)))
+            } else {
+                None
+            };
+            let (ns, pod, container) = key;
+            let entry = self.pod((ns, pod), at_ms);
+            if let (Some(cores), Some(mem)) = (cpu, c.memory_bytes) {
+                entry.containers.insert(container, cpu_mem(cores, mem));
+            }
+            if let Some(fs) = fs {
+                let io = entry.io.get_or_insert_default();
+                *io = *io + network_disk((None, None), fs);
+            }
+        }
+        if self.io {
+            for (key, net) in scrape.pods {
+                if !self.in_scope(&key.0) {
+                    continue;
+                }
+                let net = self.io_rates(&net, at_ms, |d| Series::PodNet(key.clone(), d));
+                let entry = self.pod(key, at_ms);
+                let io = entry.io.get_or_insert_default();
+                *io = *io + network_disk(net, (None, None));
+            }
+        }
+    }
+
+    /// The sample, once every node is added; series not seen this time are forgotten.
+    pub fn finish(self) -> UsageSample {
+        self.rates.end_scrape();
+        let mut sample = self.sample;
+        // A pod first seen this scrape has neither rates nor complete usage yet.
+        sample
+            .pods
+            .retain(|_, p| !p.containers.is_empty() || p.io.is_some_and(|io| io != Io::default()));
+        sample
+    }
+
+    fn in_scope(&self, ns: &str) -> bool {
+        self.namespace.is_none_or(|only| only == ns)
+    }
+
+    fn pod(&mut self, (ns, name): PodKey, at_ms: i64) -> &mut PodUsage {
+        let window_ms = self.window_ms;
+        self.sample
+            .pods
+            .entry(format!("{ns}/{name}"))
+            .or_insert_with(|| PodUsage {
+                sample: SampleTime {
+                    ts_ms: at_ms,
+                    window_ms,
+                },
+                containers: HashMap::new(),
+                io: None,
+            })
+    }
+
+    /// Bytes per second in each direction that has a counter and a previous value.
+    fn io_rates(
+        &mut self,
+        bytes: &Bytes,
+        at_ms: i64,
+        series: impl Fn(Dir) -> Series,
+    ) -> (Option<u64>, Option<u64>) {
+        let mut rate = |dir, value: Option<f64>| {
+            value
+                .and_then(|v| self.rates.update(series(dir), v, at_ms))
+                .map(|r| r.round() as u64)
+        };
+        (rate(Dir::In, bytes.inbound), rate(Dir::Out, bytes.outbound))
+    }
+}
+
+fn cpu_mem(cores: f64, mem: f64) -> CpuMem {
+    CpuMem {
+        cpu: (cores * 1e9).round() as u64,
+        mem: mem.max(0.0) as u64,
+    }
+}
+
+fn network_disk(
+    (rx, tx): (Option<u64>, Option<u64>),
+    (read, write): (Option<u64>, Option<u64>),
+) -> Io {
+    Io {
+        rx,
+        tx,
+        read,
+        write,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resource(cpu_seconds: f64, ts: i64, mem: f64) -> String {
+        format!(
+            "node_cpu_usage_seconds_total {n} {ts}\n\
+             node_memory_working_set_bytes 2e9 {ts}\n\
+             container_cpu_usage_seconds_total{{container=\"app\",namespace=\"shop\",pod=\"cart-1\"}} {cpu_seconds} {ts}\n\
+             container_memory_working_set_bytes{{container=\"app\",namespace=\"shop\",pod=\"cart-1\"}} {mem} {ts}\n\
+             container_cpu_usage_seconds_total{{container=\"app\",namespace=\"data\",pod=\"db-0\"}} {cpu_seconds} {ts}\n\
+             container_memory_working_set_bytes{{container=\"app\",namespace=\"data\",pod=\"db-0\"}} {mem} {ts}\n",
+            n = cpu_seconds * 4.0
+        )
+    }
+
+    fn cadvisor(rx: f64, read: f64) -> String {
+        format!(
+            "container_network_receive_bytes_total{{container=\"\",id=\"/kubepods/pod1\",image=\"pause:3.10\",interface=\"eth0\",namespace=\"shop\",pod=\"cart-1\"}} {rx}\n\
+             container_network_transmit_bytes_total{{container=\"\",id=\"/kubepods/pod1\",image=\"pause:3.10\",interface=\"eth0\",namespace=\"shop\",pod=\"cart-1\"}} {tx}\n\
+             container_fs_reads_bytes_total{{container=\"app\",device=\"/dev/vda\",id=\"/kubepods/pod1/app\",namespace=\"shop\",pod=\"cart-1\"}} {read}\n\
+             container_fs_reads_bytes_total{{container=\"app\",device=\"/dev/vdb\",id=\"/kubepods/pod1/app\",namespace=\"shop\",pod=\"cart-1\"}} {read}\n\
+             container_network_receive_bytes_total{{container=\"\",id=\"/\",image=\"\",interface=\"eth0\",namespace=\"\",pod=\"\"}} {root}\n",
+            tx = rx / 2.0,
+            root = rx * 10.0
+        )
+    }
+
+    fn node(resource_text: &str, cadvisor_text: &str) -> NodeScrape {
+        let mut s = NodeScrape::default();
+        s.read(resource_text.lines());
+        s.read(cadvisor_text.lines());
+        s
+    }
+
+    fn run(b: &mut UsageBuilder, ns: Option<&str>, at_ms: i64, scrape: NodeScrape) -> UsageSample {
+        let mut s = b.begin(ns, 15_000, true);
+        s.add("node-1", at_ms, scrape);
+        s.finish()
+    }
+
+    #[test]
+    fn rates_appear_on_the_second_scrape() {
+        let mut b = UsageBuilder::default();
+        let first = run(
+            &mut b,
+            None,
+            0,
+            node(&resource(10.0, 1_000, 5e8), &cadvisor(1e6, 4e5)),
+        );
+        assert!(first.pods.is_empty(), "no rate from one point: {first:?}");
+        assert!(first.nodes.is_empty());
+        assert!(first.node_io.is_empty(), "unknown, not zero");
+        assert!(first.io);
+
+        // 15 s later: 3 more CPU seconds (0.2 cores), 150 000 bytes received (10 000 B/s),
+        // 30 000 bytes read on each of two devices (4 000 B/s together).
+        let second = run(
+            &mut b,
+            None,
+            15_000,
+            node(&resource(13.0, 16_000, 6e8), &cadvisor(1.15e6, 4.3e5)),
+        );
+        let cart = &second.pods["shop/cart-1"];
+        assert_eq!(
+            cart.containers["app"],
+            CpuMem {
+                cpu: 200_000_000,
+                mem: 600_000_000
+            }
+        );
+        assert_eq!(
+            cart.io,
+            Some(Io {
+                rx: Some(10_000),
+                tx: Some(5_000),
+                read: Some(4_000),
+                write: None,
+            })
+        );
+        // The kubelet's own timestamps time CPU; the node's CPU is 4x the container's.
+        assert_eq!(second.nodes["node-1"].value.cpu, 800_000_000);
+        assert_eq!(second.nodes["node-1"].value.mem, 2_000_000_000);
+        assert_eq!(second.nodes["node-1"].ts_ms, 16_000);
+        assert_eq!(second.node_io["node-1"].rx, Some(100_000));
+        assert_eq!(second.node_io["node-1"].write, None);
+    }
+
+    #[test]
+    fn a_restarted_container_counts_from_zero() {
+        let mut b = UsageBuilder::default();
+        run(&mut b, None, 0, node(&resource(100.0, 0, 1.0), ""));
+        let after = run(&mut b, None, 10_000, node(&resource(2.0, 10_000, 1.0), ""));
+        assert_eq!(after.pods["shop/cart-1"].containers["app"].cpu, 200_000_000);
+    }
+
+    #[test]
+    fn a_namespace_keeps_its_pods_and_every_node() {
+        let mut b = UsageBuilder::default();
+        run(&mut b, Some("data"), 0, node(&resource(1.0, 0, 1.0), ""));
+        let s = run(
+            &mut b,
+            Some("data"),
+            10_000,
+            node(&resource(2.0, 10_000, 1.0), ""),
+        );
+        assert_eq!(s.pods.keys().collect::<Vec<_>>(), ["data/db-0"]);
+        assert!(s.nodes.contains_key("node-1"));
+    }
+
+    #[test]
+    fn without_cadvisor_there_is_no_io() {
+        let mut b = UsageBuilder::default();
+        for at in [0, 10_000] {
+            let mut s = b.begin(None, 10_000, false);
+            s.add(
+                "node-1",
+                at,
+                node(&resource(at as f64 / 1e4, at, 1.0), &cadvisor(1.0, 1.0)),
+            );
+            let sample = s.finish();
+            assert!(!sample.io);
+            assert!(sample.node_io.is_empty());
+            assert!(sample.pods.values().all(|p| p.io.is_none()));
+        }
+    }
+
+    #[test]
+    fn a_vanished_pod_starts_afresh() {
+        let mut b = UsageBuilder::default();
+        run(&mut b, None, 0, node(&resource(1.0, 0, 1.0), ""));
+        run(&mut b, None, 10_000, node("", ""));
+        let back = run(&mut b, None, 20_000, node(&resource(50.0, 20_000, 1.0), ""));
+        assert!(back.pods.is_empty(), "no rate across a gap: {back:?}");
+    }
+}
