@@ -155,8 +155,6 @@ pub enum FallbackReason {
     Forbidden,
     /// The read did not finish within its deadline.
     Timeout,
-    /// This build does not implement the source yet.
-    NotSupported,
     /// Anything else; the message says what.
     #[default]
     Error,

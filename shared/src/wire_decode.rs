@@ -72,7 +72,6 @@ decode_enum!(FallbackReason {
     Unavailable = "unavailable",
     Forbidden = "forbidden",
     Timeout = "timeout",
-    NotSupported = "not-supported",
     Error = "error",
 });
 
@@ -571,7 +570,6 @@ mod tests {
             F::Unavailable,
             F::Forbidden,
             F::Timeout,
-            F::NotSupported,
             F::Error,
         ]);
         use Readiness as R;

@@ -134,14 +134,29 @@ impl NodeScrape {
                     c.fs.add(inbound, value);
                 }
             }
-            "container_cpu_usage_seconds_total" if !root => {
-                if let Some(c) = self.container(ns, pod, container) {
-                    c.cpu_seconds = Some((value, s.timestamp_ms));
+            // cadvisor repeats CPU and memory; the kubelet's own series (read first) win, and
+            // cadvisor's fill in when the kubelet component is off. Its root cgroup is the
+            // whole node.
+            "container_cpu_usage_seconds_total" => {
+                let slot = if root {
+                    Some(&mut self.node.cpu_seconds)
+                } else {
+                    self.container(ns, pod, container)
+                        .map(|c| &mut c.cpu_seconds)
+                };
+                if let Some(slot) = slot {
+                    slot.get_or_insert((value, s.timestamp_ms));
                 }
             }
-            "container_memory_working_set_bytes" if !root => {
-                if let Some(c) = self.container(ns, pod, container) {
-                    c.memory_bytes = Some(value);
+            "container_memory_working_set_bytes" => {
+                let slot = if root {
+                    Some(&mut self.node.memory_bytes)
+                } else {
+                    self.container(ns, pod, container)
+                        .map(|c| &mut c.memory_bytes)
+                };
+                if let Some(slot) = slot {
+                    slot.get_or_insert(value);
                 }
             }
             _ => {}
@@ -234,6 +249,20 @@ container_fs_writes_bytes_total{container="app" 12
     }
 
     #[test]
+    fn the_kubelets_own_series_win_over_cadvisors() {
+        let mut s = NodeScrape::default();
+        s.read(RESOURCE.lines());
+        s.read(CADVISOR.lines());
+        s.read(["container_cpu_usage_seconds_total{container=\"app\",id=\"/kubepods/x\",namespace=\"shop\",pod=\"cart-0\"} 1"]);
+        assert_eq!(s.node.cpu_seconds, Some((9876.5, Some(1_700_000_000_100))));
+        assert_eq!(
+            s.containers[&key("shop", "cart-0", "app")].cpu_seconds,
+            Some((120.5, Some(1_700_000_000_000)))
+        );
+        assert_eq!(s.node.fs.inbound, Some(7e9), "and cadvisor adds I/O");
+    }
+
+    #[test]
     fn cadvisor_endpoint() {
         let mut s = NodeScrape::default();
         s.read(CADVISOR.lines());
@@ -258,8 +287,9 @@ container_fs_writes_bytes_total{container="app" 12
         assert_eq!(app.cpu_seconds, None, "cpu comes from /metrics/resource");
         assert_eq!(s.node.fs.inbound, Some(7e9));
         assert_eq!(
-            s.node.cpu_seconds, None,
-            "the root cgroup's CPU is not the node's"
+            s.node.cpu_seconds,
+            Some((5555.0, Some(1_700_000_000_000))),
+            "without the kubelet's series the root cgroup is the node"
         );
         assert_eq!(
             s.bad_lines, 1,
