@@ -264,9 +264,9 @@ pub fn explain(e: &SourceError) -> (String, String) {
             ),
         ),
         SourceError::Timeout(secs) => (
-            format!("No kubelet answered within {secs}s."),
+            format!("The kubelets' scrape did not finish within {secs}s."),
             format!(
-                "The nodes or the API server are overloaded or unreachable; ktop-web keeps retrying, {OTHERWISE}."
+                "Slow or unreachable nodes, or very many: the scrape goes on in the background and is used once done; {OTHERWISE}."
             ),
         ),
         SourceError::Other(detail) => (
