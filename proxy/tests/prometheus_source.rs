@@ -261,7 +261,66 @@ async fn prometheus_agrees_with_metrics_server_and_the_simulated_counters() {
         steady.len(),
         p.nodes.len()
     );
+
+    // The page shows throughput where the live source measures it, and hides it otherwise.
+    let node = &p.nodes[0].name;
+    let b = Browser::start().await;
+    b.goto(&prom.signed("nodes")).await;
+    let rx_cell = format!("#nodes-table tr.row[data-node='{node}'] td[data-col='net-rx']");
+    let shown_rx: u64 = b
+        .eventually("the node's Net rx cell", WAIT, || async {
+            let hidden = b.attr("#nodes-table", "data-hide").await?;
+            if hidden.split(' ').any(|k| k == "net-rx" || k == "net-tx") {
+                return None;
+            }
+            b.attr(&rx_cell, "data-value").await?.parse().ok()
+        })
+        .await;
+    assert!(
+        close(shown_rx, node_wants[0], 0.03),
+        "{node}: Net rx {shown_rx} B/s on the page, simulated {}",
+        node_wants[0]
+    );
+    b.goto(&prom.signed(&format!("nodes/{node}"))).await;
+    b.wait_for("section[data-chart='net']", WAIT).await;
+    b.wait_for("section[data-chart='disk']", WAIT).await;
+    b.screenshot("prometheus-node").await;
+
+    b.goto(&ms.signed("nodes")).await;
+    b.eventually(
+        "throughput columns hidden under metrics-server",
+        WAIT,
+        || async {
+            let hidden = b.attr("#nodes-table", "data-hide").await?;
+            let rows = b.all("#nodes-table tr.row[data-node]").await.len();
+            (rows > 0
+                && IO_COLUMNS
+                    .iter()
+                    .all(|c| hidden.split(' ').any(|k| k == *c)))
+            .then_some(())
+        },
+    )
+    .await;
+    b.goto(&ms.signed(&format!("nodes/{node}"))).await;
+    b.wait_for("section[data-chart='cpu']", WAIT).await;
+    assert!(
+        b.all("section[data-chart='net'], section[data-chart='disk']")
+            .await
+            .is_empty(),
+        "no throughput charts without a source for them"
+    );
+    b.close().await;
 }
+
+/// The throughput columns of both tables.
+const IO_COLUMNS: [&str; 6] = [
+    "net-rx",
+    "net-tx",
+    "disk-read",
+    "disk-write",
+    "net-spark",
+    "disk-spark",
+];
 
 #[tokio::test]
 async fn without_node_proxy_auto_falls_back_and_explicit_prometheus_refuses() {

@@ -3,6 +3,7 @@
 //! yet, so its container or direction stays unknown until the next scrape.
 
 use std::collections::HashMap;
+use std::hash::{Hash, Hasher};
 
 use ktop_web_shared::api::{CpuMem, Io, SampleTime, Usage};
 
@@ -18,25 +19,35 @@ enum Dir {
 }
 
 /// Every counter series a rate is kept for.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum Series {
-    NodeCpu(String),
-    NodeNet(String, Dir),
-    NodeFs(String, Dir),
-    ContainerCpu(ContainerKey),
-    ContainerFs(ContainerKey, Dir),
-    PodNet(PodKey, Dir),
+#[derive(Debug, Clone, Copy, Hash)]
+enum Series<'a> {
+    NodeCpu(&'a str),
+    NodeNet(&'a str, Dir),
+    NodeFs(&'a str, Dir),
+    ContainerCpu(&'a ContainerKey),
+    ContainerFs(&'a ContainerKey, Dir),
+    PodNet(&'a PodKey, Dir),
+}
+
+impl Series<'_> {
+    /// The series' key in the rate table: a 64-bit hash rather than its strings, since a
+    /// cluster of 1,000 nodes has some 200,000 series (a collision would take billions).
+    fn id(self) -> u64 {
+        let mut h = std::hash::DefaultHasher::new();
+        self.hash(&mut h);
+        h.finish()
+    }
 }
 
 /// The counters' previous values across scrapes.
 #[derive(Debug, Default)]
 pub struct UsageBuilder {
-    rates: CounterRates<Series>,
+    rates: CounterRates<u64>,
 }
 
 /// One scrape being assembled.
 pub struct Scrape<'a> {
-    rates: &'a mut CounterRates<Series>,
+    rates: &'a mut CounterRates<u64>,
     namespace: Option<&'a str>,
     window_ms: u64,
     io: bool,
@@ -72,11 +83,8 @@ impl Scrape<'_> {
     pub fn add(&mut self, node: &str, at_ms: i64, scrape: NodeScrape) {
         let window_ms = self.window_ms;
         let node_cpu = scrape.node.cpu_seconds.and_then(|(seconds, ts)| {
-            self.rates.update(
-                Series::NodeCpu(node.to_owned()),
-                seconds,
-                ts.unwrap_or(at_ms),
-            )
+            self.rates
+                .update(Series::NodeCpu(node).id(), seconds, ts.unwrap_or(at_ms))
         });
         if let (Some(cores), Some(mem)) = (node_cpu, scrape.node.memory_bytes) {
             self.sample.nodes.insert(
@@ -93,12 +101,8 @@ impl Scrape<'_> {
             );
         }
         if self.io {
-            let net = self.io_rates(&scrape.node.network, at_ms, |d| {
-                Series::NodeNet(node.to_owned(), d)
-            });
-            let fs = self.io_rates(&scrape.node.fs, at_ms, |d| {
-                Series::NodeFs(node.to_owned(), d)
-            });
+            let net = self.io_rates(&scrape.node.network, at_ms, |d| Series::NodeNet(node, d));
+            let fs = self.io_rates(&scrape.node.fs, at_ms, |d| Series::NodeFs(node, d));
             let io = network_disk(net, fs);
             if io != Io::default() {
                 self.sample.node_io.insert(node.to_owned(), io);
@@ -111,13 +115,13 @@ impl Scrape<'_> {
             }
             let cpu = c.cpu_seconds.and_then(|(seconds, ts)| {
                 self.rates.update(
-                    Series::ContainerCpu(key.clone()),
+                    Series::ContainerCpu(&key).id(),
                     seconds,
                     ts.unwrap_or(at_ms),
                 )
             });
             let fs = if self.io {
-                Some(self.io_rates(&c.fs, at_ms, |d| Series::ContainerFs(key.clone(), d)))
+                Some(self.io_rates(&c.fs, at_ms, |d| Series::ContainerFs(&key, d)))
             } else {
                 None
             };
@@ -136,7 +140,7 @@ impl Scrape<'_> {
                 if !self.in_scope(&key.0) {
                     continue;
                 }
-                let net = self.io_rates(&net, at_ms, |d| Series::PodNet(key.clone(), d));
+                let net = self.io_rates(&net, at_ms, |d| Series::PodNet(&key, d));
                 let entry = self.pod(key, at_ms);
                 let io = entry.io.get_or_insert_default();
                 *io = *io + network_disk(net, (None, None));
@@ -175,15 +179,15 @@ impl Scrape<'_> {
     }
 
     /// Bytes per second in each direction that has a counter and a previous value.
-    fn io_rates(
+    fn io_rates<'k>(
         &mut self,
         bytes: &Bytes,
         at_ms: i64,
-        series: impl Fn(Dir) -> Series,
+        series: impl Fn(Dir) -> Series<'k>,
     ) -> (Option<u64>, Option<u64>) {
         let mut rate = |dir, value: Option<f64>| {
             value
-                .and_then(|v| self.rates.update(series(dir), v, at_ms))
+                .and_then(|v| self.rates.update(series(dir).id(), v, at_ms))
                 .map(|r| r.round() as u64)
         };
         (rate(Dir::In, bytes.inbound), rate(Dir::Out, bytes.outbound))
