@@ -12,7 +12,6 @@ use crate::layout::banners::{ErrorBanner, FallbackBanner};
 use crate::layout::header::Header;
 use crate::nodes::page::NodesPage;
 use crate::overview::page::OverviewPage;
-use crate::overview::resource::Resource;
 use crate::pods::page::PodsPage;
 use crate::poller;
 use crate::route::location::Location;
@@ -63,11 +62,7 @@ pub fn App() -> impl IntoView {
     // An embed is one panel: no navigation bar.
     let embed = location.query.with_untracked(is_embed);
     // `?metric=cpu` shows only that metric's charts; the stylesheet hides the others.
-    let metric = move || {
-        location
-            .query
-            .with(|q| selected_metric(q.get("metric")).map(Resource::id))
-    };
+    let metric = move || location.query.with(|q| selected_metric(q.get("metric")));
     view! {
         <div class="app" class:embed=embed>
             {(!embed).then(|| view! { <Header /> })}

@@ -120,6 +120,7 @@ mod tests {
                 live: SourceKind::Demo,
                 fallbacks: vec![],
                 last_sample_ms: None,
+                io: false,
             },
             taken_at_ms: 10_000,
             nodes: vec![],

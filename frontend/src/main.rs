@@ -25,6 +25,7 @@ mod state;
 mod store;
 mod table;
 mod threshold;
+mod throughput;
 
 fn main() {
     // Panic messages to the browser console (the wasm has no stderr).

@@ -120,8 +120,8 @@ fn apply(state: AppState, snapshot: Snapshot) {
             history.record(
                 data.taken_at_ms,
                 data.cluster_point(),
-                data.nodes.iter().map(|n| (n.name.as_str(), n.usage)),
-                data.pods.iter().map(|p| (&*p.key, p.usage)),
+                data.nodes.iter().map(|n| (n.name.as_str(), n.usage, n.io)),
+                data.pods.iter().map(|p| (&*p.key, p.usage, p.io)),
             );
             saved_history::save_now_and_then(history);
         }

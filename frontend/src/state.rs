@@ -25,6 +25,9 @@ pub struct AppState {
     pub error: RwSignal<Option<FetchError>>,
     /// `?history=N` from the page URL; wins over the server's default.
     pub history_override: Memo<Option<usize>>,
+    /// True while the live source measures network and disk throughput; its columns and
+    /// charts are shown only then.
+    pub io: Memo<bool>,
 }
 
 impl AppState {
@@ -32,13 +35,15 @@ impl AppState {
     pub fn new(query: Memo<Query>) -> AppState {
         let history_override = Memo::new(move |_| query.with(history_param));
         let capacity = history_override.get_untracked().unwrap_or(DEFAULT_CAPACITY);
+        let data = RwSignal::new(None::<Arc<Dataset>>);
         let state = AppState {
             contexts: RwSignal::new(None),
             context: RwSignal::new(None),
-            data: RwSignal::new(None),
+            data,
             history: RwSignal::new(History::new(capacity)),
             error: RwSignal::new(None),
             history_override,
+            io: Memo::new(move |_| data.with(|d| d.as_ref().is_some_and(|d| d.source.io))),
         };
         // A changed `?history=` resizes the buffers at once; without one the server's
         // default applies from the next snapshot.

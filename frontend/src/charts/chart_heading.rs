@@ -4,27 +4,29 @@
 
 use leptos::prelude::*;
 
-use crate::overview::resource::Resource;
 use crate::route::location::use_location;
 
-/// `?metric=` as a resource, when it names one.
-pub fn selected_metric(metric: Option<&str>) -> Option<Resource> {
-    [Resource::Cpu, Resource::Memory]
-        .into_iter()
-        .find(|r| Some(r.id()) == metric)
+/// Every metric a chart shows: CPU, memory, network and disk.
+const METRICS: [&str; 4] = ["cpu", "mem", "net", "disk"];
+
+/// `?metric=`, when it names a metric.
+pub fn selected_metric(metric: Option<&str>) -> Option<&'static str> {
+    METRICS.into_iter().find(|m| Some(*m) == metric)
 }
 
-/// `<h2>` with a button that selects or clears `resource` as the page's metric.
+/// `<h2>` with a button that selects or clears `metric` as the page's metric.
 #[component]
 pub fn ChartHeading(
-    /// CPU or memory.
-    resource: Resource,
+    /// The metric's name, one of [`METRICS`].
+    metric: &'static str,
+    /// Heading text.
+    title: &'static str,
 ) -> impl IntoView {
     let location = use_location();
     let selected =
-        move || location.query.with(|q| selected_metric(q.get("metric"))) == Some(resource);
+        move || location.query.with(|q| selected_metric(q.get("metric"))) == Some(metric);
     let toggle = move |_| {
-        let next = (!selected()).then(|| resource.id().to_owned());
+        let next = (!selected()).then(|| metric.to_owned());
         location.push_query(&[("metric", next)]);
     };
     view! {
@@ -32,12 +34,12 @@ pub fn ChartHeading(
             <button
                 type="button"
                 class="chart-focus"
-                data-metric=resource.id()
+                data-metric=metric
                 aria-pressed=move || selected().to_string()
                 title=move || if selected() { "Show every chart" } else { "Show only this metric" }
                 on:click=toggle
             >
-                {resource.title()}
+                {title}
             </button>
         </h2>
     }
@@ -46,12 +48,20 @@ pub fn ChartHeading(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::overview::resource::Resource;
+    use crate::throughput::Throughput;
 
     #[test]
-    fn metric_names_are_the_resource_ids() {
-        assert_eq!(selected_metric(Some("cpu")), Some(Resource::Cpu));
-        assert_eq!(selected_metric(Some("mem")), Some(Resource::Memory));
-        assert_eq!(selected_metric(Some("disk")), None);
+    fn metric_names_are_the_chart_ids() {
+        for id in [
+            Resource::Cpu.id(),
+            Resource::Memory.id(),
+            Throughput::Network.id(),
+            Throughput::Disk.id(),
+        ] {
+            assert_eq!(selected_metric(Some(id)), Some(id));
+        }
+        assert_eq!(selected_metric(Some("gpu")), None);
         assert_eq!(selected_metric(None), None);
     }
 }

@@ -143,6 +143,16 @@ pub fn nice_ceiling(value: f64, unit: f64) -> f64 {
     step * unit
 }
 
+/// [`nice_ceiling`] in the largest binary unit `value` reaches, as byte amounts and rates
+/// are shown (`250Gi`, `12.3 KiB/s`).
+pub fn binary_ceiling(value: f64) -> f64 {
+    let mut unit = 1.0;
+    while value >= unit * 1024.0 && unit < 1024f64.powi(6) {
+        unit *= 1024.0;
+    }
+    nice_ceiling(value, unit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -208,6 +218,8 @@ mod tests {
         assert_eq!(nice_ceiling(0.0, 1e6), 1e6);
         assert_eq!(nice_ceiling(f64::NAN, 1.0), 1.0);
         assert_eq!(nice_ceiling(f64::INFINITY, 1e9), 1e9);
+        assert_eq!(binary_ceiling(3.3 * 1024.0), 4.0 * 1024.0);
+        assert_eq!(binary_ceiling(700.0), 800.0);
     }
 
     #[test]

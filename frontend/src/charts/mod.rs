@@ -1,6 +1,7 @@
 //! Hand-drawn SVG charts.
 
 pub mod chart_heading;
+pub mod chart_panel;
 pub mod geometry;
 pub mod history_csv;
 pub mod line_chart;

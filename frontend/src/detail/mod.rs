@@ -8,4 +8,5 @@ pub mod fetched;
 pub mod logs_view;
 pub mod node_page;
 pub mod pod_page;
+pub mod throughput_charts;
 pub mod usage_chart;

@@ -8,6 +8,7 @@ use super::conditions::ConditionsTable;
 use super::events_table::EventsTable;
 use super::facts::Facts;
 use super::fetched::{DETAIL_REFRESH, use_fetched};
+use super::throughput_charts::ThroughputCharts;
 use super::usage_chart::{NODE_LINES, UsageChart};
 use ktop_web_shared::detail::{EventList, NodeDetail};
 
@@ -160,7 +161,7 @@ pub fn NodeDetailPage(
     let hidden = Signal::derive(move || {
         location
             .query
-            .with(|q| hidden_keys::<PodColumn>(q.get("cols")))
+            .with(|q| hidden_keys::<PodColumn>(q.get("cols"), state.io.get()))
     });
     let on_sort = Callback::new(move |column| {
         let next = SortSpec::after_click(pods_query.get_untracked().sort, column);
@@ -201,7 +202,10 @@ pub fn NodeDetailPage(
             </div>
             {move || error().map(|e| view! { <p class="banner banner-error" id="detail-error">{e}</p> })}
             <Facts id="node-facts" facts=facts />
-            <div class="charts">{chart(Resource::Cpu)} {chart(Resource::Memory)}</div>
+            <div class="charts">
+                {chart(Resource::Cpu)} {chart(Resource::Memory)}
+                <ThroughputCharts key=name find=History::node_io />
+            </div>
             <h2>"Conditions"</h2>
             <ConditionsTable id="node-conditions" conditions=conditions />
             <h2>"Pods"</h2>

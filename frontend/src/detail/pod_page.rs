@@ -15,12 +15,13 @@ use super::conditions::ConditionsTable;
 use super::events_table::EventsTable;
 use super::facts::Facts;
 use super::fetched::{DETAIL_REFRESH, use_fetched};
+use super::throughput_charts::ThroughputCharts;
 use super::usage_chart::{POD_LINES, UsageChart};
 use crate::api_client::{EventsOf, events_path, fetch_json, pod_path};
 use crate::overview::resource::Resource;
 use crate::route::page_route::{PageRoute, node_href};
 use crate::state::use_app_state;
-use crate::store::CpuMemSeries;
+use crate::store::{CpuMemSeries, History};
 
 /// A container's state in a few words.
 pub fn state_text(state: &ContainerState) -> String {
@@ -264,6 +265,9 @@ pub fn PodDetailPage(
             {move || error().map(|e| view! { <p class="banner banner-error" id="detail-error">{e}</p> })}
             <Facts id="pod-facts" facts=facts />
             {node_link}
+            <div class="charts">
+                <ThroughputCharts key=pod_key find=History::pod_io />
+            </div>
             <h2>"Containers"</h2>
             <table class="detail-table" id="containers-table">
                 <thead>

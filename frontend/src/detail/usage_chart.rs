@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use crate::charts::chart_heading::ChartHeading;
-use crate::charts::line_chart::{LineChart, SeriesStyle};
+use crate::charts::chart_panel::ChartPanel;
+use crate::charts::line_chart::SeriesStyle;
 use crate::overview::resource::Resource;
 
 const USAGE: SeriesStyle = SeriesStyle {
@@ -64,18 +64,16 @@ pub fn UsageChart(
 ) -> impl IntoView {
     let values = Signal::derive(move || chart_values(usage.get(), &references.get()));
     view! {
-        <section class="panel chart-panel" data-chart=resource.id()>
-            <ChartHeading resource=resource />
-            <LineChart
-                label=resource.title()
-                styles=styles
-                values=values
-                times=times
-                slots=slots
-                format=resource.format_axis()
-                ceiling=resource.axis_ceiling()
-            />
-        </section>
+        <ChartPanel
+            metric=resource.id()
+            title=resource.title()
+            styles=styles
+            values=values
+            times=times
+            slots=slots
+            format=resource.format_axis()
+            ceiling=resource.axis_ceiling()
+        />
     }
 }
 

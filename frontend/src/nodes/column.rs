@@ -2,6 +2,7 @@
 
 use crate::table::cell::CellValue;
 use crate::table::column::Column;
+use crate::table::io_column::IoColumn;
 use crate::table::sort::SortValue;
 
 use super::row::NodeView;
@@ -43,6 +44,8 @@ pub enum NodeColumn {
     CpuSpark,
     /// Memory history.
     MemSpark,
+    /// Network or disk throughput.
+    Io(IoColumn),
 }
 
 fn num(value: Option<u64>) -> SortValue<'static> {
@@ -72,8 +75,14 @@ impl Column for NodeColumn {
         NodeColumn::LimMemPct,
         NodeColumn::Pods,
         NodeColumn::Age,
+        NodeColumn::Io(IoColumn::NetRx),
+        NodeColumn::Io(IoColumn::NetTx),
+        NodeColumn::Io(IoColumn::DiskRead),
+        NodeColumn::Io(IoColumn::DiskWrite),
         NodeColumn::CpuSpark,
         NodeColumn::MemSpark,
+        NodeColumn::Io(IoColumn::NetTrend),
+        NodeColumn::Io(IoColumn::DiskTrend),
     ];
 
     fn key(self) -> &'static str {
@@ -95,6 +104,7 @@ impl Column for NodeColumn {
             NodeColumn::Age => "age",
             NodeColumn::CpuSpark => "cpu-spark",
             NodeColumn::MemSpark => "mem-spark",
+            NodeColumn::Io(c) => c.key(),
         }
     }
 
@@ -117,6 +127,7 @@ impl Column for NodeColumn {
             NodeColumn::Age => "Age",
             NodeColumn::CpuSpark => "CPU trend",
             NodeColumn::MemSpark => "Mem trend",
+            NodeColumn::Io(c) => c.title(),
         }
     }
 
@@ -148,6 +159,7 @@ impl Column for NodeColumn {
             }
             NodeColumn::Age => CellValue::age(n.age_s),
             NodeColumn::CpuSpark | NodeColumn::MemSpark => return None,
+            NodeColumn::Io(c) => return c.cell(n.io),
         })
     }
 
@@ -169,6 +181,14 @@ impl Column for NodeColumn {
             NodeColumn::LimMemPct => pct(n.limits.mem, n.allocatable.mem),
             NodeColumn::Pods => num(Some(u64::from(n.pods))),
             NodeColumn::Age => SortValue::Num(Some(n.age_s as f64)),
+            NodeColumn::Io(c) => c.sort_value(n.io),
+        }
+    }
+
+    fn io(self) -> Option<IoColumn> {
+        match self {
+            NodeColumn::Io(c) => Some(c),
+            _ => None,
         }
     }
 }

@@ -33,7 +33,7 @@ pub fn NodesPage() -> impl IntoView {
     let hidden = Signal::derive(move || {
         location
             .query
-            .with(|q| hidden_keys::<NodeColumn>(q.get("cols")))
+            .with(|q| hidden_keys::<NodeColumn>(q.get("cols"), state.io.get()))
     });
     let on_sort = Callback::new(move |column: NodeColumn| {
         let next = SortSpec::after_click(sort.get_untracked(), column);

@@ -1,6 +1,6 @@
 //! A node as the nodes table shows it, derived once per refresh.
 
-use ktop_web_shared::api::{CpuMem, NodeRow, Readiness};
+use ktop_web_shared::api::{CpuMem, Io, NodeRow, Readiness};
 use ktop_web_shared::format::percent;
 
 /// One row of the nodes table.
@@ -20,6 +20,8 @@ pub struct NodeView {
     pub kubelet_version: String,
     /// Measured usage.
     pub usage: Option<CpuMem>,
+    /// Network and disk throughput of the whole node.
+    pub io: Option<Io>,
     /// Resources available to pods.
     pub allocatable: CpuMem,
     /// Summed pod requests.
@@ -68,6 +70,7 @@ impl NodeView {
             problems,
             kubelet_version: row.kubelet_version,
             usage: row.usage.map(|u| u.value),
+            io: row.io,
             allocatable: row.allocatable,
             requests: row.requests,
             limits: row.limits,
@@ -134,6 +137,7 @@ mod tests {
             requests: CpuMem::default(),
             limits: CpuMem::default(),
             usage: None,
+            io: None,
         }
     }
 

@@ -8,6 +8,7 @@ use crate::route::page_route::node_href;
 use crate::state::use_app_state;
 use crate::store::History;
 use crate::table::cell::{LinkCell, NumCell, TextCell};
+use crate::table::io_column::IoColumn;
 use crate::table::row_signals::{RowSignals, SparkCells};
 
 use super::column::NodeColumn;
@@ -50,7 +51,17 @@ pub fn NodeTableRow(
             <NumCell col="lim-mem-pct" value=row.cell(NodeColumn::LimMemPct) />
             <NumCell col="pods" value=row.cell(NodeColumn::Pods) />
             <NumCell col="age" value=row.cell(NodeColumn::Age) />
-            <SparkCells key=name find=History::node cpu_level=row.level(NodeView::cpu_pct) mem_level=row.level(NodeView::mem_pct) />
+            <NumCell col="net-rx" value=row.cell(NodeColumn::Io(IoColumn::NetRx)) />
+            <NumCell col="net-tx" value=row.cell(NodeColumn::Io(IoColumn::NetTx)) />
+            <NumCell col="disk-read" value=row.cell(NodeColumn::Io(IoColumn::DiskRead)) />
+            <NumCell col="disk-write" value=row.cell(NodeColumn::Io(IoColumn::DiskWrite)) />
+            <SparkCells
+                key=name
+                find=History::node
+                find_io=History::node_io
+                cpu_level=row.level(NodeView::cpu_pct)
+                mem_level=row.level(NodeView::mem_pct)
+            />
         </tr>
     }
 }

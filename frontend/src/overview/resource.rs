@@ -3,7 +3,7 @@
 use ktop_web_shared::api::CpuMem;
 use ktop_web_shared::format::{format_bytes, format_cpu};
 
-use crate::charts::geometry::nice_ceiling;
+use crate::charts::geometry::{binary_ceiling, nice_ceiling};
 use crate::store::CpuMemSeries;
 use crate::table::cell::CellValue;
 
@@ -44,8 +44,8 @@ impl Resource {
     /// This resource's history in a pair of series.
     pub fn series(self, series: &CpuMemSeries) -> Vec<f32> {
         match self {
-            Resource::Cpu => series.cpu.to_vec(),
-            Resource::Memory => series.mem.to_vec(),
+            Resource::Cpu => series.cpu().to_vec(),
+            Resource::Memory => series.mem().to_vec(),
         }
     }
 
@@ -62,14 +62,7 @@ impl Resource {
         match self {
             // Millicores below one core, cores above, as format_cpu shows them.
             Resource::Cpu => |v| nice_ceiling(v, if v >= 1e9 { 1e9 } else { 1e6 }),
-            // The largest binary unit the value reaches, as format_bytes shows it.
-            Resource::Memory => |v| {
-                let mut unit = 1.0;
-                while v >= unit * 1024.0 && unit < 1024f64.powi(6) {
-                    unit *= 1024.0;
-                }
-                nice_ceiling(v, unit)
-            },
+            Resource::Memory => binary_ceiling,
         }
     }
 

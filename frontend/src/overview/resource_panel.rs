@@ -71,7 +71,7 @@ pub fn ResourcePanel(
 
     view! {
         <section class="panel resource-panel" id=format!("{id}-panel") data-chart=id>
-            <ChartHeading resource=resource />
+            <ChartHeading metric=id title=resource.title() />
             <div class="meter" role="presentation">
                 <div
                     class=move || format!("meter-usage {}", usage_pct.get().level.class())

@@ -2,6 +2,7 @@
 
 use crate::table::cell::CellValue;
 use crate::table::column::Column;
+use crate::table::io_column::IoColumn;
 use crate::table::sort::SortValue;
 
 use super::row::PodView;
@@ -35,6 +36,8 @@ pub enum PodColumn {
     CpuSpark,
     /// Memory history.
     MemSpark,
+    /// Network or disk throughput.
+    Io(IoColumn),
 }
 
 fn num(value: Option<u64>) -> SortValue<'static> {
@@ -56,8 +59,14 @@ impl Column for PodColumn {
         PodColumn::MemReqPct,
         PodColumn::CpuLimPct,
         PodColumn::MemLimPct,
+        PodColumn::Io(IoColumn::NetRx),
+        PodColumn::Io(IoColumn::NetTx),
+        PodColumn::Io(IoColumn::DiskRead),
+        PodColumn::Io(IoColumn::DiskWrite),
         PodColumn::CpuSpark,
         PodColumn::MemSpark,
+        PodColumn::Io(IoColumn::NetTrend),
+        PodColumn::Io(IoColumn::DiskTrend),
     ];
 
     fn key(self) -> &'static str {
@@ -75,6 +84,7 @@ impl Column for PodColumn {
             PodColumn::MemLimPct => "mem-lim-pct",
             PodColumn::CpuSpark => "cpu-spark",
             PodColumn::MemSpark => "mem-spark",
+            PodColumn::Io(c) => c.key(),
         }
     }
 
@@ -93,6 +103,7 @@ impl Column for PodColumn {
             PodColumn::MemLimPct => "Mem/lim",
             PodColumn::CpuSpark => "CPU trend",
             PodColumn::MemSpark => "Mem trend",
+            PodColumn::Io(c) => c.title(),
         }
     }
 
@@ -117,6 +128,7 @@ impl Column for PodColumn {
             PodColumn::CpuLimPct => CellValue::usage_percent(p.cpu(), p.limits.cpu),
             PodColumn::MemLimPct => CellValue::usage_percent(p.mem(), p.limits.mem),
             PodColumn::CpuSpark | PodColumn::MemSpark => return None,
+            PodColumn::Io(c) => return c.cell(p.io),
         })
     }
 
@@ -134,6 +146,14 @@ impl Column for PodColumn {
             PodColumn::MemReqPct => SortValue::Num(p.mem_req_pct()),
             PodColumn::CpuLimPct => SortValue::Num(p.cpu_lim_pct()),
             PodColumn::MemLimPct => SortValue::Num(p.mem_lim_pct()),
+            PodColumn::Io(c) => c.sort_value(p.io),
+        }
+    }
+
+    fn io(self) -> Option<IoColumn> {
+        match self {
+            PodColumn::Io(c) => Some(c),
+            _ => None,
         }
     }
 }

@@ -41,7 +41,7 @@ pub fn PodsPage() -> impl IntoView {
     let hidden = Signal::derive(move || {
         location
             .query
-            .with(|q| hidden_keys::<PodColumn>(q.get("cols")))
+            .with(|q| hidden_keys::<PodColumn>(q.get("cols"), state.io.get()))
     });
 
     // The server matches the label selector against the labels it watches (the snapshot

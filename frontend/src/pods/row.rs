@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use ktop_web_shared::api::{ContainerRow, CpuMem, PodPhase, PodRow, Resources};
+use ktop_web_shared::api::{ContainerRow, CpuMem, Io, PodPhase, PodRow, Resources};
 
 /// One row of the pods table.
 #[derive(Debug, Clone, PartialEq)]
@@ -23,6 +23,8 @@ pub struct PodView {
     pub node: Option<String>,
     /// Summed usage; `None` until the pod has a sample.
     pub usage: Option<CpuMem>,
+    /// Network and disk throughput.
+    pub io: Option<Io>,
     /// Effective requests.
     pub requests: Resources,
     /// Effective limits.
@@ -59,6 +61,7 @@ impl PodView {
             restarts: row.restarts,
             node,
             usage: row.usage(),
+            io: row.io,
             requests: row.requests,
             limits: row.limits,
             age_s: now_s.saturating_sub(row.created_s),
@@ -154,6 +157,7 @@ pub(crate) mod tests {
                 ts_ms: 0,
                 window_ms: 15_000,
             }),
+            io: None,
         }
     }
 

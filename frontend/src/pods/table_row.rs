@@ -8,6 +8,7 @@ use crate::route::page_route::{node_href, pod_href};
 use crate::state::use_app_state;
 use crate::store::History;
 use crate::table::cell::{LinkCell, NumCell, TextCell};
+use crate::table::io_column::IoColumn;
 use crate::table::row_signals::{RowSignals, SparkCells};
 
 use super::column::PodColumn;
@@ -47,7 +48,17 @@ pub fn PodTableRow(
             <NumCell col="mem-req-pct" value=row.cell(PodColumn::MemReqPct) />
             <NumCell col="cpu-lim-pct" value=row.cell(PodColumn::CpuLimPct) />
             <NumCell col="mem-lim-pct" value=row.cell(PodColumn::MemLimPct) />
-            <SparkCells key=pod_key find=History::pod cpu_level=row.level(PodView::cpu_lim_pct) mem_level=row.level(PodView::mem_lim_pct) />
+            <NumCell col="net-rx" value=row.cell(PodColumn::Io(IoColumn::NetRx)) />
+            <NumCell col="net-tx" value=row.cell(PodColumn::Io(IoColumn::NetTx)) />
+            <NumCell col="disk-read" value=row.cell(PodColumn::Io(IoColumn::DiskRead)) />
+            <NumCell col="disk-write" value=row.cell(PodColumn::Io(IoColumn::DiskWrite)) />
+            <SparkCells
+                key=pod_key
+                find=History::pod
+                find_io=History::pod_io
+                cpu_level=row.level(PodView::cpu_lim_pct)
+                mem_level=row.level(PodView::mem_lim_pct)
+            />
         </tr>
     }
 }

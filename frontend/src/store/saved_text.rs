@@ -2,12 +2,12 @@
 //! recent history at once. Values keep three significant digits (plenty for a chart) and
 //! are written as integers (`123e6`), which keeps float formatting and parsing, large in
 //! wasm, out of the app. The text stops growing at a budget: the cluster first, then nodes,
-//! then pods.
+//! then nodes' throughput, then pods, then pods' throughput.
 
 use ktop_web_shared::RingBuffer;
 
 use super::History;
-use super::series::{CpuMemSeries, MISSING, Point};
+use super::series::{MISSING, Point, Series};
 
 /// First line of the format; anything else is ignored rather than misread.
 const HEADER: &str = "ktop-web-history 1";
@@ -30,13 +30,14 @@ impl History {
         ] {
             out.push_str(&series_line("c", "", series));
         }
-        let objects = self
+        let lines = self
             .nodes
             .iter()
-            .map(|(k, s)| ("n", k, s))
-            .chain(self.pods.iter().map(|(k, s)| ("p", k, s)));
-        for (kind, key, series) in objects {
-            let line = series_line(kind, key, series);
+            .map(|(k, s)| series_line("n", k, s))
+            .chain(self.node_io.iter().map(|(k, s)| series_line("ni", k, s)))
+            .chain(self.pods.iter().map(|(k, s)| series_line("p", k, s)))
+            .chain(self.pod_io.iter().map(|(k, s)| series_line("pi", k, s)));
+        for line in lines {
             if out.len() + line.len() > budget {
                 break;
             }
@@ -58,13 +59,10 @@ impl History {
         }
         history.refresh = history.times.len() as u64;
         let mut cluster = 0;
+        let (capacity, seen) = (history.capacity, history.refresh);
         for line in lines {
-            let mut fields = line.split('\t');
-            let (kind, key) = (fields.next()?, fields.next()?);
-            let mut series = CpuMemSeries::new(history.capacity);
-            fill(&mut series.cpu, fields.next()?)?;
-            fill(&mut series.mem, fields.next()?)?;
-            series.seen = history.refresh;
+            let fields = &mut line.split('\t');
+            let (kind, key) = (fields.next()?, fields.next()?.to_owned());
             match kind {
                 "c" => {
                     let slot = match cluster {
@@ -72,11 +70,13 @@ impl History {
                         1 => &mut history.cluster_requests,
                         _ => &mut history.cluster_allocatable,
                     };
-                    *slot = series;
+                    *slot = read(fields, capacity, seen)?;
                     cluster += 1;
                 }
-                "n" => _ = history.nodes.insert(key.to_owned(), series),
-                "p" => _ = history.pods.insert(key.to_owned(), series),
+                "n" => _ = history.nodes.insert(key, read(fields, capacity, seen)?),
+                "ni" => _ = history.node_io.insert(key, read(fields, capacity, seen)?),
+                "p" => _ = history.pods.insert(key, read(fields, capacity, seen)?),
+                "pi" => _ = history.pod_io.insert(key, read(fields, capacity, seen)?),
                 _ => return None,
             }
         }
@@ -84,12 +84,29 @@ impl History {
     }
 }
 
-fn series_line(kind: &str, key: &str, series: &CpuMemSeries) -> String {
-    format!(
-        "{kind}\t{key}\t{}\t{}\n",
-        values(&series.cpu),
-        values(&series.mem)
-    )
+/// `kind`, `key`, then each line's values, tab-separated.
+fn series_line<const N: usize>(kind: &str, key: &str, series: &Series<N>) -> String {
+    let mut out = format!("{kind}\t{key}");
+    for line in &series.lines {
+        out.push('\t');
+        out.push_str(&values(line));
+    }
+    out.push('\n');
+    out
+}
+
+/// One series from the value fields that follow a line's kind and key.
+fn read<'t, const N: usize>(
+    fields: &mut impl Iterator<Item = &'t str>,
+    capacity: usize,
+    seen: u64,
+) -> Option<Series<N>> {
+    let mut series = Series::new(capacity);
+    for line in &mut series.lines {
+        fill(line, fields.next()?)?;
+    }
+    series.seen = seen;
+    Some(series)
 }
 
 /// `123e6,,450`: an empty value is a missing sample.
@@ -139,7 +156,16 @@ fn fill(buffer: &mut RingBuffer<Point>, text: &str) -> Option<()> {
 mod tests {
     use super::*;
     use crate::store::ClusterPoint;
-    use ktop_web_shared::api::CpuMem;
+    use ktop_web_shared::api::{CpuMem, Io};
+
+    /// Throughput with an unknown disk, none for odd `x`.
+    fn io(x: i64) -> Option<Io> {
+        (x % 2 == 0).then_some(Io {
+            rx: Some(x as u64 * 1000),
+            tx: Some(7),
+            ..Io::default()
+        })
+    }
 
     fn recorded(samples: i64) -> History {
         let mut h = History::new(120);
@@ -159,14 +185,18 @@ mod tests {
                     allocatable: CpuMem { cpu: 7, mem: 8 },
                 },
                 [
-                    ("node-1", u(i + 1)),
-                    ("node-2", (i % 3 != 0).then_some(CpuMem { cpu: 1, mem: 2 })),
+                    ("node-1", u(i + 1), io(i)),
+                    (
+                        "node-2",
+                        (i % 3 != 0).then_some(CpuMem { cpu: 1, mem: 2 }),
+                        None,
+                    ),
                 ],
                 (0..50)
-                    .map(|p| (format!("shop/pod-{p}"), u(i + p)))
+                    .map(|p| (format!("shop/pod-{p}"), u(i + p), io(p)))
                     .collect::<Vec<_>>()
                     .iter()
-                    .map(|(k, v)| (k.as_str(), *v)),
+                    .map(|(k, v, io)| (k.as_str(), *v, *io)),
             );
         }
         h
@@ -185,21 +215,28 @@ mod tests {
         let back = History::from_saved_text(&h.to_saved_text(usize::MAX), 120).expect("parses");
         assert_eq!(back.context(), Some("kind-dev"));
         assert_eq!(back.times().to_vec(), h.times().to_vec());
-        assert!(close(&back.cluster_usage().cpu, &h.cluster_usage().cpu));
+        assert!(close(back.cluster_usage().cpu(), h.cluster_usage().cpu()));
         assert!(close(
-            &back.cluster_allocatable().mem,
-            &h.cluster_allocatable().mem
+            back.cluster_allocatable().mem(),
+            h.cluster_allocatable().mem()
         ));
         for node in ["node-1", "node-2"] {
             let (a, b) = (h.node(node).expect("live"), back.node(node).expect("saved"));
-            assert!(close(&a.cpu, &b.cpu) && close(&a.mem, &b.mem), "{node}");
+            assert!(close(a.cpu(), b.cpu()) && close(a.mem(), b.mem()), "{node}");
         }
         assert_eq!(back.pod_count(), 50);
         let (a, b) = (
             h.pod("shop/pod-7").expect("live"),
             back.pod("shop/pod-7").expect("saved"),
         );
-        assert!(close(&a.cpu, &b.cpu));
+        assert!(close(a.cpu(), b.cpu()));
+        let (a, b) = (
+            h.node_io("node-1").expect("live"),
+            back.node_io("node-1").expect("saved"),
+        );
+        assert!(a.lines.iter().zip(&b.lines).all(|(a, b)| close(a, b)));
+        assert!(back.pod_io("shop/pod-4").is_some());
+        assert!(back.pod_io("shop/pod-7").is_none(), "never measured");
     }
 
     #[test]
@@ -214,11 +251,11 @@ mod tests {
                 requests: CpuMem::default(),
                 allocatable: CpuMem::default(),
             },
-            [("node-1", one)],
-            [("shop/pod-1", one)],
+            [("node-1", one, None)],
+            [("shop/pod-1", one, None)],
         );
         assert_eq!(back.samples(), 11);
-        assert_eq!(back.node("node-1").map(|s| s.cpu.len()), Some(11));
+        assert_eq!(back.node("node-1").map(|s| s.cpu().len()), Some(11));
         assert!(
             back.node("node-2").is_none(),
             "objects gone from the snapshot are dropped"

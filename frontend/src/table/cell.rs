@@ -5,6 +5,7 @@ use ktop_web_shared::format::{format_age, format_bytes, format_cpu, format_perce
 use leptos::prelude::*;
 
 use crate::threshold::Level;
+use crate::throughput::format_rate;
 use ktop_web_shared::format::{fixed, trim_decimals};
 
 /// Shown for values that are not known (no metrics, no request set, …).
@@ -13,7 +14,8 @@ pub const DASH: &str = "—";
 /// What a numeric cell shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CellValue {
-    /// Exact number in base units (nanocores, bytes, percent, count, seconds).
+    /// Exact number in base units (nanocores, bytes, bytes per second, percent, count,
+    /// seconds).
     pub raw: Option<String>,
     /// Formatted text.
     pub text: String,
@@ -49,6 +51,11 @@ impl CellValue {
     /// Memory in bytes, shown in binary units.
     pub fn bytes(bytes: Option<u64>) -> CellValue {
         Self::formatted(bytes, format_bytes)
+    }
+
+    /// Throughput in bytes per second.
+    pub fn rate(bytes_per_s: Option<u64>) -> CellValue {
+        Self::formatted(bytes_per_s, format_rate)
     }
 
     /// `part` as a percentage of `whole`; absent when either is.

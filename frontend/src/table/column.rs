@@ -1,6 +1,7 @@
 //! What a table column is: a URL key, a header title and how its rows sort.
 
 use super::cell::CellValue;
+use super::io_column::IoColumn;
 use super::sort::SortValue;
 
 /// A column of a sortable table over rows of type `Row`.
@@ -26,6 +27,12 @@ pub trait Column: Copy + Eq + Send + Sync + 'static {
 
     /// The raw value rows are ordered by.
     fn sort_value(self, row: &Self::Row) -> SortValue<'_>;
+
+    /// The throughput column this is, if it is one: those are shown only while the live
+    /// source measures throughput.
+    fn io(self) -> Option<IoColumn> {
+        None
+    }
 
     /// The column with this key.
     fn from_key(key: &str) -> Option<Self> {

@@ -1,8 +1,10 @@
-//! The "Columns" menu: a checkbox per column, kept in the URL's `cols`.
+//! The "Columns" menu: a checkbox per column, kept in the URL's `cols`. Throughput columns
+//! are offered only while the live source measures throughput.
 
 use leptos::prelude::*;
 
 use crate::route::location::use_location;
+use crate::state::use_app_state;
 
 use super::column::Column;
 use super::visible_columns::{toggled, visible};
@@ -16,7 +18,12 @@ pub fn ColumnPicker<C: Column>(
     columns: &'static [C],
 ) -> impl IntoView {
     let location = use_location();
-    let shown = Memo::new(move |_| location.query.with(|q| visible::<C>(q.get("cols"))));
+    let io = use_app_state().io;
+    let shown = Memo::new(move |_| {
+        location
+            .query
+            .with(|q| visible::<C>(q.get("cols"), io.get()))
+    });
     let boxes = columns
         .iter()
         .map(|&column| {
@@ -27,7 +34,7 @@ pub fn ColumnPicker<C: Column>(
                 location.push_query(&[("cols", next)]);
             };
             view! {
-                <label>
+                <label class:unavailable=move || column.io().is_some() && !io.get()>
                     <input
                         type="checkbox"
                         data-col=column.key()

@@ -95,10 +95,17 @@ mod tests {
     use crate::pods::column::PodColumn;
     use crate::pods::row::PodView;
     use crate::pods::row::tests::pod;
+    use crate::table::io_column::IoColumn;
+    use ktop_web_shared::api::Io;
 
     fn rows() -> Vec<PodView> {
+        let mut cart = pod("shop", "cart-1", Some((250, 3)));
+        cart.io = Some(Io {
+            rx: Some(12_595),
+            ..Io::default()
+        });
         vec![
-            PodView::new(&pod("shop", "cart-1", Some((250, 3))), 0),
+            PodView::new(&cart, 0),
             PodView::new(&pod("shop", "web,\"x\"", None), 0),
         ]
     }
@@ -138,6 +145,26 @@ mod tests {
         assert!(parsed[0]["cpu"].is_u64(), "{json}");
         assert_eq!(parsed[1]["name"], "web,\"x\"");
         assert_eq!(parsed[1]["cpu"], "—", "no usage is text, as on screen");
+    }
+
+    #[test]
+    fn throughput_is_text_in_csv_and_bytes_per_second_in_json() {
+        let rows = rows();
+        let refs: Vec<&PodView> = rows.iter().collect();
+        let columns = [
+            PodColumn::Name,
+            PodColumn::Io(IoColumn::NetRx),
+            PodColumn::Io(IoColumn::NetTx),
+            PodColumn::Io(IoColumn::NetTrend),
+        ];
+        let csv = to_csv(&columns, &refs);
+        let lines: Vec<&str> = csv.split("\r\n").collect();
+        assert_eq!(lines[0], "Name,Net rx,Net tx", "trends are left out");
+        assert_eq!(lines[1], "cart-1,12.3 KiB/s,—");
+        let json = to_json(&columns, &refs);
+        let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
+        assert_eq!(parsed[0]["net-rx"], 12_595);
+        assert_eq!(parsed[0]["net-tx"], "—", "unknown, not zero");
     }
 
     #[test]

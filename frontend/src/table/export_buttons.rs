@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::download::download;
 use crate::route::location::use_location;
+use crate::state::use_app_state;
 
 use super::column::Column;
 use super::export::{to_csv, to_json};
@@ -26,10 +27,11 @@ where
     C::Row: Send + Sync + 'static,
 {
     let location = use_location();
+    let io = use_app_state().io;
     let export = move |json: bool| {
         let shown = location
             .query
-            .with_untracked(|q| visible::<C>(q.get("cols")));
+            .with_untracked(|q| visible::<C>(q.get("cols"), io.get_untracked()));
         let shown: Vec<C> = columns
             .iter()
             .copied()

@@ -5,6 +5,7 @@ pub mod column;
 pub mod column_picker;
 pub mod export;
 pub mod export_buttons;
+pub mod io_column;
 pub mod row_signals;
 pub mod sort;
 pub mod sort_header;

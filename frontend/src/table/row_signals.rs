@@ -7,10 +7,11 @@ use leptos::prelude::*;
 
 use crate::charts::sparkline::Sparkline;
 use crate::state::use_app_state;
-use crate::store::{CpuMemSeries, History};
+use crate::store::{CpuMemSeries, History, IoSeries};
 use crate::table::cell::CellValue;
 use crate::table::column::Column;
 use crate::threshold::Level;
+use crate::throughput::Throughput;
 
 /// The row's current view model (`None` once it left the data) and its cell accessors.
 pub struct RowSignals<V: Send + Sync + 'static> {
@@ -90,34 +91,57 @@ impl<V: PartialEq + Send + Sync + 'static> RowSignals<V> {
     }
 }
 
-/// The CPU and memory sparkline cells of a row whose history `find` looks up.
+/// The sparkline cells of a row whose history `find` and `find_io` look up: CPU, memory,
+/// then network and disk (each direction summed).
 #[component]
 pub fn SparkCells(
     /// History key: node name or `namespace/name`.
     key: Arc<str>,
-    /// Finds the row's series in the history.
+    /// Finds the row's usage series in the history.
     find: for<'h, 'k> fn(&'h History, &'k str) -> Option<&'h CpuMemSeries>,
+    /// Finds the row's throughput series in the history.
+    find_io: for<'h, 'k> fn(&'h History, &'k str) -> Option<&'h IoSeries>,
     /// Threshold colouring of the CPU line.
     cpu_level: Signal<Level>,
     /// Threshold colouring of the memory line.
     mem_level: Signal<Level>,
 ) -> impl IntoView {
     let state = use_app_state();
-    let series = move |pick: fn(&CpuMemSeries) -> Vec<f32>| {
+    let usage = {
+        let key = key.clone();
+        move |pick: fn(&CpuMemSeries) -> Vec<f32>| {
+            let key = key.clone();
+            Signal::derive(move || {
+                state
+                    .history
+                    .with(|h| find(h, &key).map(pick).unwrap_or_default())
+            })
+        }
+    };
+    let io = move |kind: Throughput| {
         let key = key.clone();
         Signal::derive(move || {
-            state
-                .history
-                .with(|h| find(h, &key).map(pick).unwrap_or_default())
+            state.history.with(|h| {
+                find_io(h, &key)
+                    .map(|s| kind.total_series(s))
+                    .unwrap_or_default()
+            })
         })
     };
     let slots = Signal::derive(move || state.history.with(History::samples));
+    let cell = move |col: &'static str, values, level: Signal<Level>, label| {
+        view! {
+            <td data-col=col class="spark">
+                <Sparkline values=values slots=slots level=level label=label />
+            </td>
+        }
+    };
+    // Throughput has no capacity to be a share of, so no threshold colouring.
+    let normal = Signal::default();
     view! {
-        <td data-col="cpu-spark" class="spark">
-            <Sparkline values=series(|s| s.cpu.to_vec()) slots=slots level=cpu_level label="CPU history" />
-        </td>
-        <td data-col="mem-spark" class="spark">
-            <Sparkline values=series(|s| s.mem.to_vec()) slots=slots level=mem_level label="Memory history" />
-        </td>
+        {cell("cpu-spark", usage(|s| s.cpu().to_vec()), cpu_level, "CPU history")}
+        {cell("mem-spark", usage(|s| s.mem().to_vec()), mem_level, "Memory history")}
+        {cell("net-spark", io(Throughput::Network), normal, "Network history")}
+        {cell("disk-spark", io(Throughput::Disk), normal, "Disk history")}
     }
 }
