@@ -103,23 +103,22 @@ fn simulated_node_rates() -> BTreeMap<String, f64> {
     rates
 }
 
-async fn snapshot(ktop: &Ktop) -> Snapshot {
-    ktop.get_json(&format!("api/v1/contexts/{}/snapshot", ktop.context()))
-        .await
-}
-
-/// Polls until `ready` holds for a snapshot.
+/// Polls the snapshot until `ready` holds (a 503 while the first lists load is awaited too).
 async fn snapshot_when(ktop: &Ktop, what: &str, ready: impl Fn(&Snapshot) -> bool) -> Snapshot {
+    let path = format!("api/v1/contexts/{}/snapshot", ktop.context());
     let started = Instant::now();
     loop {
-        let snap = snapshot(ktop).await;
-        if ready(&snap) {
+        let (status, body) = ktop.get(&path).await;
+        let snap = (status == 200)
+            .then(|| serde_json::from_str::<Snapshot>(&body).expect("a snapshot"))
+            .filter(&ready);
+        if let Some(snap) = snap {
             return snap;
         }
         assert!(
             started.elapsed() < WAIT,
-            "{what} within {WAIT:?}; last source: {:?}",
-            snap.source
+            "{what} within {WAIT:?}; last answer: {status} {}",
+            body.chars().take(600).collect::<String>()
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     }

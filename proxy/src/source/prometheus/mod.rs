@@ -299,8 +299,118 @@ pub async fn probe(clients: &Clients, components: Components) -> Result<(), (Str
         .and_then(|a| a.get(crate::objects::RESOURCE_METRICS_PATH));
     let paths = scrape_paths(&name, annotated.map(String::as_str))
         .map_err(|e| explain(&SourceError::Other(e.to_string())))?;
-    fan_out::scrape_node(clients, &paths, components)
-        .await
-        .map(drop)
-        .map_err(|e| explain(&e))
+    tokio::time::timeout(
+        fan_out::NODE_TIMEOUT,
+        fan_out::scrape_node(clients, &paths, components),
+    )
+    .await
+    .unwrap_or(Err(SourceError::Timeout(fan_out::NODE_TIMEOUT.as_secs())))
+    .map(drop)
+    .map_err(|e| explain(&e))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::objects::NodeEntry;
+    use http::{Request, Response};
+    use ktop_web_shared::api::NodeRow;
+    use kube::client::Body;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use tower_test::mock;
+
+    fn status(code: u16) -> Response<Body> {
+        let body = serde_json::json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+            "message": format!("nodes/proxy says {code}"), "reason": "Forbidden", "code": code});
+        Response::builder()
+            .status(code)
+            .body(Body::from(serde_json::to_vec(&body).expect("json")))
+            .expect("response")
+    }
+
+    fn text(body: &str) -> Response<Body> {
+        Response::builder()
+            .status(200)
+            .body(Body::from(body.as_bytes().to_vec()))
+            .expect("response")
+    }
+
+    /// A source over `nodes` nodes whose API server answers each request with `answer`.
+    async fn source(
+        nodes: usize,
+        answer: impl Fn(&str) -> Response<Body> + Send + 'static,
+    ) -> (Prometheus, Arc<AtomicUsize>) {
+        let (service, mut handle) = mock::pair::<Request<Body>, Response<Body>>();
+        let asked = Arc::new(AtomicUsize::new(0));
+        let count = asked.clone();
+        tokio::spawn(async move {
+            while let Some((request, send)) = handle.next_request().await {
+                count.fetch_add(1, Ordering::SeqCst);
+                send.send_response(answer(request.uri().path()));
+            }
+        });
+        let rows = (0..nodes)
+            .map(|i| {
+                NodeEntry::from(NodeRow {
+                    name: format!("n{i}"),
+                    ..NodeRow::default()
+                })
+            })
+            .collect();
+        let settings = Settings {
+            interval: MIN_INTERVAL,
+            components: Components {
+                kubelet: true,
+                cadvisor: true,
+            },
+        };
+        let objects = ObjectCache::with_rows(rows, vec![]);
+        let clients = crate::kube_clients::mocked(service).await;
+        (Prometheus::new(clients, objects, None, settings), asked)
+    }
+
+    #[tokio::test]
+    async fn a_403_stops_the_scrape_at_once() {
+        let (src, asked) = source(1_000, |_| status(403)).await;
+        let err = src.sample().await.expect_err("forbidden");
+        assert!(matches!(err, SourceError::Forbidden(_)), "{err:?}");
+        let (message, hint) = explain(&err);
+        assert!(message.contains("node proxy") && hint.contains("nodes/proxy"));
+        let asked = asked.load(Ordering::SeqCst);
+        assert!(
+            asked <= fan_out::CONCURRENCY,
+            "{asked} requests for a permission every node shares"
+        );
+    }
+
+    #[tokio::test]
+    async fn failing_nodes_are_left_out_not_fatal() {
+        // Odd nodes' kubelets are unreachable (503 from the node proxy).
+        let (src, asked) = source(10, |path| {
+            let node: usize = path
+                .trim_start_matches("/api/v1/nodes/n")
+                .split('/')
+                .next()
+                .and_then(|n| n.parse().ok())
+                .expect("a node path");
+            if node % 2 == 1 {
+                status(503)
+            } else if path.ends_with("/metrics/resource") {
+                text("node_memory_working_set_bytes 1e9\nnode_cpu_usage_seconds_total 1\n")
+            } else {
+                text("# nothing from cadvisor\n")
+            }
+        })
+        .await;
+        let sample = src.sample().await.expect("half the nodes answered");
+        assert!(sample.io);
+        // Each readable node took both endpoints, each unreachable one only the first.
+        assert_eq!(asked.load(Ordering::SeqCst), 5 * 2 + 5);
+
+        let (src, _) = source(3, |_| status(503)).await;
+        assert!(matches!(
+            src.sample().await,
+            Err(SourceError::Unavailable(_))
+        ));
+    }
 }
