@@ -155,6 +155,8 @@ pub enum FallbackReason {
     Forbidden,
     /// The read did not finish within its deadline.
     Timeout,
+    /// The source answers but has no numbers yet (rates need a second scrape).
+    Starting,
     /// Anything else; the message says what.
     #[default]
     Error,

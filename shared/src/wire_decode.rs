@@ -72,6 +72,7 @@ decode_enum!(FallbackReason {
     Unavailable = "unavailable",
     Forbidden = "forbidden",
     Timeout = "timeout",
+    Starting = "starting",
     Error = "error",
 });
 
@@ -570,6 +571,7 @@ mod tests {
             F::Unavailable,
             F::Forbidden,
             F::Timeout,
+            F::Starting,
             F::Error,
         ]);
         use Readiness as R;

@@ -56,6 +56,9 @@ pub enum SourceError {
     /// No answer within the deadline.
     #[error("no answer within {0}s")]
     Timeout(u64),
+    /// Answering, but without numbers yet.
+    #[error("starting: {0}")]
+    Starting(String),
     /// Anything else.
     #[error("{0}")]
     Other(String),
@@ -80,6 +83,7 @@ impl SourceError {
             SourceError::Unavailable(_) => FallbackReason::Unavailable,
             SourceError::Forbidden(_) => FallbackReason::Forbidden,
             SourceError::Timeout(_) => FallbackReason::Timeout,
+            SourceError::Starting(_) => FallbackReason::Starting,
             SourceError::Other(_) => FallbackReason::Error,
         }
     }

@@ -132,9 +132,10 @@ impl SourceSelector {
                     };
                 }
                 Err(e) => {
-                    // The API server itself unreachable (restart, network): try again next
-                    // refresh, which paces it. An answering API that refuses backs off.
-                    let delay = if matches!(e, SourceError::Other(_)) {
+                    // The API server itself unreachable (restart, network), or a source about to
+                    // have numbers: try again next refresh, which paces it. An answering API
+                    // that refuses backs off.
+                    let delay = if matches!(e, SourceError::Other(_) | SourceError::Starting(_)) {
                         Duration::ZERO
                     } else {
                         state
@@ -143,7 +144,9 @@ impl SourceSelector {
                     };
                     let retry_at = Instant::now() + delay;
                     let failure = explain(kind, &e, unix_ms_after(delay));
-                    if state.failure.as_ref().map(|f| f.reason) != Some(failure.reason) {
+                    if matches!(e, SourceError::Starting(_)) {
+                        tracing::debug!(source = kind.label(), error = %e, "metrics source starting");
+                    } else if state.failure.as_ref().map(|f| f.reason) != Some(failure.reason) {
                         tracing::warn!(source = kind.label(), error = %e, retry_in_s = delay.as_secs(), "metrics source failed; falling back");
                     }
                     *state = Backoff {
@@ -219,7 +222,7 @@ fn explain_metrics_api(name: &str, e: &SourceError) -> (String, String) {
             format!("{name} did not answer within {secs}s — showing requests/limits."),
             "The API server or metrics-server is overloaded or unreachable, or your credential plugin is waiting for a login (run `kubectl get nodes` to see it); ktop-web keeps retrying.".to_owned(),
         ),
-        SourceError::Other(detail) => (
+        SourceError::Other(detail) | SourceError::Starting(detail) => (
             format!("{name} failed — showing requests/limits. ({detail})"),
             "ktop-web keeps retrying; run with --log-level debug for details.".to_owned(),
         ),
@@ -425,6 +428,27 @@ mod tests {
         let s = sel.select().await;
         assert_eq!(s.status.live, SourceKind::Prometheus);
         assert_eq!(prom.calls.load(Ordering::SeqCst), 3);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_starting_source_is_asked_again_at_the_next_refresh() {
+        let prom = scripted_as(
+            SourceKind::Prometheus,
+            vec![
+                Err(SourceError::Starting("one scrape so far".into())),
+                Ok(UsageSample::default()),
+            ],
+        );
+        let ms = scripted(vec![Ok(UsageSample::default())]);
+        let sel = both(SourceMode::Auto, prom.clone(), ms);
+        let s = sel.select().await;
+        assert_eq!(s.status.live, SourceKind::MetricsServer);
+        assert_eq!(s.status.fallbacks[0].reason, FallbackReason::Starting);
+        assert!(s.status.fallbacks[0].message.contains("one scrape so far"));
+        // No backoff: the very next refresh asks it again.
+        let s = sel.select().await;
+        assert_eq!(s.status.live, SourceKind::Prometheus);
+        assert_eq!(prom.calls.load(Ordering::SeqCst), 2);
     }
 
     #[tokio::test(start_paused = true)]

@@ -159,8 +159,14 @@ impl MetricsSource for Prometheus {
             {
                 let mut latest = lock(&self.latest);
                 self.start_if_due(&mut latest);
-                if let Some(result) = &latest.result {
-                    return result.clone();
+                match &latest.result {
+                    Some(Ok(_)) if latest.warming => {
+                        return Err(SourceError::Starting(
+                            "a rate needs two scrapes of the kubelets' counters; the first numbers come about 5 s after the first scrape".into(),
+                        ));
+                    }
+                    Some(result) => return result.clone(),
+                    None => {}
                 }
             }
             notified.await;
@@ -268,6 +274,10 @@ pub fn explain(e: &SourceError) -> (String, String) {
             format!(
                 "Slow or unreachable nodes, or very many: the scrape goes on in the background and is used once done; {OTHERWISE}."
             ),
+        ),
+        SourceError::Starting(detail) => (
+            format!("Measuring: {detail}."),
+            "Nothing to do; the next source's numbers are shown meanwhile.".to_owned(),
         ),
         SourceError::Other(detail) => (
             format!("Scraping the kubelets failed. ({detail})"),
@@ -383,10 +393,12 @@ mod tests {
         );
     }
 
-    #[tokio::test]
+    #[tokio::test(start_paused = true)]
     async fn failing_nodes_are_left_out_not_fatal() {
-        // Odd nodes' kubelets are unreachable (503 from the node proxy).
-        let (src, asked) = source(10, |path| {
+        // Odd nodes' kubelets are unreachable (503 from the node proxy); even ones answer
+        // with a newer timestamp each time.
+        let tick = AtomicUsize::new(1);
+        let (src, asked) = source(10, move |path| {
             let node: usize = path
                 .trim_start_matches("/api/v1/nodes/n")
                 .split('/')
@@ -396,16 +408,31 @@ mod tests {
             if node % 2 == 1 {
                 status(503)
             } else if path.ends_with("/metrics/resource") {
-                text("node_memory_working_set_bytes 1e9\nnode_cpu_usage_seconds_total 1\n")
+                let ts = tick.fetch_add(1, Ordering::SeqCst) * 1000;
+                text(&format!(
+                    "node_memory_working_set_bytes 1e9 {ts}\nnode_cpu_usage_seconds_total 1 {ts}\n"
+                ))
             } else {
                 text("# nothing from cadvisor\n")
             }
         })
         .await;
-        let sample = src.sample().await.expect("half the nodes answered");
+        // One scrape has no rates yet: the source says it is starting.
+        assert!(matches!(src.sample().await, Err(SourceError::Starting(_))));
+        // The second follows on its own.
+        let sample = loop {
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            if let Ok(sample) = src.sample().await {
+                break sample;
+            }
+        };
         assert!(sample.io);
-        // Each readable node took both endpoints, each unreachable one only the first.
-        assert_eq!(asked.load(Ordering::SeqCst), 5 * 2 + 5);
+        let mut nodes: Vec<&String> = sample.nodes.keys().collect();
+        nodes.sort();
+        assert_eq!(nodes, ["n0", "n2", "n4", "n6", "n8"]);
+        // Each scrape: every readable node took both endpoints, each unreachable one only
+        // the first.
+        assert_eq!(asked.load(Ordering::SeqCst), 2 * (5 * 2 + 5));
 
         let (src, _) = source(3, |_| status(503)).await;
         assert!(matches!(
