@@ -18,8 +18,8 @@ use crate::objects::{ObjectCache, spawn_watches};
 use crate::reads::Reads;
 use crate::security::{AccessToken, Policy, token};
 use crate::source::{
-    DemoCluster, MetricsServer, MetricsSource, Prometheus, SourceSelector, Sources,
-    prometheus_probe,
+    DemoCluster, MetricsServer, MetricsSource, Prometheus, SourceError, SourceSelector, Sources,
+    explain_prometheus, prometheus_probe,
 };
 
 /// Longest a metrics read may take, kube's own retries included.
@@ -156,11 +156,15 @@ async fn cluster_view(
     if mode == SourceMode::Prometheus {
         // An explicit choice is checked now, so a missing permission is an error at startup
         // rather than a quiet requests/limits view.
-        prometheus_probe(&conn.clients, settings.components)
-            .await
-            .map_err(|(message, hint)| {
-                anyhow::anyhow!("--metrics-source prometheus: {message}\n  {hint}")
-            })?;
+        if let Err(e) = prometheus_probe(&conn.clients, settings.components).await {
+            let (message, hint) = explain_prometheus(&e);
+            // A missing permission or endpoint is for the user to fix; one slow or down node
+            // is not a reason to refuse.
+            if matches!(e, SourceError::Forbidden(_) | SourceError::NotInstalled(_)) {
+                bail!("--metrics-source prometheus: {message}\n  {hint}");
+            }
+            tracing::warn!(%message, "could not read one node's kubelet metrics at startup; starting anyway");
+        }
     }
     let sources = Sources {
         prometheus: Some(Arc::new(Prometheus::new(

@@ -261,7 +261,6 @@ fn corpus(port: u16, token: &str, context: &str, pod: (&str, &str)) -> Vec<Case>
         format!("/api/v1/contexts/{context}/nodes/kwok-node-0/proxy/configz"),
         format!("/api/v1/contexts/{context}/nodes/kwok-node-0/metrics/cadvisor"),
         format!("/api/v1/contexts/{context}/nodes/kwok-node-0/proxy/run/kube-system/x/y"),
-        format!("/api/v1/contexts/{context}/nodes/..%2f..%2fsecrets/proxy/metrics/resource"),
         "/api/v1/nodes/kwok-node-0/proxy/metrics/cadvisor".into(),
         format!(
             "/api/v1/contexts/not-a-context/namespaces/shop/pods/{}/log",
@@ -281,6 +280,10 @@ fn corpus(port: u16, token: &str, context: &str, pod: (&str, &str)) -> Vec<Case>
     let detail = |rest: &str| format!("/api/v1/contexts/{context}/{rest}");
     for (what, target) in [
         ("node name with traversal", detail("nodes/..%2fsecrets")),
+        (
+            "traversal towards a node proxy",
+            detail("nodes/..%2f..%2fsecrets/proxy/metrics/resource"),
+        ),
         ("upper-case node name", detail("nodes/Node_1")),
         ("NUL in node name", detail("nodes/a%00")),
         ("bad pod name", detail("namespaces/shop/pods/X_Y")),

@@ -331,10 +331,17 @@ async fn without_node_proxy_auto_falls_back_and_explicit_prometheus_refuses() {
     let env = [("KUBECONFIG", kubeconfig.trim())];
 
     let ktop = Ktop::start(&["--refresh", "1s"], &env);
+    // Prometheus first says it is starting (its first scrape runs in the background), then
+    // why it cannot be used.
     let snap = snapshot_when(
         &ktop,
         "metrics-server live after prometheus is refused",
-        |s| s.source.live == SourceKind::MetricsServer,
+        |s| {
+            s.source.live == SourceKind::MetricsServer
+                && s.source.fallbacks.iter().any(|f| {
+                    f.source == SourceKind::Prometheus && f.reason == FallbackReason::Forbidden
+                })
+        },
     )
     .await;
     let fallback = snap

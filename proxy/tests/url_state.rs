@@ -109,6 +109,10 @@ async fn a_copied_url_reproduces_the_view_and_history_steps_back() {
     // Browser A builds the view by hand.
     let a = Browser::start().await;
     a.goto(&ktop.signed("")).await;
+    // Auto mode shows metrics-server until prometheus has its first rates, and the network
+    // columns appear with prometheus: build the view once the column set is final.
+    a.wait_for("#source-badge[data-live-source='prometheus']", WAIT)
+        .await;
     a.click("nav a[href$='/pods']", WAIT).await;
     let all = settled(&a, "all pods", |s| s.rows.len() > carts.len()).await;
     a.wait_for("#namespace option[value='shop']", WAIT).await;

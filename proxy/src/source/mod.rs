@@ -13,7 +13,8 @@ use ktop_web_shared::api::{CpuMem, FallbackReason, Io, SampleTime, SourceKind, U
 pub use demo::DemoCluster;
 pub use metrics_server::MetricsServer;
 pub use prometheus::{
-    Components, Prometheus, Settings as PrometheusSettings, probe as prometheus_probe,
+    Components, Prometheus, Settings as PrometheusSettings, explain as explain_prometheus,
+    probe as prometheus_probe,
 };
 pub use selector::{Selection, SourceSelector, Sources};
 

@@ -38,6 +38,17 @@ impl<K: Hash + Eq> CounterRates<K> {
     /// below the previous one means the counter restarted (a container restart), so the
     /// increase is the new value itself, counted from zero.
     pub fn update(&mut self, key: K, value: f64, at_ms: i64) -> Option<f64> {
+        self.step(key, value, at_ms, true)
+    }
+
+    /// Like [`CounterRates::update`] for a sum of counters (interfaces, devices): a drop
+    /// means a part went away (a pod's interface on the node), not that all restarted, so it
+    /// gives no rate and the series goes on from the new value.
+    pub fn update_sum(&mut self, key: K, value: f64, at_ms: i64) -> Option<f64> {
+        self.step(key, value, at_ms, false)
+    }
+
+    fn step(&mut self, key: K, value: f64, at_ms: i64, drop_is_restart: bool) -> Option<f64> {
         if !value.is_finite() || value < 0.0 {
             return None;
         }
@@ -47,14 +58,17 @@ impl<K: Hash + Eq> CounterRates<K> {
             scrape: self.scrape,
         };
         let before = self.last.insert(key, now)?;
-        let seconds = (at_ms - before.at_ms) as f64 / 1000.0;
+        // Saturating: a hostile timestamp must not overflow.
+        let seconds = at_ms.saturating_sub(before.at_ms) as f64 / 1000.0;
         if seconds <= 0.0 {
             return None;
         }
         let increase = if value >= before.value {
             value - before.value
-        } else {
+        } else if drop_is_restart {
             value
+        } else {
+            return None;
         };
         Some(increase / seconds)
     }
@@ -93,6 +107,30 @@ mod tests {
         r.update("a", 100.0, 0);
         assert_eq!(r.update("a", 4.0, 2_000), Some(2.0));
         assert_eq!(r.update("a", 10.0, 4_000), Some(3.0));
+    }
+
+    #[test]
+    fn a_shrinking_sum_gives_no_rate_then_goes_on() {
+        let mut r = CounterRates::default();
+        r.update_sum("node rx", 1e12, 0);
+        assert_eq!(
+            r.update_sum("node rx", 1e12 + 5_000.0, 1_000),
+            Some(5_000.0)
+        );
+        // A pod's interface (and its bytes) left the sum: not a node-wide restart.
+        assert_eq!(r.update_sum("node rx", 9e11, 2_000), None);
+        assert_eq!(
+            r.update_sum("node rx", 9e11 + 3_000.0, 3_000),
+            Some(3_000.0)
+        );
+    }
+
+    #[test]
+    fn hostile_timestamps_do_not_overflow() {
+        let mut r = CounterRates::default();
+        r.update("a", 1.0, i64::MIN);
+        assert_eq!(r.update("a", 2.0, i64::MAX).map(f64::is_finite), Some(true));
+        assert_eq!(r.update("a", 3.0, i64::MIN), None);
     }
 
     #[test]

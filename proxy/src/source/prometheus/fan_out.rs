@@ -97,12 +97,22 @@ async fn read_into(
         })
         .await
         .map_err(|e| SourceError::from_kube(&e))?;
-    let mut lines = body.take(MAX_BODY).lines();
+    // One byte past the limit tells a cut body from one that ends there: a cut last line
+    // could read as a wrong counter value.
+    let mut seen: u64 = 0;
+    let mut lines = body.take(MAX_BODY + 1).lines();
     while let Some(line) = lines
         .try_next()
         .await
         .map_err(|e| SourceError::Other(format!("reading {path}: {e}")))?
     {
+        seen += line.len() as u64 + 1;
+        if seen > MAX_BODY {
+            return Err(SourceError::Other(format!(
+                "{path} is larger than {} MiB",
+                MAX_BODY >> 20
+            )));
+        }
         scrape.read([line.as_str()]);
     }
     Ok(())

@@ -19,9 +19,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use futures::StreamExt;
+use std::panic::AssertUnwindSafe;
+
+use futures::{FutureExt, StreamExt};
 use ktop_web_shared::api::SourceKind;
-use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::{MetricsSource, SourceError, UsageSample};
@@ -76,7 +77,6 @@ struct Scraper {
 pub struct Prometheus {
     scraper: Arc<Scraper>,
     latest: Arc<Mutex<Latest>>,
-    done: Arc<Notify>,
 }
 
 impl Prometheus {
@@ -99,7 +99,6 @@ impl Prometheus {
                 warming: true,
                 ..Latest::default()
             })),
-            done: Arc::new(Notify::new()),
         }
     }
 
@@ -116,8 +115,7 @@ impl Prometheus {
         }
         latest.running = true;
         latest.started = Some(Instant::now());
-        let (scraper, shared, done) =
-            (self.scraper.clone(), self.latest.clone(), self.done.clone());
+        let (scraper, shared) = (self.scraper.clone(), self.latest.clone());
         tokio::spawn(async move {
             // A first scrape has no rates (one point per counter); the second follows on its
             // own after the shortest interval, so numbers appear without waiting for a
@@ -127,15 +125,21 @@ impl Prometheus {
                     tokio::time::sleep(MIN_INTERVAL).await;
                     lock(&shared).started = Some(Instant::now());
                 }
-                let result = scraper.scrape().await;
+                // A bug must not leave `running` set, which would stop scraping for good.
+                let result = AssertUnwindSafe(scraper.scrape())
+                    .catch_unwind()
+                    .await
+                    .unwrap_or_else(|_| {
+                        Err(SourceError::Other(
+                            "the scrape failed (a bug; see the log)".into(),
+                        ))
+                    });
                 let mut latest = lock(&shared);
                 if let Ok(sample) = &result {
                     latest.warming = sample.nodes.is_empty() && sample.pods.is_empty();
                 }
                 let warming = latest.warming && result.is_ok();
                 latest.result = Some(result);
-                drop(latest);
-                done.notify_waiters();
                 if !warming {
                     break;
                 }
@@ -151,32 +155,27 @@ impl MetricsSource for Prometheus {
         SourceKind::Prometheus
     }
 
+    /// The latest scrape, never waiting for one: while there is no rate yet the source says
+    /// it is starting, and the selector shows the next source meanwhile.
     async fn sample(&self) -> Result<UsageSample, SourceError> {
-        loop {
-            // Register for the wake-up before looking, so a scrape finishing in between is
-            // not missed.
-            let notified = self.done.notified();
-            {
-                let mut latest = lock(&self.latest);
-                self.start_if_due(&mut latest);
-                match &latest.result {
-                    Some(Ok(_)) if latest.warming => {
-                        return Err(SourceError::Starting(
-                            "a rate needs two scrapes of the kubelets' counters; the first numbers come about 5 s after the first scrape".into(),
-                        ));
-                    }
-                    Some(result) => return result.clone(),
-                    None => {}
-                }
-            }
-            notified.await;
+        let mut latest = lock(&self.latest);
+        self.start_if_due(&mut latest);
+        match &latest.result {
+            Some(Ok(_)) if latest.warming => Err(SourceError::Starting(
+                "a rate needs two scrapes of the kubelets' counters; the first numbers come about 5 s after the first".into(),
+            )),
+            Some(result) => result.clone(),
+            None => Err(SourceError::Starting(format!(
+                "the first scrape of {} nodes is running",
+                self.scraper.objects.nodes().rows.len()
+            ))),
         }
     }
 }
 
 impl Scraper {
-    /// One scrape of every node. Fails only when no node could be read; a 401 or 403 stops
-    /// it at once, since every other node would answer the same.
+    /// One scrape of every node. Fails only when no node could be read; a 403 before any
+    /// node answered stops it at once, since every other node would answer the same.
     async fn scrape(&self) -> Result<UsageSample, SourceError> {
         let started = Instant::now();
         let targets: Vec<fan_out::Target> = self
@@ -216,7 +215,9 @@ impl Scraper {
                 Err(e) => {
                     failed += 1;
                     tracing::debug!(node = result.node, error = %e, "node scrape failed");
-                    let denied = matches!(e, SourceError::Forbidden(_));
+                    // A denial before any node answered is the user's permission, which every
+                    // node shares: stop. Later ones are that node's own.
+                    let denied = read == 0 && matches!(e, SourceError::Forbidden(_));
                     first_error.get_or_insert(e);
                     if denied {
                         break;
@@ -277,7 +278,7 @@ pub fn explain(e: &SourceError) -> (String, String) {
         ),
         SourceError::Starting(detail) => (
             format!("Measuring: {detail}."),
-            "Nothing to do; the next source's numbers are shown meanwhile.".to_owned(),
+            "Nothing to do: the numbers follow within seconds.".to_owned(),
         ),
         SourceError::Other(detail) => (
             format!("Scraping the kubelets failed. ({detail})"),
@@ -287,9 +288,9 @@ pub fn explain(e: &SourceError) -> (String, String) {
 }
 
 /// Reads one node's endpoints, for an explicit `--metrics-source prometheus` to fail at
-/// startup with the reason and the fix (`(message, hint)`) rather than fall back quietly.
-/// A cluster without nodes has nothing to check.
-pub async fn probe(clients: &Clients, components: Components) -> Result<(), (String, String)> {
+/// startup with the reason and the fix ([`explain`]) rather than fall back quietly. A
+/// cluster without nodes has nothing to check.
+pub async fn probe(clients: &Clients, components: Components) -> Result<(), SourceError> {
     let first = clients
         .read_retrying(|client| async move {
             kube::Api::<k8s_openapi::api::core::v1::Node>::all(client)
@@ -297,7 +298,7 @@ pub async fn probe(clients: &Clients, components: Components) -> Result<(), (Str
                 .await
         })
         .await
-        .map_err(|e| explain(&SourceError::from_kube(&e)))?;
+        .map_err(|e| SourceError::from_kube(&e))?;
     let Some(node) = first.items.first() else {
         return Ok(());
     };
@@ -308,7 +309,7 @@ pub async fn probe(clients: &Clients, components: Components) -> Result<(), (Str
         .as_ref()
         .and_then(|a| a.get(crate::objects::RESOURCE_METRICS_PATH));
     let paths = scrape_paths(&name, annotated.map(String::as_str))
-        .map_err(|e| explain(&SourceError::Other(e.to_string())))?;
+        .map_err(|e| SourceError::Other(e.to_string()))?;
     tokio::time::timeout(
         fan_out::NODE_TIMEOUT,
         fan_out::scrape_node(clients, &paths, components),
@@ -316,7 +317,6 @@ pub async fn probe(clients: &Clients, components: Components) -> Result<(), (Str
     .await
     .unwrap_or(Err(SourceError::Timeout(fan_out::NODE_TIMEOUT.as_secs())))
     .map(drop)
-    .map_err(|e| explain(&e))
 }
 
 #[cfg(test)]
@@ -379,10 +379,20 @@ mod tests {
         (Prometheus::new(clients, objects, None, settings), asked)
     }
 
-    #[tokio::test]
+    /// The first answer that is not "starting" (the scrapes run in the background).
+    async fn settled(src: &Prometheus) -> Result<UsageSample, SourceError> {
+        loop {
+            match src.sample().await {
+                Err(SourceError::Starting(_)) => tokio::time::sleep(Duration::from_secs(1)).await,
+                other => return other,
+            }
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn a_403_stops_the_scrape_at_once() {
         let (src, asked) = source(1_000, |_| status(403)).await;
-        let err = src.sample().await.expect_err("forbidden");
+        let err = settled(&src).await.expect_err("forbidden");
         assert!(matches!(err, SourceError::Forbidden(_)), "{err:?}");
         let (message, hint) = explain(&err);
         assert!(message.contains("node proxy") && hint.contains("nodes/proxy"));
@@ -417,15 +427,10 @@ mod tests {
             }
         })
         .await;
-        // One scrape has no rates yet: the source says it is starting.
+        // The first scrape has no rates, so the source says it is starting until the
+        // second, which follows on its own.
         assert!(matches!(src.sample().await, Err(SourceError::Starting(_))));
-        // The second follows on its own.
-        let sample = loop {
-            tokio::time::sleep(Duration::from_secs(1)).await;
-            if let Ok(sample) = src.sample().await {
-                break sample;
-            }
-        };
+        let sample = settled(&src).await.expect("half the nodes answered");
         assert!(sample.io);
         let mut nodes: Vec<&String> = sample.nodes.keys().collect();
         nodes.sort();
@@ -436,7 +441,7 @@ mod tests {
 
         let (src, _) = source(3, |_| status(503)).await;
         assert!(matches!(
-            src.sample().await,
+            settled(&src).await,
             Err(SourceError::Unavailable(_))
         ));
     }

@@ -43,16 +43,20 @@ pub struct Io {
     pub inbound: Option<f64>,
     /// Transmitted, or written.
     pub outbound: Option<f64>,
+    /// The newest time (ms) cadvisor gave these values: it refreshes them every 10–15 s, so
+    /// a rate must use this, not the time they were fetched.
+    pub ts_ms: Option<i64>,
 }
 
 impl Io {
-    fn add(&mut self, inbound: bool, value: f64) {
+    fn add(&mut self, inbound: bool, value: f64, ts_ms: Option<i64>) {
         let slot = if inbound {
             &mut self.inbound
         } else {
             &mut self.outbound
         };
         *slot = Some(slot.unwrap_or(0.0) + value);
+        self.ts_ms = self.ts_ms.max(ts_ms);
     }
 }
 
@@ -116,22 +120,22 @@ impl NodeScrape {
             "container_network_receive_bytes_total" | "container_network_transmit_bytes_total" => {
                 let inbound = s.name == "container_network_receive_bytes_total";
                 if root {
-                    self.node.network.add(inbound, value);
+                    self.node.network.add(inbound, value, s.timestamp_ms);
                 } else if !pod.is_empty() && is_sandbox(container) && !s.label("image").is_empty() {
                     // Only the sandbox's own series: a pod-level cgroup repeating it would
                     // count the traffic twice.
                     self.pods
                         .entry((ns.to_owned(), pod.to_owned()))
                         .or_default()
-                        .add(inbound, value);
+                        .add(inbound, value, s.timestamp_ms);
                 }
             }
             "container_fs_reads_bytes_total" | "container_fs_writes_bytes_total" => {
                 let inbound = s.name == "container_fs_reads_bytes_total";
                 if root {
-                    self.node.fs.add(inbound, value);
+                    self.node.fs.add(inbound, value, s.timestamp_ms);
                 } else if let Some(c) = self.container(ns, pod, container) {
-                    c.fs.add(inbound, value);
+                    c.fs.add(inbound, value, s.timestamp_ms);
                 }
             }
             // cadvisor repeats CPU and memory; the kubelet's own series (read first) win, and

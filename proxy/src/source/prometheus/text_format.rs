@@ -194,7 +194,9 @@ impl<'a> Cursor<'a> {
             self.at += end + 1;
             return Ok(Cow::Borrowed(&rest[..end]));
         }
-        let mut value = String::with_capacity(rest.len());
+        // Grown as needed: reserving the rest of the line for every escaped value would be
+        // quadratic on a line of many such labels.
+        let mut value = String::new();
         let mut chars = rest.char_indices();
         while let Some((i, c)) = chars.next() {
             match c {

@@ -18,15 +18,16 @@ enum Dir {
     Out,
 }
 
-/// Every counter series a rate is kept for.
+/// Every counter series a rate is kept for. Pod and container series name their node too:
+/// two kubelets reporting the same pod (one moved, one stale) must not share a counter.
 #[derive(Debug, Clone, Copy, Hash)]
 enum Series<'a> {
     NodeCpu(&'a str),
     NodeNet(&'a str, Dir),
     NodeFs(&'a str, Dir),
-    ContainerCpu(&'a ContainerKey),
-    ContainerFs(&'a ContainerKey, Dir),
-    PodNet(&'a PodKey, Dir),
+    ContainerCpu(&'a str, &'a ContainerKey),
+    ContainerFs(&'a str, &'a ContainerKey, Dir),
+    PodNet(&'a str, &'a PodKey, Dir),
 }
 
 impl Series<'_> {
@@ -115,13 +116,13 @@ impl Scrape<'_> {
             }
             let cpu = c.cpu_seconds.and_then(|(seconds, ts)| {
                 self.rates.update(
-                    Series::ContainerCpu(&key).id(),
+                    Series::ContainerCpu(node, &key).id(),
                     seconds,
                     ts.unwrap_or(at_ms),
                 )
             });
             let fs = if self.io {
-                Some(self.io_rates(&c.fs, at_ms, |d| Series::ContainerFs(&key, d)))
+                Some(self.io_rates(&c.fs, at_ms, |d| Series::ContainerFs(node, &key, d)))
             } else {
                 None
             };
@@ -140,7 +141,7 @@ impl Scrape<'_> {
                 if !self.in_scope(&key.0) {
                     continue;
                 }
-                let net = self.io_rates(&net, at_ms, |d| Series::PodNet(&key, d));
+                let net = self.io_rates(&net, at_ms, |d| Series::PodNet(node, &key, d));
                 let entry = self.pod(key, at_ms);
                 let io = entry.io.get_or_insert_default();
                 *io = *io + network_disk(net, (None, None));
@@ -178,7 +179,9 @@ impl Scrape<'_> {
             })
     }
 
-    /// Bytes per second in each direction that has a counter and a previous value.
+    /// Bytes per second in each direction that has a counter and a previous value, timed by
+    /// cadvisor's own timestamp when it gives one. These are sums over interfaces or
+    /// devices, so a drop gives no rate rather than a restart's.
     fn io_rates<'k>(
         &mut self,
         bytes: &Bytes,
@@ -187,7 +190,10 @@ impl Scrape<'_> {
     ) -> (Option<u64>, Option<u64>) {
         let mut rate = |dir, value: Option<f64>| {
             value
-                .and_then(|v| self.rates.update(series(dir).id(), v, at_ms))
+                .and_then(|v| {
+                    self.rates
+                        .update_sum(series(dir).id(), v, bytes.ts_ms.unwrap_or(at_ms))
+                })
                 .map(|r| r.round() as u64)
         };
         (rate(Dir::In, bytes.inbound), rate(Dir::Out, bytes.outbound))
@@ -299,6 +305,23 @@ mod tests {
         assert_eq!(second.nodes["node-1"].ts_ms, 16_000);
         assert_eq!(second.node_io["node-1"].rx, Some(100_000));
         assert_eq!(second.node_io["node-1"].write, None);
+    }
+
+    #[test]
+    fn cadvisor_times_its_own_counters() {
+        let root = |bytes: f64, ts: i64| {
+            format!(
+                "container_network_receive_bytes_total{{container=\"\",id=\"/\",interface=\"eth0\"}} {bytes} {ts}\n"
+            )
+        };
+        let mut b = UsageBuilder::default();
+        run(&mut b, None, 0, node("", &root(0.0, 1_000)));
+        // Fetched 5 s later, but cadvisor has not refreshed: no rate, rather than zero.
+        let same = run(&mut b, None, 5_000, node("", &root(0.0, 1_000)));
+        assert!(same.node_io.is_empty(), "{:?}", same.node_io);
+        // Refreshed 10 s after its previous value: 10 000 bytes in 10 s, whenever fetched.
+        let next = run(&mut b, None, 12_000, node("", &root(10_000.0, 11_000)));
+        assert_eq!(next.node_io["node-1"].rx, Some(1_000));
     }
 
     #[test]
