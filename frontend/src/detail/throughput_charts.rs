@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::charts::chart_panel::ChartPanel;
 use crate::charts::geometry::binary_ceiling;
+use crate::charts::line_chart::LineChart;
 use crate::state::use_app_state;
 use crate::store::{History, IoSeries};
 use crate::throughput::{Throughput, format_rate};
@@ -29,16 +30,17 @@ pub fn ThroughputCharts(
             })
         });
         view! {
-            <ChartPanel
-                metric=kind.id()
-                title=kind.title()
-                styles=kind.styles()
-                values=values
-                times=times
-                slots=slots
-                format=|v| format_rate(v.max(0.0) as u64)
-                ceiling=binary_ceiling
-            />
+            <ChartPanel metric=kind.id() title=kind.title()>
+                <LineChart
+                    label=kind.title()
+                    styles=kind.styles()
+                    values=values
+                    times=times
+                    slots=slots
+                    format=|v| format_rate(v.max(0.0) as u64)
+                    ceiling=binary_ceiling
+                />
+            </ChartPanel>
         }
     };
     move || {

@@ -4,7 +4,7 @@
 use leptos::prelude::*;
 
 use crate::charts::chart_panel::ChartPanel;
-use crate::charts::line_chart::SeriesStyle;
+use crate::charts::line_chart::{LineChart, SeriesStyle};
 use crate::overview::resource::Resource;
 
 const USAGE: SeriesStyle = SeriesStyle {
@@ -64,16 +64,17 @@ pub fn UsageChart(
 ) -> impl IntoView {
     let values = Signal::derive(move || chart_values(usage.get(), &references.get()));
     view! {
-        <ChartPanel
-            metric=resource.id()
-            title=resource.title()
-            styles=styles
-            values=values
-            times=times
-            slots=slots
-            format=resource.format_axis()
-            ceiling=resource.axis_ceiling()
-        />
+        <ChartPanel metric=resource.id() title=resource.title()>
+            <LineChart
+                label=resource.title()
+                styles=styles
+                values=values
+                times=times
+                slots=slots
+                format=resource.format_axis()
+                ceiling=resource.axis_ceiling()
+            />
+        </ChartPanel>
     }
 }
 
