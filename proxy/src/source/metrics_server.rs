@@ -10,7 +10,7 @@ use ktop_web_shared::duration::parse_go_duration;
 use ktop_web_shared::quantity;
 use serde::Deserialize;
 
-use super::{MetricsSource, PodUsage, SourceError, UsageSample};
+use super::{MetricsSource, PodUsage, SourceError, UsageSample, lock};
 use crate::kube_clients::Clients;
 
 const GROUP_PATH: &str = "/apis/metrics.k8s.io";
@@ -48,18 +48,12 @@ impl MetricsServer {
                 "metrics.k8s.io serves neither v1 nor v1beta1".into(),
             ));
         };
-        *self
-            .version
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(version.to_owned());
+        *lock(&self.version) = Some(version.to_owned());
         Ok(version.to_owned())
     }
 
     fn cached_version(&self) -> Option<String> {
-        self.version
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+        lock(&self.version).clone()
     }
 
     async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, SourceError> {
@@ -105,10 +99,7 @@ impl MetricsSource for MetricsServer {
     async fn sample(&self) -> Result<UsageSample, SourceError> {
         let result = self.read().await;
         if result.is_err() {
-            *self
-                .version
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner) = None;
+            *lock(&self.version) = None;
         }
         result
     }

@@ -90,6 +90,12 @@ impl SourceError {
     }
 }
 
+/// Locks a source's state; a panic while it was held leaves whole values (each write is one
+/// assignment), so a poisoned lock is still safe to use.
+fn lock<T>(m: &std::sync::Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 /// Something that measures node and pod usage.
 #[async_trait]
 pub trait MetricsSource: Send + Sync {

@@ -7,7 +7,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use ktop_web_shared::api::{Fallback, SourceKind, SourceMode, SourceStatus};
 use tokio::time::Instant;
 
-use super::{MetricsSource, SourceError, UsageSample};
+use super::{MetricsSource, SourceError, UsageSample, lock};
 
 /// First wait before retrying a failed source; never shorter, so a broken API is not hammered.
 pub const MIN_BACKOFF: Duration = Duration::from_secs(15);
@@ -169,10 +169,6 @@ impl SourceSelector {
             },
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn newest(usage: &UsageSample) -> Option<i64> {

@@ -15,7 +15,7 @@ mod scrape_paths;
 mod text_format;
 mod usage_builder;
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -25,7 +25,7 @@ use futures::{FutureExt, StreamExt};
 use ktop_web_shared::api::SourceKind;
 use tokio::time::Instant;
 
-use super::{MetricsSource, SourceError, UsageSample};
+use super::{MetricsSource, SourceError, UsageSample, lock};
 use crate::kube_clients::Clients;
 use crate::objects::ObjectCache;
 use usage_builder::UsageBuilder;
@@ -244,10 +244,6 @@ impl Scraper {
             None => Ok(sample),
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Plain words for a failed scrape, with the fix: `(message, hint)`.

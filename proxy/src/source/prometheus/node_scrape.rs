@@ -141,26 +141,21 @@ impl NodeScrape {
             // cadvisor repeats CPU and memory; the kubelet's own series (read first) win, and
             // cadvisor's fill in when the kubelet component is off. Its root cgroup is the
             // whole node.
-            "container_cpu_usage_seconds_total" => {
-                let slot = if root {
-                    Some(&mut self.node.cpu_seconds)
+            "container_cpu_usage_seconds_total" | "container_memory_working_set_bytes" => {
+                let target = if root {
+                    Some((&mut self.node.cpu_seconds, &mut self.node.memory_bytes))
                 } else {
                     self.container(ns, pod, container)
-                        .map(|c| &mut c.cpu_seconds)
+                        .map(|c| (&mut c.cpu_seconds, &mut c.memory_bytes))
                 };
-                if let Some(slot) = slot {
-                    slot.get_or_insert((value, s.timestamp_ms));
-                }
-            }
-            "container_memory_working_set_bytes" => {
-                let slot = if root {
-                    Some(&mut self.node.memory_bytes)
-                } else {
-                    self.container(ns, pod, container)
-                        .map(|c| &mut c.memory_bytes)
-                };
-                if let Some(slot) = slot {
-                    slot.get_or_insert(value);
+                match (target, s.name == "container_cpu_usage_seconds_total") {
+                    (Some((cpu, _)), true) => {
+                        cpu.get_or_insert((value, s.timestamp_ms));
+                    }
+                    (Some((_, memory)), false) => {
+                        memory.get_or_insert(value);
+                    }
+                    (None, _) => {}
                 }
             }
             _ => {}
