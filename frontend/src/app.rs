@@ -8,7 +8,7 @@ use crate::detail::node_page::NodeDetailPage;
 use crate::detail::pod_page::PodDetailPage;
 use crate::embed::is_embed;
 use crate::keyboard;
-use crate::layout::banners::{ErrorBanner, FallbackBanner};
+use crate::layout::banners::{ErrorBanner, FallbackBanner, StaleBanner};
 use crate::layout::header::Header;
 use crate::nodes::page::NodesPage;
 use crate::overview::page::OverviewPage;
@@ -64,8 +64,9 @@ pub fn App() -> impl IntoView {
     // `?metric=cpu` shows only that metric's charts; the stylesheet hides the others.
     let metric = move || location.query.with(|q| selected_metric(q.get("metric")));
     view! {
-        <div class="app" class:embed=embed>
+        <div class="app" class:embed=embed class:usage-stale=move || state.usage_stale.get()>
             {(!embed).then(|| view! { <Header /> })}
+            <StaleBanner />
             <FallbackBanner />
             <ErrorBanner />
             <main data-metric=metric>{page}</main>

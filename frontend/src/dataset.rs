@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use ktop_web_shared::api::{ClusterInfo, Snapshot, SourceStatus};
+use ktop_web_shared::api::{ClusterInfo, Freshness, Snapshot, SourceStatus};
 
 use crate::cluster_summary::ClusterSummary;
 use crate::fast_hash::FastMap;
@@ -20,6 +20,8 @@ pub struct Dataset {
     pub source: SourceStatus,
     /// When the server assembled the snapshot (Unix milliseconds).
     pub taken_at_ms: i64,
+    /// How current the objects and the usage are, as the server judges it.
+    pub freshness: Freshness,
     /// Totals for the overview.
     pub summary: ClusterSummary,
     /// Nodes in server order (by name).
@@ -69,6 +71,7 @@ impl Dataset {
             cluster: snapshot.cluster,
             source: snapshot.source,
             taken_at_ms: snapshot.taken_at_ms,
+            freshness: snapshot.freshness,
             summary: ClusterSummary::new(&nodes, &pods),
             nodes,
             pods,
@@ -129,6 +132,7 @@ mod tests {
                 crate::pods::row::tests::pod("a", "p2", None),
                 crate::pods::row::tests::pod("b", "p3", None),
             ],
+            freshness: Default::default(),
         };
         let d = Dataset::new(snapshot);
         assert_eq!(d.pod("a/p2").map(|p| p.name.as_str()), Some("p2"));

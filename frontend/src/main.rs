@@ -21,6 +21,7 @@ mod poller;
 mod route;
 mod saved_history;
 mod select_options;
+mod staleness;
 mod state;
 mod store;
 mod table;

@@ -14,7 +14,9 @@ use crate::api_client::{fetch_contexts, fetch_snapshot};
 use crate::clock::now_ms;
 use crate::dataset::Dataset;
 use crate::saved_history;
+use crate::staleness::snapshot_usage_is_stale;
 use crate::state::AppState;
+use crate::store::History;
 
 /// Poll interval until the server has said what it is.
 const DEFAULT_REFRESH_MS: u64 = 2_000;
@@ -28,9 +30,18 @@ pub fn refresh_interval(server_ms: u64) -> u64 {
     server_ms.clamp(MIN_REFRESH_MS, MAX_REFRESH_MS)
 }
 
+/// How often the page's clock ticks, so data that stops arriving is called stale in time.
+const TICK_MS: u64 = 1_000;
+
 /// Starts loading: contexts first, then one polling loop for whichever context is shown.
 pub fn start(state: AppState) {
     spawn_local(load_contexts(state));
+    spawn_local(async move {
+        loop {
+            sleep(Duration::from_millis(TICK_MS)).await;
+            state.now_ms.set(now_ms());
+        }
+    });
     saved_history::save_on_leave(state);
     // Each context change starts a new loop; older loops see the generation move on and stop.
     let generation = StoredValue::new(0u64);
@@ -98,9 +109,13 @@ async fn poll(state: AppState, context: String, current: impl Fn() -> bool) {
     }
 }
 
-/// Records a successful snapshot: history first, then the data every view reads.
+/// Records a successful snapshot: history first, then the data every view reads. Usage the
+/// server calls stale is not charted, and refreshes that never arrived leave a gap, so a
+/// chart never draws a flat line through a time nobody measured.
 fn apply(state: AppState, snapshot: Snapshot) {
     let data = Dataset::new(snapshot);
+    let stale_usage = snapshot_usage_is_stale(&data);
+    let gap_after_ms = 2 * refresh_interval(data.cluster.refresh_ms) as i64;
     state.history.update(|history| {
         if history.context() != Some(data.cluster.context.as_str()) {
             history.reset(&data.cluster.context);
@@ -116,18 +131,40 @@ fn apply(state: AppState, snapshot: Snapshot) {
             history.set_capacity(data.cluster.history as usize);
         }
         // The same snapshot twice (a slow server) must not add a point twice.
-        if history.times().last() != Some(&data.taken_at_ms) {
-            history.record(
-                data.taken_at_ms,
-                data.cluster_point(),
-                data.nodes.iter().map(|n| (n.name.as_str(), n.usage, n.io)),
-                data.pods.iter().map(|p| (&*p.key, p.usage, p.io)),
-            );
+        let last = history.times().last().copied();
+        if last != Some(data.taken_at_ms) {
+            if let Some(last) = last.filter(|&t| data.taken_at_ms - t > gap_after_ms) {
+                record(history, &data, last + gap_after_ms / 2, false);
+            }
+            record(history, &data, data.taken_at_ms, !stale_usage);
             saved_history::save_now_and_then(history);
         }
     });
     state.data.set(Some(Arc::new(data)));
+    state.received_ms.set(Some(now_ms()));
     clear_error(state);
+}
+
+/// One point for every series at `at_ms`: the snapshot's numbers, or gaps for usage when
+/// `measured` is false.
+fn record(history: &mut History, data: &Dataset, at_ms: i64, measured: bool) {
+    let mut cluster = data.cluster_point();
+    if !measured {
+        cluster.usage = None;
+    }
+    let keep = |usage, io| if measured { (usage, io) } else { (None, None) };
+    history.record(
+        at_ms,
+        cluster,
+        data.nodes.iter().map(|n| {
+            let (u, i) = keep(n.usage, n.io);
+            (n.name.as_str(), u, i)
+        }),
+        data.pods.iter().map(|p| {
+            let (u, i) = keep(p.usage, p.io);
+            (&*p.key, u, i)
+        }),
+    );
 }
 
 fn clear_error(state: AppState) {

@@ -6,8 +6,10 @@ use ktop_web_shared::api::ContextList;
 use leptos::prelude::*;
 
 use crate::api_client::FetchError;
+use crate::clock::now_ms;
 use crate::dataset::Dataset;
 use crate::route::url_codec::Query;
+use crate::staleness::{StaleNote, stale_notes, usage_is_stale};
 use crate::store::{DEFAULT_CAPACITY, History};
 
 /// Signals every view reads; cheap to copy.
@@ -23,6 +25,14 @@ pub struct AppState {
     pub history: RwSignal<History>,
     /// The latest request failure, cleared by the next success.
     pub error: RwSignal<Option<FetchError>>,
+    /// When (this page's clock) the snapshot in `data` arrived.
+    pub received_ms: RwSignal<Option<i64>>,
+    /// This page's clock, ticking once a second while anything reads it.
+    pub now_ms: RwSignal<i64>,
+    /// What on screen is not current, and why; empty when everything is.
+    pub stale: Memo<Vec<StaleNote>>,
+    /// True while the usage on screen is not current: its cells are marked.
+    pub usage_stale: Memo<bool>,
     /// `?history=N` from the page URL; wins over the server's default.
     pub history_override: Memo<Option<usize>>,
     /// True while the live source measures network and disk throughput; its columns and
@@ -36,12 +46,21 @@ impl AppState {
         let history_override = Memo::new(move |_| query.with(history_param));
         let capacity = history_override.get_untracked().unwrap_or(DEFAULT_CAPACITY);
         let data = RwSignal::new(None::<Arc<Dataset>>);
+        let received_ms = RwSignal::new(None);
+        let now = RwSignal::new(now_ms());
+        let stale = Memo::new(move |_| {
+            data.with(|d| stale_notes(d.as_deref(), received_ms.get(), now.get()))
+        });
         let state = AppState {
             contexts: RwSignal::new(None),
             context: RwSignal::new(None),
             data,
             history: RwSignal::new(History::new(capacity)),
             error: RwSignal::new(None),
+            received_ms,
+            now_ms: now,
+            stale,
+            usage_stale: Memo::new(move |_| stale.with(|notes| usage_is_stale(notes))),
             history_override,
             io: Memo::new(move |_| data.with(|d| d.as_ref().is_some_and(|d| d.source.io))),
         };

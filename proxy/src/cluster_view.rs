@@ -1,17 +1,18 @@
 //! One cluster as the browser sees it: its objects, its metrics sources, and the snapshot
 //! built from them at most once per refresh interval however many tabs ask.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::body::Bytes;
 use ktop_web_shared::api::{
-    ClusterInfo, CpuMem, NodeRow, PodPhase, PodRow, SelectedPods, Snapshot,
+    ClusterInfo, CpuMem, Freshness, NodeRow, PodPhase, PodRow, SelectedPods, Snapshot, StalePart,
+    Staleness,
 };
 use kube::core::SelectorExt;
-use tokio::task::JoinHandle;
 use tokio::time::Instant;
 
-use crate::objects::{ObjectCache, label_selector};
+use crate::clock::unix_ms;
+use crate::objects::{ObjectCache, Watches, label_selector};
 use crate::reads::Reads;
 #[cfg(test)]
 use crate::source::Sources;
@@ -53,16 +54,9 @@ pub struct ClusterView {
     /// Held while a snapshot is built, so concurrent requests wait for it instead of reading
     /// the metrics API again.
     cached: tokio::sync::Mutex<Option<Cached>>,
-    watches: Vec<JoinHandle<()>>,
+    /// Held only to stop the watches with the view.
+    _watches: Watches,
     reads: Option<Reads>,
-}
-
-impl Drop for ClusterView {
-    fn drop(&mut self) {
-        for w in &self.watches {
-            w.abort();
-        }
-    }
 }
 
 impl ClusterView {
@@ -71,7 +65,7 @@ impl ClusterView {
         info: ClusterInfo,
         objects: ObjectCache,
         selector: SourceSelector,
-        watches: Vec<JoinHandle<()>>,
+        watches: Watches,
     ) -> Self {
         let refresh = Duration::from_millis(info.refresh_ms);
         Self {
@@ -80,7 +74,7 @@ impl ClusterView {
             selector,
             refresh,
             cached: tokio::sync::Mutex::new(None),
-            watches,
+            _watches: watches,
             reads: None,
         }
     }
@@ -109,7 +103,13 @@ impl ClusterView {
         }
         self.check_synced()?;
         let selection = self.selector.select().await;
-        let snapshot = assemble(&self.info, &self.objects, selection, unix_ms());
+        let snapshot = assemble(
+            &self.info,
+            &self.objects,
+            selection,
+            unix_ms(),
+            self.refresh,
+        );
         let json = Bytes::from(serde_json::to_vec(&snapshot)?);
         *cached = Some(Cached {
             at: Instant::now(),
@@ -146,10 +146,10 @@ impl ClusterView {
         if nodes.synced && pods.synced {
             return Ok(());
         }
-        let errors: Vec<&str> = [&nodes.error, &pods.error]
+        let errors: Vec<&str> = [&nodes.failure, &pods.failure]
             .into_iter()
             .flatten()
-            .map(String::as_str)
+            .map(|f| f.message.as_str())
             .collect();
         Err(SnapshotError::NotSynced(if errors.is_empty() {
             "Still loading nodes and pods from the API server…".into()
@@ -159,21 +159,16 @@ impl ClusterView {
     }
 }
 
-/// Now, in Unix milliseconds.
-pub fn unix_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-}
-
 /// Joins objects and usage into rows: per-node pod counts and request/limit sums, usage
-/// where the source has it.
+/// where the source has it, and how current each part is.
 pub fn assemble(
     info: &ClusterInfo,
     objects: &ObjectCache,
     selection: Selection,
     taken_at_ms: i64,
+    refresh: Duration,
 ) -> Snapshot {
+    let freshness = freshness(objects, &selection, taken_at_ms, refresh);
     let usage = selection.usage.unwrap_or_default();
     let pods: Vec<PodRow> = objects
         .pods()
@@ -225,6 +220,53 @@ pub fn assemble(
         taken_at_ms,
         nodes,
         pods,
+        freshness,
+    }
+}
+
+/// Objects are stale while a watch is failing; usage when its measurement is older than two
+/// of its source's intervals (two refreshes for a source read at every refresh).
+fn freshness(
+    objects: &ObjectCache,
+    selection: &Selection,
+    now_ms: i64,
+    refresh: Duration,
+) -> Freshness {
+    let mut stale = Vec::new();
+    let failures = [
+        objects.nodes().failure.clone(),
+        objects.pods().failure.clone(),
+    ];
+    let oldest = failures.into_iter().flatten().min_by_key(|f| f.since_ms);
+    if let Some(failure) = &oldest {
+        stale.push(Staleness {
+            part: StalePart::Objects,
+            since_ms: failure.since_ms,
+            reason: failure.message.clone(),
+        });
+    }
+    let usage_ms = selection.usage.as_ref().map(|u| u.measured_at_ms);
+    if let Some(measured) = usage_ms {
+        let interval = selection.interval.unwrap_or(refresh).max(refresh);
+        let limit = i64::try_from((interval * 2).as_millis()).unwrap_or(i64::MAX);
+        let age = now_ms.saturating_sub(measured);
+        if age > limit {
+            stale.push(Staleness {
+                part: StalePart::Usage,
+                since_ms: measured,
+                reason: format!(
+                    "{} has not measured for {} s (it measures every {} s)",
+                    selection.status.live.label(),
+                    age / 1000,
+                    interval.as_secs()
+                ),
+            });
+        }
+    }
+    Freshness {
+        objects_ms: oldest.map_or(now_ms, |f| f.since_ms),
+        usage_ms,
+        stale,
     }
 }
 
@@ -256,7 +298,7 @@ mod tests {
             Sources::demo(source),
             Duration::from_secs(5),
         );
-        ClusterView::new(info(), objects, selector, vec![])
+        ClusterView::new(info(), objects, selector, Watches::default())
     }
 
     #[tokio::test]
@@ -337,11 +379,67 @@ mod tests {
         );
     }
 
+    fn selection(measured_at_ms: Option<i64>, interval: Option<Duration>) -> Selection {
+        Selection {
+            usage: measured_at_ms.map(|measured_at_ms| crate::source::UsageSample {
+                measured_at_ms,
+                ..Default::default()
+            }),
+            status: Default::default(),
+            interval,
+        }
+    }
+
+    #[test]
+    fn usage_older_than_two_intervals_is_stale() {
+        let objects = ObjectCache::default();
+        let refresh = Duration::from_secs(5);
+        let now = 1_800_000_000_000;
+        let fresh = freshness(&objects, &selection(Some(now - 10_000), None), now, refresh);
+        assert_eq!(fresh.usage_ms, Some(now - 10_000));
+        assert!(fresh.stale.is_empty(), "{fresh:?}");
+        assert_eq!(fresh.objects_ms, now, "open watches are current now");
+        let stale = freshness(&objects, &selection(Some(now - 10_001), None), now, refresh);
+        assert_eq!(stale.stale.len(), 1, "{stale:?}");
+        assert_eq!(stale.stale[0].part, StalePart::Usage);
+        assert_eq!(stale.stale[0].since_ms, now - 10_001);
+        // A source on its own 15 s schedule is judged by that.
+        let scraped = selection(Some(now - 29_000), Some(Duration::from_secs(15)));
+        assert!(freshness(&objects, &scraped, now, refresh).stale.is_empty());
+        let scraped = selection(Some(now - 31_000), Some(Duration::from_secs(15)));
+        assert_eq!(freshness(&objects, &scraped, now, refresh).stale.len(), 1);
+        // No usage at all is not stale usage: the fallback banner says why it is missing.
+        let none = freshness(&objects, &selection(None, None), now, refresh);
+        assert_eq!((none.usage_ms, none.stale.len()), (None, 0));
+    }
+
+    #[tokio::test]
+    async fn a_failing_watch_makes_the_objects_stale() {
+        let view = demo_view();
+        view.objects
+            .fail_nodes("cannot watch Nodes: connection refused", 1_000);
+        view.objects
+            .fail_nodes("cannot watch Nodes: 403 forbidden", 2_000);
+        let json = view.snapshot_json().await.expect("rows are still served");
+        let s: Snapshot = serde_json::from_slice(&json).expect("valid json");
+        assert!(!s.nodes.is_empty(), "the last rows stay on screen");
+        assert_eq!(s.freshness.objects_ms, 1_000, "since the first failure");
+        let objects: Vec<_> = s
+            .freshness
+            .stale
+            .iter()
+            .filter(|p| p.part == StalePart::Objects)
+            .collect();
+        assert_eq!(objects.len(), 1, "{:?}", s.freshness);
+        assert_eq!(objects[0].since_ms, 1_000);
+        assert!(objects[0].reason.contains("403"), "the latest reason");
+    }
+
     #[tokio::test]
     async fn unsynced_objects_explain_themselves() {
         let selector =
             SourceSelector::new(SourceMode::None, Sources::default(), Duration::from_secs(5));
-        let view = ClusterView::new(info(), ObjectCache::default(), selector, vec![]);
+        let view = ClusterView::new(info(), ObjectCache::default(), selector, Watches::default());
         let err = view.snapshot_json().await.expect_err("not synced");
         assert!(err.to_string().contains("Still loading"), "{err}");
     }

@@ -1,6 +1,7 @@
 //! The kubeconfig's contexts as the server offers them: the startup context is connected at
 //! once (so a bad configuration fails loudly), every other one on its first request, each
-//! with its own watches and metrics source.
+//! with its own watches and metrics source, and disconnected again when nobody has looked at
+//! it for a while.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,6 +15,10 @@ use crate::cluster_view::ClusterView;
 
 /// A failed connection is retried on a request after this long, not on every request.
 const RETRY_AFTER: Duration = Duration::from_secs(15);
+
+/// A context other than the startup one that no request has named for this long is
+/// disconnected: its watches stop and its mirror of the cluster is freed.
+pub const IDLE_AFTER: Duration = Duration::from_secs(10 * 60);
 
 /// Connects one context by name; the error is a message for the user.
 pub type Connector =
@@ -37,8 +42,14 @@ pub enum ClusterError {
 
 enum Slot {
     Idle,
-    Ready(Arc<ClusterView>),
-    Failed { at: Instant, message: String },
+    Ready {
+        view: Arc<ClusterView>,
+        used: Instant,
+    },
+    Failed {
+        at: Instant,
+        message: String,
+    },
 }
 
 /// Every served context and its cluster view, connected lazily.
@@ -54,7 +65,13 @@ impl Clusters {
         let name = view.info().context.clone();
         Clusters {
             current: name.clone(),
-            slots: BTreeMap::from([(name, Mutex::new(Slot::Ready(Arc::new(view))))]),
+            slots: BTreeMap::from([(
+                name,
+                Mutex::new(Slot::Ready {
+                    view: Arc::new(view),
+                    used: Instant::now(),
+                }),
+            )]),
             connect: None,
         }
     }
@@ -95,8 +112,11 @@ impl Clusters {
             context: context.to_owned(),
             message: message.to_owned(),
         };
-        match &*slot {
-            Slot::Ready(view) => return Ok(view.clone()),
+        match &mut *slot {
+            Slot::Ready { view, used } => {
+                *used = Instant::now();
+                return Ok(view.clone());
+            }
             Slot::Failed { at, message } if at.elapsed() < RETRY_AFTER => {
                 return Err(unavailable(message));
             }
@@ -109,7 +129,10 @@ impl Clusters {
         match connect(context.to_owned()).await {
             Ok(view) => {
                 let view = Arc::new(view);
-                *slot = Slot::Ready(view.clone());
+                *slot = Slot::Ready {
+                    view: view.clone(),
+                    used: Instant::now(),
+                };
                 Ok(view)
             }
             Err(message) => {
@@ -123,6 +146,42 @@ impl Clusters {
             }
         }
     }
+}
+
+impl Clusters {
+    /// Disconnects every context but the startup one that has not been asked for within
+    /// `idle`; the next request connects it again. Returns how many were disconnected.
+    pub async fn disconnect_idle(&self, idle: Duration) -> usize {
+        let mut disconnected = 0;
+        for (name, slot) in &self.slots {
+            if name == &self.current {
+                continue;
+            }
+            let mut slot = slot.lock().await;
+            if matches!(&*slot, Slot::Ready { used, .. } if used.elapsed() >= idle) {
+                tracing::info!(context = %name, idle_s = idle.as_secs(), "disconnecting an unused context");
+                *slot = Slot::Idle;
+                disconnected += 1;
+            }
+        }
+        disconnected
+    }
+}
+
+/// Disconnects unused contexts every minute, for as long as `clusters` is served.
+pub fn spawn_idle_sweeper(clusters: &Arc<Clusters>) {
+    let clusters = Arc::downgrade(clusters);
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            tick.tick().await;
+            let Some(clusters) = clusters.upgrade() else {
+                return;
+            };
+            clusters.disconnect_idle(IDLE_AFTER).await;
+        }
+    });
 }
 
 #[cfg(test)]
@@ -145,7 +204,7 @@ mod tests {
         };
         let selector =
             SourceSelector::new(SourceMode::None, Sources::default(), Duration::from_secs(1));
-        ClusterView::new(info, ObjectCache::default(), selector, vec![])
+        ClusterView::new(info, ObjectCache::default(), selector, Default::default())
     }
 
     fn counting(fail: bool) -> (Connector, Arc<AtomicUsize>) {
@@ -191,6 +250,33 @@ mod tests {
         assert_eq!(
             clusters.get("staging").await.err(),
             Some(ClusterError::Unknown("staging".into()))
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn unused_contexts_are_disconnected_and_come_back() {
+        let (connect, calls) = counting(false);
+        let clusters = Clusters::lazy(view("dev"), vec!["prod".into()], connect);
+        let prod = Arc::downgrade(&clusters.get("prod").await.expect("prod"));
+        tokio::time::advance(IDLE_AFTER / 2).await;
+        clusters.get("prod").await.expect("still connected");
+        tokio::time::advance(IDLE_AFTER / 2).await;
+        assert_eq!(
+            clusters.disconnect_idle(IDLE_AFTER).await,
+            0,
+            "looked at within the idle time"
+        );
+        tokio::time::advance(IDLE_AFTER).await;
+        assert_eq!(clusters.disconnect_idle(IDLE_AFTER).await, 1);
+        assert!(prod.upgrade().is_none(), "the view (and its watches) freed");
+        let dev = clusters.get("dev").await.expect("dev");
+        assert_eq!(dev.info().context, "dev", "the startup context stays");
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+        clusters.get("prod").await.expect("reconnects");
+        assert_eq!(
+            calls.load(Ordering::SeqCst),
+            2,
+            "connected again on the next visit"
         );
     }
 

@@ -1,6 +1,7 @@
 //! `ktop-web`: a browser-based top for Kubernetes.
 
 mod cli;
+mod clock;
 mod cluster_view;
 mod clusters;
 mod exec_guard;

@@ -65,9 +65,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         open_browser(&url, &token_dir, cli.port);
     }
 
-    let state = AppState {
-        clusters: Arc::new(clusters),
-    };
+    let clusters = Arc::new(clusters);
+    crate::clusters::spawn_idle_sweeper(&clusters);
+    let state = AppState { clusters };
     let policy = Policy::new(
         cli.address,
         cli.port,
@@ -118,7 +118,10 @@ fn demo_view(cli: &Cli) -> (ClusterView, String) {
     let selector = SourceSelector::new(SourceMode::Demo, Sources::demo(source), SAMPLE_DEADLINE);
     let info = info(cli, "demo".into(), "simulated".into(), "demo".into(), None);
     let line = "DEMO (simulated cluster, 5 nodes) source=demo".to_owned();
-    (ClusterView::new(info, objects, selector, vec![]), line)
+    (
+        ClusterView::new(info, objects, selector, Default::default()),
+        line,
+    )
 }
 
 /// Connects the kubeconfig's other contexts when the browser first asks for one, with the
@@ -150,8 +153,6 @@ async fn cluster_view(
     } else {
         cli.namespace.clone()
     };
-    let objects = ObjectCache::default();
-    let watches = spawn_watches(&conn.clients, namespace.as_deref(), &objects);
     let settings = cli.prometheus_settings();
     if mode == SourceMode::Prometheus {
         // An explicit choice is checked now, so a missing permission is an error at startup
@@ -166,6 +167,10 @@ async fn cluster_view(
             tracing::warn!(%message, "could not read one node's kubelet metrics at startup; starting anyway");
         }
     }
+    // Started only once nothing can refuse the context any more; `Watches` stops them with
+    // the view either way.
+    let objects = ObjectCache::default();
+    let watches = spawn_watches(&conn.clients, namespace.as_deref(), &objects);
     let sources = Sources {
         prometheus: Some(Arc::new(Prometheus::new(
             conn.clients.clone(),

@@ -94,6 +94,7 @@ fn snapshot() -> Snapshot {
                 io: Some(io(i)),
             })
             .collect(),
+        freshness: Default::default(),
     }
 }
 

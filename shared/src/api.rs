@@ -31,6 +31,46 @@ pub struct Snapshot {
     pub nodes: Vec<NodeRow>,
     /// Every pod in scope, sorted by namespace and name.
     pub pods: Vec<PodRow>,
+    /// How current the objects and the usage are, and what is stale.
+    #[serde(default)]
+    pub freshness: Freshness,
+}
+
+/// How old each part of a snapshot is. The proxy judges it, since only it knows whether its
+/// watches are open and how often its source measures.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Freshness {
+    /// Until when the nodes and pods are known to be current (Unix milliseconds): the
+    /// snapshot's time while every watch is open, else when the first watch failed.
+    pub objects_ms: i64,
+    /// When the live source measured the usage (Unix milliseconds); `None` without usage.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage_ms: Option<i64>,
+    /// The parts that are stale; empty when everything is current.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stale: Vec<Staleness>,
+}
+
+/// One part of a snapshot that is not current, and why.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Staleness {
+    /// Which part.
+    pub part: StalePart,
+    /// The newest moment this part is known to be current (Unix milliseconds).
+    pub since_ms: i64,
+    /// What went wrong, for people.
+    pub reason: String,
+}
+
+/// The parts of a snapshot whose age is tracked.
+#[derive(Debug, Clone, Default, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum StalePart {
+    /// Nodes and pods (the watches).
+    #[default]
+    Objects,
+    /// CPU, memory and throughput (the metrics source).
+    Usage,
 }
 
 /// The cluster and the settings the server runs with.

@@ -4,8 +4,8 @@
 
 use crate::api::{
     ApiError, ClusterInfo, Condition, ContainerRow, ContextList, CpuMem, Fallback, FallbackReason,
-    FlatUsage, Io, NodeRow, PodPhase, PodRow, Readiness, Resources, SampleTime, SelectedPods,
-    Snapshot, SourceKind, SourceMode, SourceStatus, Usage,
+    FlatUsage, Freshness, Io, NodeRow, PodPhase, PodRow, Readiness, Resources, SampleTime,
+    SelectedPods, Snapshot, SourceKind, SourceMode, SourceStatus, StalePart, Staleness, Usage,
 };
 use crate::decode::{Decode, DecodeError, Reader, decode_enum, decode_struct};
 use crate::detail::{
@@ -24,6 +24,24 @@ decode_struct!(Snapshot {
     taken_at_ms: "taken_at_ms",
     nodes: "nodes",
     pods: "pods",
+    freshness: "freshness" or default,
+});
+
+decode_struct!(Freshness {
+    objects_ms: "objects_ms",
+    usage_ms: "usage_ms" or default,
+    stale: "stale" or default,
+});
+
+decode_struct!(Staleness {
+    part: "part",
+    since_ms: "since_ms",
+    reason: "reason",
+});
+
+decode_enum!(StalePart {
+    Objects = "objects",
+    Usage = "usage",
 });
 
 decode_struct!(ClusterInfo {
@@ -430,6 +448,15 @@ mod tests {
                     write: Some(0),
                 }),
             }],
+            freshness: Freshness {
+                objects_ms: 1_700_000_000_000,
+                usage_ms: Some(1_699_999_990_000),
+                stale: vec![Staleness {
+                    part: StalePart::Usage,
+                    since_ms: 1_699_999_990_000,
+                    reason: "no new sample for 40 s".into(),
+                }],
+            },
         }
     }
 
@@ -510,6 +537,8 @@ mod tests {
         agrees_with_serde(&s.cluster);
         agrees_with_serde(&s.source);
         agrees_with_serde(&s.source.fallbacks[0]);
+        agrees_with_serde(&s.freshness);
+        agrees_with_serde(&s.freshness.stale[0]);
         agrees_with_serde(node);
         agrees_with_serde(&node.conditions[0]);
         agrees_with_serde(&node.capacity);
@@ -574,6 +603,7 @@ mod tests {
             F::Starting,
             F::Error,
         ]);
+        enum_agrees(&[StalePart::Objects, StalePart::Usage]);
         use Readiness as R;
         enum_agrees(&[R::Ready, R::NotReady, R::Unknown]);
         use PodPhase as P;

@@ -1,11 +1,48 @@
-//! Banners under the header: why a preferred metrics source is not in use, and why the last
-//! refresh failed.
+//! Banners under the header: what on screen is stale, why a preferred metrics source is not
+//! in use, and why the last refresh failed.
 
 use ktop_web_shared::api::Fallback;
+use ktop_web_shared::format::format_age;
 use leptos::prelude::*;
 
 use crate::clock::time_of_day;
+use crate::staleness::StaleNote;
 use crate::state::use_app_state;
+
+/// `#stale`: each part of the data that is not current, how old it is and why. It goes away
+/// by itself once fresh data arrives.
+#[component]
+pub fn StaleBanner() -> impl IntoView {
+    let state = use_app_state();
+    view! {
+        {move || {
+            let notes = state.stale.get();
+            (!notes.is_empty())
+                .then(|| {
+                    view! {
+                        <section id="stale" class="banner banner-stale" role="alert">
+                            {notes.into_iter().map(stale_item).collect_view()}
+                            <p class="hint">
+                                "The numbers shown are not live. ktop-web keeps retrying and this goes away by itself once fresh data arrives."
+                            </p>
+                        </section>
+                    }
+                })
+        }}
+    }
+}
+
+fn stale_item(note: StaleNote) -> impl IntoView {
+    view! {
+        <p class="stale-item" data-part=note.part.key() data-age-ms=note.age_ms>
+            <strong class="message">
+                {format!("Stale: {} {} old", note.part.label(), format_age(note.age_ms / 1000))}
+            </strong>
+            " — "
+            <span class="reason">{note.reason}</span>
+        </p>
+    }
+}
 
 /// `#fallback`: each skipped source's message and hint, as the server words them.
 #[component]

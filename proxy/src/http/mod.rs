@@ -81,7 +81,7 @@ mod tests {
             Sources::demo(source),
             Duration::from_secs(5),
         );
-        let view = ClusterView::new(info, objects, selector, vec![]);
+        let view = ClusterView::new(info, objects, selector, Default::default());
         AppState {
             clusters: Arc::new(Clusters::single(view)),
         }

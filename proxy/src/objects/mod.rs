@@ -15,17 +15,27 @@ use ktop_web_shared::api::{NodeRow, PodRow};
 pub use node_row::node_row;
 pub use pod_row::pod_row;
 pub use resources::resources_of;
-pub use watch::{RESOURCE_METRICS_PATH, spawn_watches};
+pub use watch::{RESOURCE_METRICS_PATH, Watches, spawn_watches};
 
-/// One mirrored kind: rows by key, whether the first full list has arrived, the last error.
+/// One mirrored kind: rows by key, whether the first full list has arrived, and whether the
+/// watch is failing now.
 #[derive(Debug)]
 pub struct Table<R> {
     /// Rows by name (nodes) or `namespace/name` (pods), sorted.
     pub rows: BTreeMap<String, R>,
     /// True once a complete list has been seen.
     pub synced: bool,
-    /// The last watch failure, cleared when a list succeeds again.
-    pub error: Option<String>,
+    /// Set while the watch is failing; cleared when a list succeeds again.
+    pub failure: Option<WatchFailure>,
+}
+
+/// A watch that stopped delivering: since when, and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WatchFailure {
+    /// When it first failed (Unix milliseconds); the rows are current up to then.
+    pub since_ms: i64,
+    /// The latest error, for people.
+    pub message: String,
 }
 
 impl<R> Default for Table<R> {
@@ -33,8 +43,16 @@ impl<R> Default for Table<R> {
         Self {
             rows: BTreeMap::new(),
             synced: false,
-            error: None,
+            failure: None,
         }
+    }
+}
+
+impl<R> Table<R> {
+    /// Records a failure, keeping the time of the first one of an outage.
+    pub fn fail(&mut self, message: String, now_ms: i64) {
+        let since_ms = self.failure.as_ref().map_or(now_ms, |f| f.since_ms);
+        self.failure = Some(WatchFailure { since_ms, message });
     }
 }
 
@@ -89,6 +107,12 @@ impl ObjectCache {
         let mut p = write(&self.pods);
         p.rows = pods.into_iter().map(|e| (e.row.key(), e)).collect();
         p.synced = true;
+    }
+
+    /// Marks the node watch failing since `since_ms` (tests of what a failure shows).
+    #[cfg(test)]
+    pub fn fail_nodes(&self, message: &str, since_ms: i64) {
+        write(&self.nodes).fail(message.to_owned(), since_ms);
     }
 
     /// Read access to the nodes.

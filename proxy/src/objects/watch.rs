@@ -3,14 +3,16 @@
 use std::collections::BTreeMap;
 use std::fmt::Debug;
 use std::sync::{Arc, RwLock};
+use std::time::Duration;
 
 use futures::StreamExt;
 use k8s_openapi::api::core::v1::{Node, Pod};
-use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event};
 use kube::{Api, Client, Resource};
 use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
+
+use crate::clock::unix_ms;
 
 use super::{NodeEntry, ObjectCache, PodEntry, Table, node_row, pod_row, write};
 use crate::kube_clients::Clients;
@@ -19,12 +21,30 @@ use crate::kube_error::{describe_watch_error, watch_status_code};
 /// The node annotation metrics-server reads for a kubelet's resource metrics path.
 pub const RESOURCE_METRICS_PATH: &str = "metrics.k8s.io/resource-metrics-path";
 
+/// First wait before a failed watch starts over; doubled per failure up to [`MAX_RETRY`].
+const FIRST_RETRY: Duration = Duration::from_secs(1);
+/// Longest wait between two attempts of a failing watch.
+const MAX_RETRY: Duration = Duration::from_secs(30);
+
+/// The watch tasks of one cluster; dropping this stops them, so no early return can leave a
+/// watch (and its mirror of every pod) running unowned.
+#[derive(Debug, Default)]
+pub struct Watches(Vec<JoinHandle<()>>);
+
+impl Drop for Watches {
+    fn drop(&mut self) {
+        for task in &self.0 {
+            task.abort();
+        }
+    }
+}
+
 /// Starts the node and pod watches; `namespace` limits pods to one namespace.
 pub fn spawn_watches(
     clients: &Arc<Clients>,
     namespace: Option<&str>,
     cache: &ObjectCache,
-) -> Vec<JoinHandle<()>> {
+) -> Watches {
     let namespace = namespace.map(str::to_owned);
     let pods = move |client: Client| -> Api<Pod> {
         match &namespace {
@@ -32,7 +52,7 @@ pub fn spawn_watches(
             None => Api::all(client),
         }
     };
-    vec![
+    Watches(vec![
         tokio::spawn(mirror(
             clients.clone(),
             Api::<Node>::all,
@@ -64,11 +84,22 @@ pub fn spawn_watches(
                 })
             },
         )),
-    ]
+    ])
 }
 
-/// Applies one kind's watch events to its table until the task is dropped; after a 401 it
-/// starts over with rebuilt clients.
+/// How one watch ended.
+enum Ended {
+    /// The API server answered 401: the credentials need rebuilding.
+    Unauthorized,
+    /// Any other failure; `listed` says whether a full list arrived before it.
+    Failed { listed: bool },
+    /// The stream closed by itself.
+    Closed,
+}
+
+/// Applies one kind's watch events to its table until the task is dropped. A failed watch
+/// starts over with a full list (after a backoff): kube's watcher resumes silently, so only a
+/// new list proves the rows current again on a quiet cluster.
 async fn mirror<K, R>(
     clients: Arc<Clients>,
     api: impl Fn(Client) -> Api<K>,
@@ -77,22 +108,35 @@ async fn mirror<K, R>(
 ) where
     K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
 {
+    let mut retry = FIRST_RETRY;
     loop {
         let lease = clients.watch();
-        let unauthorized = watch_until_unauthorized(api(lease.client.clone()), &table, row).await;
-        if unauthorized && !clients.after_unauthorized(&lease).await {
-            // Rebuilt recently: give the credentials a moment before trying again.
-            tokio::time::sleep(crate::kube_clients::REBUILD_INTERVAL).await;
+        match watch_until_failure(api(lease.client.clone()), &table, row).await {
+            Ended::Unauthorized => {
+                if !clients.after_unauthorized(&lease).await {
+                    // Rebuilt recently: give the credentials a moment before trying again.
+                    tokio::time::sleep(crate::kube_clients::REBUILD_INTERVAL).await;
+                }
+            }
+            Ended::Failed { listed } => {
+                if listed {
+                    retry = FIRST_RETRY;
+                }
+                tokio::time::sleep(retry).await;
+                retry = (retry * 2).min(MAX_RETRY);
+            }
+            Ended::Closed => {}
         }
     }
 }
 
-/// Mirrors until the stream ends or the API server answers 401 (then returns true).
-async fn watch_until_unauthorized<K, R>(
+/// Mirrors until the stream fails or ends. Rows stay as they were until a new list replaces
+/// them whole.
+async fn watch_until_failure<K, R>(
     api: Api<K>,
     table: &Arc<RwLock<Table<R>>>,
     row: fn(&K) -> Option<(String, R)>,
-) -> bool
+) -> Ended
 where
     K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
 {
@@ -100,9 +144,10 @@ where
         .rsplit("::")
         .next()
         .unwrap_or("object");
-    let stream = watcher::watcher(api, watcher::Config::default()).default_backoff();
+    let stream = watcher::watcher(api, watcher::Config::default());
     let mut stream = std::pin::pin!(stream);
     let mut pending: Option<BTreeMap<String, R>> = None;
+    let mut listed = false;
     while let Some(event) = stream.next().await {
         match event {
             Ok(Event::Init) => pending = Some(BTreeMap::new()),
@@ -115,7 +160,10 @@ where
                 let mut t = write(table);
                 t.rows = pending.take().unwrap_or_default();
                 t.synced = true;
-                t.error = None;
+                if t.failure.take().is_some() {
+                    tracing::info!(kind, "watch recovered");
+                }
+                listed = true;
                 tracing::debug!(kind, count = t.rows.len(), "listed");
             }
             Ok(Event::Apply(obj)) => {
@@ -130,13 +178,37 @@ where
             }
             Err(e) => {
                 let message = describe_watch_error(&e);
-                tracing::warn!(kind, %message, "watch failed; retrying");
-                write(table).error = Some(format!("cannot watch {kind}s: {message}"));
-                if watch_status_code(&e) == Some(401) {
-                    return true;
-                }
+                tracing::warn!(kind, %message, "watch failed; starting over");
+                write(table).fail(format!("cannot watch {kind}s: {message}"), unix_ms());
+                return if watch_status_code(&e) == Some(401) {
+                    Ended::Unauthorized
+                } else {
+                    Ended::Failed { listed }
+                };
             }
         }
     }
-    false
+    Ended::Closed
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn dropping_the_watches_stops_them() {
+        let held = Arc::new(());
+        let in_task = held.clone();
+        let watches = Watches(vec![tokio::spawn(async move {
+            let _held = in_task;
+            std::future::pending::<()>().await;
+        })]);
+        tokio::task::yield_now().await;
+        assert_eq!(Arc::strong_count(&held), 2, "the task runs");
+        drop(watches);
+        for _ in 0..10 {
+            tokio::task::yield_now().await;
+        }
+        assert_eq!(Arc::strong_count(&held), 1, "the task was stopped");
+    }
 }

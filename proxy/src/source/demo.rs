@@ -302,6 +302,7 @@ impl DemoCluster {
             pods,
             node_io,
             io: true,
+            measured_at_ms: t_ms,
         }
     }
 }
@@ -357,7 +358,7 @@ impl MetricsSource for DemoCluster {
     }
 
     async fn sample(&self) -> Result<UsageSample, SourceError> {
-        Ok(self.usage_at(crate::cluster_view::unix_ms()))
+        Ok(self.usage_at(crate::clock::unix_ms()))
     }
 }
 

@@ -85,6 +85,7 @@ impl MetricsServer {
         Ok(UsageSample {
             nodes: nodes?.items.iter().filter_map(node_usage).collect(),
             pods: pods?.items.iter().filter_map(pod_usage).collect(),
+            measured_at_ms: crate::clock::unix_ms(),
             ..UsageSample::default()
         })
     }

@@ -29,6 +29,8 @@ pub struct UsageSample {
     pub node_io: HashMap<String, Io>,
     /// True when the source measures network and disk at all.
     pub io: bool,
+    /// When the source measured this (Unix milliseconds): read from the API, or scraped.
+    pub measured_at_ms: i64,
 }
 
 /// One pod's usage, per container.
@@ -103,4 +105,9 @@ pub trait MetricsSource: Send + Sync {
     fn kind(&self) -> SourceKind;
     /// Reads one sample of every node and pod in scope.
     async fn sample(&self) -> Result<UsageSample, SourceError>;
+    /// How often the source measures on its own schedule; `None` when it measures at every
+    /// refresh. A sample older than two of these (or two refreshes) is stale.
+    fn interval(&self) -> Option<std::time::Duration> {
+        None
+    }
 }

@@ -21,6 +21,8 @@ pub struct Selection {
     pub usage: Option<UsageSample>,
     /// Which source is live and why others are not.
     pub status: SourceStatus,
+    /// How often the live source measures on its own schedule, if not at every refresh.
+    pub interval: Option<Duration>,
 }
 
 struct Candidate {
@@ -121,6 +123,7 @@ impl SourceSelector {
                     let last_sample_ms = newest(&usage);
                     let io = usage.io;
                     return Selection {
+                        interval: candidate.source.interval(),
                         usage: Some(usage),
                         status: SourceStatus {
                             mode: self.mode,
@@ -159,6 +162,7 @@ impl SourceSelector {
             }
         }
         Selection {
+            interval: None,
             usage: None,
             status: SourceStatus {
                 mode: self.mode,

@@ -45,7 +45,7 @@ pub fn scrape_all<'a>(
 ) -> impl Stream<Item = NodeResult> + 'a {
     futures::stream::iter(targets)
         .map(move |(node, paths)| async move {
-            let at_ms = crate::cluster_view::unix_ms();
+            let at_ms = crate::clock::unix_ms();
             let scrape = match paths {
                 Ok(paths) => {
                     tokio::time::timeout(NODE_TIMEOUT, scrape_node(clients, &paths, components))

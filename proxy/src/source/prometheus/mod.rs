@@ -155,6 +155,10 @@ impl MetricsSource for Prometheus {
         SourceKind::Prometheus
     }
 
+    fn interval(&self) -> Option<Duration> {
+        Some(self.scraper.settings.interval)
+    }
+
     /// The latest scrape, never waiting for one: while there is no rate yet the source says
     /// it is starting, and the selector shows the next source meanwhile.
     async fn sample(&self) -> Result<UsageSample, SourceError> {
@@ -225,7 +229,8 @@ impl Scraper {
                 }
             }
         }
-        let sample = scrape.finish();
+        let mut sample = scrape.finish();
+        sample.measured_at_ms = crate::clock::unix_ms();
         tracing::debug!(
             nodes = total,
             read,

@@ -1,0 +1,169 @@
+//! Whether what the page shows is current: the server's verdict (a failing watch, a usage
+//! sample older than its source's rhythm) and the page's own (no snapshot has arrived for
+//! two refresh intervals, so even the server's verdict may be old).
+
+use ktop_web_shared::api::StalePart;
+
+use crate::dataset::Dataset;
+use crate::poller::refresh_interval;
+
+/// What a stale part is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Part {
+    /// Nodes and pods: a watch is failing.
+    Objects,
+    /// Usage: the source has not measured for too long.
+    Usage,
+    /// Everything: no snapshot reaches this page.
+    Connection,
+}
+
+impl Part {
+    /// The key in `data-part`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Part::Objects => "objects",
+            Part::Usage => "usage",
+            Part::Connection => "connection",
+        }
+    }
+
+    /// What it is called in the banner.
+    pub fn label(self) -> &'static str {
+        match self {
+            Part::Objects => "Nodes and pods",
+            Part::Usage => "Usage",
+            Part::Connection => "Everything",
+        }
+    }
+}
+
+/// One stale part, as the banner words it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StaleNote {
+    /// Which part.
+    pub part: Part,
+    /// How old it is now, in milliseconds.
+    pub age_ms: i64,
+    /// Why.
+    pub reason: String,
+}
+
+/// What is stale at `now_ms`, given the snapshot on screen and when it arrived (both times on
+/// this page's clock, so a server clock that is off does not change the ages).
+pub fn stale_notes(
+    data: Option<&Dataset>,
+    received_ms: Option<i64>,
+    now_ms: i64,
+) -> Vec<StaleNote> {
+    let (Some(data), Some(received_ms)) = (data, received_ms) else {
+        return Vec::new();
+    };
+    // Time since the snapshot arrived, added to the server's own ages at that moment.
+    let waited = now_ms.saturating_sub(received_ms).max(0);
+    let mut notes: Vec<StaleNote> = data
+        .freshness
+        .stale
+        .iter()
+        .map(|s| StaleNote {
+            part: match s.part {
+                StalePart::Objects => Part::Objects,
+                StalePart::Usage => Part::Usage,
+            },
+            age_ms: data.taken_at_ms.saturating_sub(s.since_ms).max(0) + waited,
+            reason: s.reason.clone(),
+        })
+        .collect();
+    let limit = 2 * refresh_interval(data.cluster.refresh_ms) as i64;
+    if waited > limit {
+        notes.push(StaleNote {
+            part: Part::Connection,
+            age_ms: waited,
+            reason: "no new data has reached this page".into(),
+        });
+    }
+    notes
+}
+
+/// True when the usage numbers on screen are not current.
+pub fn usage_is_stale(notes: &[StaleNote]) -> bool {
+    notes
+        .iter()
+        .any(|n| matches!(n.part, Part::Usage | Part::Connection))
+}
+
+/// True when the server says this snapshot's usage is old: it is then not charted.
+pub fn snapshot_usage_is_stale(data: &Dataset) -> bool {
+    data.freshness
+        .stale
+        .iter()
+        .any(|s| s.part == StalePart::Usage)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ktop_web_shared::api::{ClusterInfo, Freshness, Snapshot, Staleness};
+
+    fn dataset(stale: Vec<Staleness>) -> Dataset {
+        Dataset::new(Snapshot {
+            cluster: ClusterInfo {
+                refresh_ms: 5_000,
+                ..ClusterInfo::default()
+            },
+            taken_at_ms: 100_000,
+            freshness: Freshness {
+                objects_ms: 100_000,
+                usage_ms: None,
+                stale,
+            },
+            ..Snapshot::default()
+        })
+    }
+
+    #[test]
+    fn current_data_has_no_notes() {
+        let d = dataset(vec![]);
+        assert!(stale_notes(Some(&d), Some(1_000), 11_000).is_empty());
+        assert!(stale_notes(None, None, 11_000).is_empty());
+    }
+
+    #[test]
+    fn no_new_snapshot_for_two_intervals_is_stale() {
+        let d = dataset(vec![]);
+        assert!(stale_notes(Some(&d), Some(1_000), 11_000).is_empty());
+        let notes = stale_notes(Some(&d), Some(1_000), 11_001);
+        assert_eq!(notes.len(), 1);
+        assert_eq!(notes[0].part, Part::Connection);
+        assert_eq!(notes[0].age_ms, 10_001);
+        assert!(usage_is_stale(&notes));
+    }
+
+    #[test]
+    fn the_servers_verdict_ages_on_this_pages_clock() {
+        let d = dataset(vec![
+            Staleness {
+                part: StalePart::Usage,
+                since_ms: 60_000,
+                reason: "metrics-server has not measured for 40 s".into(),
+            },
+            Staleness {
+                part: StalePart::Objects,
+                since_ms: 90_000,
+                reason: "cannot watch Pods".into(),
+            },
+        ]);
+        // The page's clock is far from the server's; only differences count.
+        let notes = stale_notes(Some(&d), Some(5_000_000), 5_003_000);
+        assert_eq!(notes.len(), 2);
+        assert_eq!((notes[0].part, notes[0].age_ms), (Part::Usage, 43_000));
+        assert_eq!((notes[1].part, notes[1].age_ms), (Part::Objects, 13_000));
+        assert!(usage_is_stale(&notes));
+        assert!(
+            !usage_is_stale(&notes[1..]),
+            "objects alone leave usage current"
+        );
+        assert!(snapshot_usage_is_stale(&d));
+        assert!(!snapshot_usage_is_stale(&dataset(vec![])));
+    }
+}
