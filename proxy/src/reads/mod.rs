@@ -10,6 +10,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::AsyncReadExt;
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use ktop_web_shared::detail::{EventList, NodeDetail, PodDetail};
 use kube::Api;
@@ -142,7 +143,7 @@ impl Reads {
         .await
     }
 
-    /// A container's log.
+    /// A container's log, as text even where its bytes are not UTF-8 (see [`logs::log_text`]).
     pub async fn logs(&self, request: &LogRequest) -> Result<String, ReadError> {
         let LogRequest {
             namespace,
@@ -151,15 +152,23 @@ impl Reads {
         } = request;
         let (namespace, pod) = (namespace.as_str(), pod.as_str());
         self.check_scope(namespace)?;
-        self.run(|client| {
-            let params = params.clone();
-            async move {
-                Api::<Pod>::namespaced(client, namespace)
-                    .logs(pod, &params)
-                    .await
-            }
-        })
-        .await
+        // Bytes, not kube's `logs`, which refuses the whole log for one byte that is not UTF-8.
+        let bytes = self
+            .run(|client| {
+                let params = params.clone();
+                async move {
+                    let mut body = Api::<Pod>::namespaced(client, namespace)
+                        .log_stream(pod, &params)
+                        .await?;
+                    let mut bytes = Vec::new();
+                    body.read_to_end(&mut bytes)
+                        .await
+                        .map_err(|e| kube::Error::Service(e.into()))?;
+                    Ok(bytes)
+                }
+            })
+            .await?;
+        Ok(logs::log_text(&bytes))
     }
 
     fn check_scope(&self, namespace: &str) -> Result<(), ReadError> {
@@ -294,5 +303,16 @@ mod tests {
                 Some("involvedObject.kind=Node,involvedObject.name=n1")
             );
         }
+    }
+
+    #[tokio::test]
+    async fn a_log_with_bad_bytes_is_still_read() {
+        // An invalid byte mid-line, and a euro sign cut after two of its three bytes where
+        // limitBytes stopped the read.
+        let body = b"one\nt\xffo\nthree \xe2\x82".to_vec();
+        let (reads, _) = reads(None, move |_| ok(body.clone())).await;
+        let request = LogRequest::new("shop", "web-0", &LogQuery::default()).expect("valid");
+        let text = reads.logs(&request).await.expect("a log");
+        assert_eq!(text, "one\nt\u{FFFD}o\nthree ");
     }
 }
