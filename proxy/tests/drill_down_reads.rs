@@ -200,3 +200,27 @@ async fn node_events_are_the_newest() {
     let newest: Vec<String> = (21..=120).rev().map(|i| format!("#{i}")).collect();
     assert_eq!(messages, newest);
 }
+
+#[tokio::test]
+async fn a_scoped_ktop_reads_node_events_in_its_namespace_only() {
+    if !e2e_enabled() {
+        return;
+    }
+    let c = TestCluster::shared();
+    let events = NodeEvents::create(c, 1);
+    let kubeconfig = c.kubeconfig.display().to_string();
+    let ktop = Ktop::start(&["-n", "shop"], &[("KUBECONFIG", kubeconfig.as_str())]);
+    let path = |ns: &str| {
+        format!(
+            "api/v1/contexts/{}/namespaces/{ns}/events?kind=Node&name={}",
+            ktop.context(),
+            events.node
+        )
+    };
+    // The node page asks in `default`, where the event is: refused, saying why.
+    let (status, body) = ktop.get(&path("default")).await;
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("node events are not shown"), "{body}");
+    let list: EventList = ktop.get_json(&path("shop")).await;
+    assert!(list.events.is_empty(), "none kept in shop: {list:?}");
+}

@@ -7,7 +7,7 @@ use ktop_web_shared::detail::EventRow;
 use kube::api::ListParams;
 use serde::Deserialize;
 
-use super::ReadError;
+use super::{ReadError, check_scope};
 use crate::security::names;
 
 /// Most events returned per object; the newest are what a drill-down needs.
@@ -55,8 +55,40 @@ impl EventQuery {
     }
 }
 
+/// An events read whose names and namespace have been checked.
+#[derive(Debug)]
+pub struct EventRequest {
+    pub(super) namespace: String,
+    /// The first page's parameters.
+    pub(super) params: ListParams,
+}
+
+impl EventRequest {
+    /// Events `query` asks for in `namespace`; nothing here reaches the network. A ktop-web
+    /// serving only `scope` reads events in `scope` only, node events included: its user
+    /// expects nothing read outside their namespace. Node events are kept in `default`, so
+    /// with any other scope a node's events are refused with a message saying so, rather
+    /// than shown as none.
+    pub fn new(
+        scope: Option<&str>,
+        namespace: &str,
+        query: &EventQuery,
+    ) -> Result<Self, ReadError> {
+        names::label("namespace", namespace)?;
+        let selector = query.field_selector()?;
+        check_scope(scope, namespace).map_err(|e| match query.kind {
+            EventKind::Node => ReadError::NotFound(format!("node events are not shown: {e}")),
+            EventKind::Pod => e,
+        })?;
+        Ok(Self {
+            namespace: namespace.to_owned(),
+            params: first_page(&selector),
+        })
+    }
+}
+
 /// The first page of the events matching `selector`.
-pub fn first_page(selector: &str) -> ListParams {
+fn first_page(selector: &str) -> ListParams {
     page(ListParams::default().fields(selector), 0)
 }
 
@@ -152,6 +184,59 @@ mod tests {
 
     fn reasons(rows: &[EventRow]) -> Vec<&str> {
         rows.iter().map(|e| e.reason.as_str()).collect()
+    }
+
+    #[test]
+    fn a_scoped_ktop_asks_for_events_in_its_namespace_only() {
+        let node = EventQuery {
+            kind: EventKind::Node,
+            name: "n1".into(),
+        };
+        let pod = EventQuery {
+            kind: EventKind::Pod,
+            name: "web-0".into(),
+        };
+        let asked = |scope, ns, q| {
+            EventRequest::new(scope, ns, q).map(|r| (r.namespace, r.params.field_selector))
+        };
+        let selector = |s: &str| Some(s.to_owned());
+        let node_selector = selector("involvedObject.kind=Node,involvedObject.name=n1");
+        // Unscoped: node events wherever asked (the page asks in `default`).
+        assert_eq!(
+            asked(None, "default", &node).expect("unscoped"),
+            ("default".to_owned(), node_selector.clone())
+        );
+        // Scoped: in the scope, for nodes and pods alike.
+        assert_eq!(
+            asked(Some("shop"), "shop", &node).expect("its own namespace"),
+            ("shop".to_owned(), node_selector)
+        );
+        assert_eq!(
+            asked(Some("shop"), "shop", &pod).expect("its own namespace"),
+            (
+                "shop".to_owned(),
+                selector("involvedObject.kind=Pod,involvedObject.name=web-0")
+            )
+        );
+        // Anywhere else refused, saying why for node events.
+        for ns in ["default", "kube-system"] {
+            let err = asked(Some("shop"), ns, &node).expect_err("outside the scope");
+            assert!(
+                matches!(&err, ReadError::NotFound(m)
+                    if m.starts_with("node events are not shown") && m.contains("\"shop\"")),
+                "{err:?}"
+            );
+        }
+        let err = asked(Some("shop"), "default", &pod).expect_err("outside the scope");
+        assert!(
+            matches!(&err, ReadError::NotFound(m) if !m.contains("node events")),
+            "{err:?}"
+        );
+        // Names are checked before the scope.
+        assert!(matches!(
+            asked(Some("shop"), "Default", &node),
+            Err(ReadError::BadRequest(_))
+        ));
     }
 
     #[test]

@@ -16,6 +16,7 @@ use ktop_web_shared::detail::{EventList, NodeDetail, PodDetail};
 use kube::Api;
 
 pub use events::EventQuery;
+use events::EventRequest;
 pub use logs::{LogQuery, LogRequest};
 
 use crate::kube_clients::Clients;
@@ -98,28 +99,29 @@ impl Reads {
     pub async fn pod(&self, namespace: &str, name: &str) -> Result<PodDetail, ReadError> {
         names::label("namespace", namespace)?;
         names::subdomain("pod", name)?;
-        self.check_scope(namespace)?;
+        check_scope(self.scope.as_deref(), namespace)?;
         let pod = self
             .run(|client| async move { Api::<Pod>::namespaced(client, namespace).get(name).await })
             .await?;
         Ok(pod_detail::pod_detail(&pod))
     }
 
-    /// Events about one object, newest first (node events live in `default`): every page is
-    /// read, up to [`events::MAX_EVENTS_READ`] events, since storage order is not time order.
+    /// Events about one object, newest first, in the scope only (see [`EventRequest::new`]):
+    /// every page is read, up to [`events::MAX_EVENTS_READ`] events, since storage order is
+    /// not time order.
     pub async fn events(
         &self,
         namespace: &str,
         query: &EventQuery,
     ) -> Result<EventList, ReadError> {
-        names::label("namespace", namespace)?;
-        let selector = query.field_selector()?;
-        if query.kind != events::EventKind::Node {
-            self.check_scope(namespace)?;
-        }
+        let EventRequest {
+            namespace,
+            mut params,
+        } = EventRequest::new(self.scope.as_deref(), namespace, query)?;
+        let namespace = namespace.as_str();
         // One deadline for all pages, so a long list cannot stretch the wait.
         within_deadline(async {
-            let (mut params, mut read, mut rows) = (events::first_page(&selector), 0, Vec::new());
+            let (mut read, mut rows) = (0, Vec::new());
             loop {
                 let page = self
                     .clients
@@ -151,7 +153,7 @@ impl Reads {
             params,
         } = request;
         let (namespace, pod) = (namespace.as_str(), pod.as_str());
-        self.check_scope(namespace)?;
+        check_scope(self.scope.as_deref(), namespace)?;
         // Bytes, not kube's `logs`, which refuses the whole log for one byte that is not UTF-8.
         let bytes = self
             .run(|client| {
@@ -171,15 +173,6 @@ impl Reads {
         Ok(logs::log_text(&bytes))
     }
 
-    fn check_scope(&self, namespace: &str) -> Result<(), ReadError> {
-        match &self.scope {
-            Some(s) if s != namespace => Err(ReadError::NotFound(format!(
-                "namespace {namespace:?} is outside the one this ktop-web serves"
-            ))),
-            _ => Ok(()),
-        }
-    }
-
     /// One read with the 401 retry, under [`READ_DEADLINE`], with errors classified.
     async fn run<T, F, Fut>(&self, op: F) -> Result<T, ReadError>
     where
@@ -187,6 +180,16 @@ impl Reads {
         Fut: Future<Output = Result<T, kube::Error>>,
     {
         within_deadline(self.clients.read_retrying(op)).await
+    }
+}
+
+/// Refuses `namespace` when this ktop-web serves only `scope`.
+fn check_scope(scope: Option<&str>, namespace: &str) -> Result<(), ReadError> {
+    match scope {
+        Some(s) if s != namespace => Err(ReadError::NotFound(format!(
+            "namespace {namespace:?} is outside {s:?}, the only namespace this ktop-web serves"
+        ))),
+        _ => Ok(()),
     }
 }
 
@@ -314,5 +317,28 @@ mod tests {
         let request = LogRequest::new("shop", "web-0", &LogQuery::default()).expect("valid");
         let text = reads.logs(&request).await.expect("a log");
         assert_eq!(text, "one\nt\u{FFFD}o\nthree ");
+    }
+
+    #[tokio::test]
+    async fn a_scoped_ktop_reads_node_events_in_its_namespace_only() {
+        let (reads, asked) = reads(Some("shop"), event_pages(3)).await;
+        let err = reads
+            .events("default", &node_events("n1"))
+            .await
+            .expect_err("default is outside shop");
+        assert!(
+            matches!(&err, ReadError::NotFound(m) if m.contains("node events") && m.contains("\"shop\"")),
+            "{err:?}"
+        );
+        assert!(asked.lock().expect("requests").is_empty(), "nothing sent");
+        reads
+            .events("shop", &node_events("n1"))
+            .await
+            .expect("its own namespace");
+        let asked = asked.lock().expect("requests");
+        assert_eq!(
+            asked.iter().map(http::Uri::path).collect::<Vec<_>>(),
+            ["/api/v1/namespaces/shop/events"]
+        );
     }
 }
