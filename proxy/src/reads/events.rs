@@ -103,6 +103,7 @@ pub fn next_page(
     if read >= MAX_EVENTS_READ {
         tracing::info!(
             read,
+            selector = params.field_selector.as_deref().unwrap_or_default(),
             "more events than are read; showing the newest of those read"
         );
         return None;
