@@ -1,9 +1,11 @@
 //! The drill-down reads through the real binary on the real test cluster: a node's and a
-//! pod's details and a container's log say what kubectl says. Needs `KTOP_E2E=1`.
+//! pod's details, events and a container's log say what kubectl says. Needs `KTOP_E2E=1`.
 
 mod support;
 
 use ktop_web_shared::detail::{ContainerPhase, EventList, NodeDetail, PodDetail};
+use std::time::{SystemTime, UNIX_EPOCH};
+
 use support::cluster::{TestCluster, e2e_enabled};
 use support::ktop::Ktop;
 
@@ -122,4 +124,103 @@ async fn details_and_logs_match_kubectl() {
         lines.iter().all(|l| served.contains(l)),
         "log lines the cluster does not serve"
     );
+}
+
+/// Events recorded about a node that does not exist, removed when dropped.
+struct NodeEvents<'a> {
+    cluster: &'a TestCluster,
+    node: String,
+}
+
+impl<'a> NodeEvents<'a> {
+    /// `count` events about a node of its own, numbered #1… in time order (a second apart)
+    /// and named so that storage order is time order too.
+    fn create(cluster: &'a TestCluster, count: u32) -> Self {
+        let nanos = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .expect("clock")
+            .subsec_nanos();
+        let node = format!("events-{}-{nanos}", std::process::id());
+        let items: Vec<_> = (1..=count)
+            .map(|i| {
+                let at = format!("2026-01-01T00:{:02}:{:02}Z", i / 60, i % 60);
+                serde_json::json!({
+                    "apiVersion": "v1", "kind": "Event",
+                    "metadata": {"name": format!("{node}.{i:04}"), "namespace": "default"},
+                    "involvedObject": {"apiVersion": "v1", "kind": "Node", "name": node},
+                    "reason": "Numbered", "message": format!("#{i}"), "type": "Normal",
+                    "source": {"component": "drill-down-test"},
+                    "firstTimestamp": at, "lastTimestamp": at, "count": 1,
+                })
+            })
+            .collect();
+        let list = serde_json::json!({"apiVersion": "v1", "kind": "List", "items": items});
+        let file = tempfile::NamedTempFile::new().expect("temp file");
+        std::fs::write(file.path(), list.to_string()).expect("write events");
+        let path = file.path().display().to_string();
+        cluster.kubectl_ok(&["create", "-f", &path]);
+        NodeEvents { cluster, node }
+    }
+}
+
+impl Drop for NodeEvents<'_> {
+    fn drop(&mut self) {
+        let selector = format!("--field-selector=involvedObject.name={}", self.node);
+        let _ = self
+            .cluster
+            .kubectl(&["delete", "events", "-n", "default", &selector]);
+    }
+}
+
+#[tokio::test]
+async fn node_events_are_the_newest() {
+    if !e2e_enabled() {
+        return;
+    }
+    let c = TestCluster::shared();
+    let events = NodeEvents::create(c, 120);
+    let kubeconfig = c.kubeconfig.display().to_string();
+    let ktop = Ktop::start(&[], &[("KUBECONFIG", kubeconfig.as_str())]);
+    let list: EventList = ktop
+        .get_json(&format!(
+            "api/v1/contexts/{}/namespaces/default/events?kind=Node&name={}",
+            ktop.context(),
+            events.node
+        ))
+        .await;
+    let messages: Vec<&str> = list.events.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(messages.first(), Some(&"#120"), "newest first");
+    for old in 1..=20 {
+        let old = format!("#{old}");
+        assert!(
+            !messages.contains(&old.as_str()),
+            "{old} is among the oldest"
+        );
+    }
+    let newest: Vec<String> = (21..=120).rev().map(|i| format!("#{i}")).collect();
+    assert_eq!(messages, newest);
+}
+
+#[tokio::test]
+async fn a_scoped_ktop_reads_node_events_in_its_namespace_only() {
+    if !e2e_enabled() {
+        return;
+    }
+    let c = TestCluster::shared();
+    let events = NodeEvents::create(c, 1);
+    let kubeconfig = c.kubeconfig.display().to_string();
+    let ktop = Ktop::start(&["-n", "shop"], &[("KUBECONFIG", kubeconfig.as_str())]);
+    let path = |ns: &str| {
+        format!(
+            "api/v1/contexts/{}/namespaces/{ns}/events?kind=Node&name={}",
+            ktop.context(),
+            events.node
+        )
+    };
+    // The node page asks in `default`, where the event is: refused, saying why.
+    let (status, body) = ktop.get(&path("default")).await;
+    assert_eq!(status, 404, "{body}");
+    assert!(body.contains("node events are not shown"), "{body}");
+    let list: EventList = ktop.get_json(&path("shop")).await;
+    assert!(list.events.is_empty(), "none kept in shop: {list:?}");
 }

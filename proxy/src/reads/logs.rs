@@ -1,4 +1,5 @@
-//! `pods/log` parameters: names validated and every bound checked before kube sees them.
+//! `pods/log` parameters, names validated and every bound checked before kube sees them, and
+//! the log's bytes made text.
 
 use kube::api::LogParams;
 use serde::Deserialize;
@@ -87,6 +88,24 @@ fn params(namespace: &str, pod: &str, query: &LogQuery) -> Result<LogParams, Rea
     })
 }
 
+/// A log's bytes as text, whatever they hold. An invalid byte becomes U+FFFD and spoils only
+/// its own character, never a newline, so every other character of its line and every other
+/// line read as written. A character cut short at the very end, where `limitBytes` stopped the
+/// read, is dropped rather than shown as a stray U+FFFD.
+pub fn log_text(bytes: &[u8]) -> String {
+    let whole = match bytes.utf8_chunks().last() {
+        Some(last) if is_cut_short(last.invalid()) => &bytes[..bytes.len() - last.invalid().len()],
+        _ => bytes,
+    };
+    String::from_utf8_lossy(whole).into_owned()
+}
+
+/// True for the start of a character whose remaining bytes are missing (not for bytes that
+/// can never be UTF-8).
+fn is_cut_short(tail: &[u8]) -> bool {
+    std::str::from_utf8(tail).is_err_and(|e| e.error_len().is_none())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -141,5 +160,23 @@ mod tests {
                 "{q:?}"
             );
         }
+    }
+
+    #[test]
+    fn every_line_of_a_log_with_bad_bytes_reads() {
+        assert_eq!(log_text(b"plain\n\xc3\xa9t\xc3\xa9\n"), "plain\nété\n");
+        // Invalid bytes in the middle: each becomes one U+FFFD, the lines around stay whole.
+        assert_eq!(
+            log_text(b"a\nb\xffc\xc0\n\xed\xa0\x80d\ne\n"),
+            "a\nb\u{FFFD}c\u{FFFD}\n\u{FFFD}\u{FFFD}\u{FFFD}d\ne\n"
+        );
+        // A character cut at the end by limitBytes is dropped, whatever its length.
+        assert_eq!(log_text(b"x\ny \xe2\x82"), "x\ny ");
+        assert_eq!(log_text(b"x\ny \xf0\x9f\x98"), "x\ny ");
+        assert_eq!(log_text(b"x\ny \xc3"), "x\ny ");
+        // But a byte that can never start a character is shown as such, even at the end.
+        assert_eq!(log_text(b"x\ny \xff"), "x\ny \u{FFFD}");
+        // Only the last character can be cut short: an unfinished one earlier is invalid.
+        assert_eq!(log_text(b"\xe2\x82\nz"), "\u{FFFD}\nz");
     }
 }

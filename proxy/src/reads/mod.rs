@@ -10,12 +10,13 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures::AsyncReadExt;
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use ktop_web_shared::detail::{EventList, NodeDetail, PodDetail};
 use kube::Api;
-use kube::api::ListParams;
 
 pub use events::EventQuery;
+use events::EventRequest;
 pub use logs::{LogQuery, LogRequest};
 
 use crate::kube_clients::Clients;
@@ -98,41 +99,53 @@ impl Reads {
     pub async fn pod(&self, namespace: &str, name: &str) -> Result<PodDetail, ReadError> {
         names::label("namespace", namespace)?;
         names::subdomain("pod", name)?;
-        self.check_scope(namespace)?;
+        check_scope(self.scope.as_deref(), namespace)?;
         let pod = self
             .run(|client| async move { Api::<Pod>::namespaced(client, namespace).get(name).await })
             .await?;
         Ok(pod_detail::pod_detail(&pod))
     }
 
-    /// Events about one object, newest first (node events live in `default`).
+    /// Events about one object, newest first, in the scope only (see [`EventRequest::new`]):
+    /// every page is read, up to [`events::MAX_EVENTS_READ`] events, since storage order is
+    /// not time order.
     pub async fn events(
         &self,
         namespace: &str,
         query: &EventQuery,
     ) -> Result<EventList, ReadError> {
-        names::label("namespace", namespace)?;
-        let selector = query.field_selector()?;
-        if query.kind != events::EventKind::Node {
-            self.check_scope(namespace)?;
-        }
-        let params = ListParams::default()
-            .fields(&selector)
-            .limit(events::MAX_EVENTS);
-        let list = self
-            .run(|client| {
-                let params = params.clone();
-                async move {
-                    Api::<Event>::namespaced(client, namespace)
-                        .list(&params)
-                        .await
+        let EventRequest {
+            namespace,
+            mut params,
+        } = EventRequest::new(self.scope.as_deref(), namespace, query)?;
+        let namespace = namespace.as_str();
+        // One deadline for all pages, so a long list cannot stretch the wait.
+        within_deadline(async {
+            let (mut read, mut rows) = (0, Vec::new());
+            loop {
+                let page = self
+                    .clients
+                    .read_retrying(|client| {
+                        let params = params.clone();
+                        async move {
+                            Api::<Event>::namespaced(client, namespace)
+                                .list(&params)
+                                .await
+                        }
+                    })
+                    .await?;
+                read += page.items.len();
+                rows = events::newest(rows, page.items);
+                match events::next_page(params, read, page.metadata.continue_) {
+                    Some(next) => params = next,
+                    None => return Ok(EventList { events: rows }),
                 }
-            })
-            .await?;
-        Ok(events::event_list(list.items))
+            }
+        })
+        .await
     }
 
-    /// A container's log.
+    /// A container's log, as text even where its bytes are not UTF-8 (see [`logs::log_text`]).
     pub async fn logs(&self, request: &LogRequest) -> Result<String, ReadError> {
         let LogRequest {
             namespace,
@@ -140,25 +153,24 @@ impl Reads {
             params,
         } = request;
         let (namespace, pod) = (namespace.as_str(), pod.as_str());
-        self.check_scope(namespace)?;
-        self.run(|client| {
-            let params = params.clone();
-            async move {
-                Api::<Pod>::namespaced(client, namespace)
-                    .logs(pod, &params)
-                    .await
-            }
-        })
-        .await
-    }
-
-    fn check_scope(&self, namespace: &str) -> Result<(), ReadError> {
-        match &self.scope {
-            Some(s) if s != namespace => Err(ReadError::NotFound(format!(
-                "namespace {namespace:?} is outside the one this ktop-web serves"
-            ))),
-            _ => Ok(()),
-        }
+        check_scope(self.scope.as_deref(), namespace)?;
+        // Bytes, not kube's `logs`, which refuses the whole log for one byte that is not UTF-8.
+        let bytes = self
+            .run(|client| {
+                let params = params.clone();
+                async move {
+                    let mut body = Api::<Pod>::namespaced(client, namespace)
+                        .log_stream(pod, &params)
+                        .await?;
+                    let mut bytes = Vec::new();
+                    body.read_to_end(&mut bytes)
+                        .await
+                        .map_err(|e| kube::Error::Service(e.into()))?;
+                    Ok(bytes)
+                }
+            })
+            .await?;
+        Ok(logs::log_text(&bytes))
     }
 
     /// One read with the 401 retry, under [`READ_DEADLINE`], with errors classified.
@@ -167,15 +179,166 @@ impl Reads {
         F: Fn(kube::Client) -> Fut,
         Fut: Future<Output = Result<T, kube::Error>>,
     {
-        match tokio::time::timeout(READ_DEADLINE, self.clients.read_retrying(op)).await {
-            Err(_) => Err(ReadError::Timeout),
-            Ok(Ok(value)) => Ok(value),
-            Ok(Err(e)) => Err(match status_code(&e) {
-                Some(400) => ReadError::BadRequest(describe(&e)),
-                Some(404) => ReadError::NotFound(describe(&e)),
-                Some(401 | 403) => ReadError::Forbidden(describe(&e)),
-                _ => ReadError::Upstream(describe(&e)),
-            }),
+        within_deadline(self.clients.read_retrying(op)).await
+    }
+}
+
+/// Refuses `namespace` when this ktop-web serves only `scope`.
+fn check_scope(scope: Option<&str>, namespace: &str) -> Result<(), ReadError> {
+    match scope {
+        Some(s) if s != namespace => Err(ReadError::NotFound(format!(
+            "namespace {namespace:?} is outside {s:?}, the only namespace this ktop-web serves"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// `work` under [`READ_DEADLINE`], with its errors classified.
+async fn within_deadline<T>(
+    work: impl Future<Output = Result<T, kube::Error>>,
+) -> Result<T, ReadError> {
+    match tokio::time::timeout(READ_DEADLINE, work).await {
+        Err(_) => Err(ReadError::Timeout),
+        Ok(Ok(value)) => Ok(value),
+        Ok(Err(e)) => Err(match status_code(&e) {
+            Some(400) => ReadError::BadRequest(describe(&e)),
+            Some(404) => ReadError::NotFound(describe(&e)),
+            Some(401 | 403) => ReadError::Forbidden(describe(&e)),
+            _ => ReadError::Upstream(describe(&e)),
+        }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+    use std::sync::Mutex;
+
+    use http::{Request, Response};
+    use kube::client::Body;
+    use tower_test::mock;
+
+    /// Reads limited to `scope`, whose API server answers each request with `answer`; the
+    /// second value collects the requests' URIs.
+    async fn reads(
+        scope: Option<&str>,
+        answer: impl Fn(&http::Uri) -> Response<Body> + Send + 'static,
+    ) -> (Reads, Arc<Mutex<Vec<http::Uri>>>) {
+        let (service, mut handle) = mock::pair::<Request<Body>, Response<Body>>();
+        let asked = Arc::new(Mutex::new(Vec::new()));
+        let log = asked.clone();
+        tokio::spawn(async move {
+            while let Some((request, send)) = handle.next_request().await {
+                let response = answer(request.uri());
+                log.lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
+                    .push(request.uri().clone());
+                send.send_response(response);
+            }
+        });
+        let clients = crate::kube_clients::mocked(service).await;
+        (Reads::new(clients, scope.map(str::to_owned)), asked)
+    }
+
+    fn ok(body: Vec<u8>) -> Response<Body> {
+        Response::builder()
+            .status(200)
+            .body(Body::from(body))
+            .expect("response")
+    }
+
+    fn query(uri: &http::Uri) -> HashMap<String, String> {
+        serde_urlencoded::from_str(uri.query().unwrap_or_default()).expect("query")
+    }
+
+    fn node_events(name: &str) -> EventQuery {
+        EventQuery {
+            kind: events::EventKind::Node,
+            name: name.into(),
         }
+    }
+
+    /// An API server holding `total` events about one node, stored oldest first (as names
+    /// sort), that serves at most 50 per page whatever `limit` asks, as it may.
+    fn event_pages(total: usize) -> impl Fn(&http::Uri) -> Response<Body> {
+        move |uri| {
+            let q = query(uri);
+            let limit: usize = q.get("limit").map_or(total, |l| l.parse().expect("limit"));
+            let from: usize = q.get("continue").map_or(0, |c| c.parse().expect("token"));
+            let to = total.min(from + limit.min(50));
+            let items: Vec<_> = (from + 1..=to)
+                .map(|i| {
+                    serde_json::json!({
+                        "metadata": {"name": format!("ev-{i:03}"), "namespace": "default"},
+                        "involvedObject": {"kind": "Node", "name": "n1"},
+                        "reason": format!("#{i}"),
+                        "lastTimestamp": format!("2026-01-01T{:02}:{:02}:00Z", i / 60, i % 60),
+                    })
+                })
+                .collect();
+            let mut metadata = serde_json::json!({"resourceVersion": "7"});
+            if to < total {
+                metadata["continue"] = to.to_string().into();
+            }
+            let list = serde_json::json!({"kind": "EventList", "apiVersion": "v1",
+                "metadata": metadata, "items": items});
+            ok(serde_json::to_vec(&list).expect("json"))
+        }
+    }
+
+    #[tokio::test]
+    async fn events_are_the_newest_of_all_pages() {
+        let (reads, asked) = reads(None, event_pages(120)).await;
+        let list = reads
+            .events("default", &node_events("n1"))
+            .await
+            .expect("events");
+        let reasons: Vec<&str> = list.events.iter().map(|e| e.reason.as_str()).collect();
+        let newest: Vec<String> = (21..=120).rev().map(|i| format!("#{i}")).collect();
+        assert_eq!(reasons, newest);
+        let asked = asked.lock().expect("requests");
+        assert_eq!(asked.len(), 3, "all three pages read: {asked:?}");
+        for uri in asked.iter() {
+            assert_eq!(uri.path(), "/api/v1/namespaces/default/events");
+            assert_eq!(
+                query(uri).get("fieldSelector").map(String::as_str),
+                Some("involvedObject.kind=Node,involvedObject.name=n1")
+            );
+        }
+    }
+
+    #[tokio::test]
+    async fn a_log_with_bad_bytes_is_still_read() {
+        // An invalid byte mid-line, and a euro sign cut after two of its three bytes where
+        // limitBytes stopped the read.
+        let body = b"one\nt\xffo\nthree \xe2\x82".to_vec();
+        let (reads, _) = reads(None, move |_| ok(body.clone())).await;
+        let request = LogRequest::new("shop", "web-0", &LogQuery::default()).expect("valid");
+        let text = reads.logs(&request).await.expect("a log");
+        assert_eq!(text, "one\nt\u{FFFD}o\nthree ");
+    }
+
+    #[tokio::test]
+    async fn a_scoped_ktop_reads_node_events_in_its_namespace_only() {
+        let (reads, asked) = reads(Some("shop"), event_pages(3)).await;
+        let err = reads
+            .events("default", &node_events("n1"))
+            .await
+            .expect_err("default is outside shop");
+        assert!(
+            matches!(&err, ReadError::NotFound(m) if m.contains("node events") && m.contains("\"shop\"")),
+            "{err:?}"
+        );
+        assert!(asked.lock().expect("requests").is_empty(), "nothing sent");
+        reads
+            .events("shop", &node_events("n1"))
+            .await
+            .expect("its own namespace");
+        let asked = asked.lock().expect("requests");
+        assert_eq!(
+            asked.iter().map(http::Uri::path).collect::<Vec<_>>(),
+            ["/api/v1/namespaces/shop/events"]
+        );
     }
 }
