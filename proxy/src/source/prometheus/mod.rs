@@ -334,10 +334,10 @@ mod tests {
             .expect("response")
     }
 
-    fn text(body: &str) -> Response<Body> {
+    fn text(body: impl AsRef<[u8]>) -> Response<Body> {
         Response::builder()
             .status(200)
-            .body(Body::from(body.as_bytes().to_vec()))
+            .body(Body::from(body.as_ref().to_vec()))
             .expect("response")
     }
 
@@ -415,7 +415,7 @@ mod tests {
                 status(503)
             } else if path.ends_with("/metrics/resource") {
                 let ts = tick.fetch_add(1, Ordering::SeqCst) * 1000;
-                text(&format!(
+                text(format!(
                     "node_memory_working_set_bytes 1e9 {ts}\nnode_cpu_usage_seconds_total 1 {ts}\n"
                 ))
             } else {
@@ -440,5 +440,28 @@ mod tests {
             settled(&src).await,
             Err(SourceError::Unavailable(_))
         ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_line_that_is_not_utf8_costs_only_itself() {
+        let tick = AtomicUsize::new(1);
+        let (src, _) = source(1, move |path| {
+            if path.ends_with("/metrics/resource") {
+                let ts = tick.fetch_add(1, Ordering::SeqCst) * 1000;
+                let mut body = format!("node_cpu_usage_seconds_total 1 {ts}\n").into_bytes();
+                body.extend_from_slice(b"# HELP caf\xe9 in Latin-1\n");
+                body.extend_from_slice(
+                    format!("node_memory_working_set_bytes 1e9 {ts}\n").as_bytes(),
+                );
+                text(body)
+            } else {
+                text("")
+            }
+        })
+        .await;
+        let sample = settled(&src)
+            .await
+            .expect("the node's other lines are read");
+        assert_eq!(sample.nodes["n0"].value.mem, 1_000_000_000);
     }
 }
