@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
-use ktop_web_shared::api::SourceMode;
+use ktop_web_shared::api::{MAX_HISTORY, SourceMode};
 
 use crate::source::{Components, PrometheusSettings, prometheus::MIN_INTERVAL};
 
@@ -48,8 +48,8 @@ pub struct Cli {
     #[arg(long, default_value = "5s", value_parser = parse_refresh)]
     pub refresh: Duration,
 
-    /// Samples kept per series in the browser.
-    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    /// Samples kept per series in the browser (2 to 3600).
+    #[arg(long, default_value_t = 120, value_parser = clap::value_parser!(u32).range(2..=i64::from(MAX_HISTORY)))]
     pub history: u32,
 
     /// Address to listen on. Anything but loopback exposes the UI to the network (the access
@@ -241,6 +241,17 @@ mod tests {
             let err = parse(args).expect_err(&format!("{args:?} must be rejected"));
             assert_eq!(err.exit_code(), 2, "{args:?}");
         }
+    }
+
+    #[test]
+    fn history_is_bounded_by_what_the_browser_keeps() {
+        let most = MAX_HISTORY.to_string();
+        let cli = parse(&["--history", &most]).expect("the largest history parses");
+        assert_eq!(cli.history, MAX_HISTORY);
+        let err = parse(&["--history", &(MAX_HISTORY + 1).to_string()])
+            .expect_err("more than the browser keeps is refused");
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains(&most), "{err}");
     }
 
     #[test]

@@ -9,6 +9,10 @@ use serde::{Deserialize, Serialize};
 /// Path prefix of every API route.
 pub const API_PREFIX: &str = "/api/v1";
 
+/// Most samples kept per series: the upper bound of the server's `--history` and of the
+/// browser's `?history=`, so a typo cannot exhaust the browser's memory with 30 000 pods.
+pub const MAX_HISTORY: u32 = 3600;
+
 /// `GET /api/v1/contexts`: the kubeconfig contexts this server can show.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ContextList {

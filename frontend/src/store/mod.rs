@@ -17,8 +17,8 @@ use series::{Sample, Series};
 /// Points kept per series until the server says otherwise.
 pub const DEFAULT_CAPACITY: usize = 120;
 
-/// Upper bound for `?history=N`, so a typo cannot exhaust memory with 30 000 pods.
-pub const MAX_CAPACITY: usize = 3600;
+/// Upper bound for `?history=N` and the server's `--history`.
+pub const MAX_CAPACITY: usize = ktop_web_shared::api::MAX_HISTORY as usize;
 
 /// Cluster-wide totals of one refresh.
 #[derive(Debug, Clone, Copy, PartialEq)]

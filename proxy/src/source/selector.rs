@@ -135,10 +135,10 @@ impl SourceSelector {
                     };
                 }
                 Err(e) => {
-                    // The API server itself unreachable (restart, network), or a source about to
-                    // have numbers: try again next refresh, which paces it. An answering API
-                    // that refuses backs off.
-                    let delay = if matches!(e, SourceError::Other(_) | SourceError::Starting(_)) {
+                    // A source about to have its first numbers is asked again at the next
+                    // refresh, which paces it. Every other failure backs off, so a broken or
+                    // unreachable API is not asked every refresh.
+                    let delay = if matches!(e, SourceError::Starting(_)) {
                         Duration::ZERO
                     } else {
                         state
@@ -317,6 +317,27 @@ mod tests {
         assert!(s.usage.is_some());
         assert_eq!(s.status.live, SourceKind::MetricsServer);
         assert!(s.status.fallbacks.is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn every_failure_but_starting_backs_off() {
+        for err in [
+            SourceError::NotInstalled("404".into()),
+            SourceError::Unavailable("503".into()),
+            SourceError::Forbidden("403".into()),
+            SourceError::Timeout(10),
+            SourceError::Other("connection refused".into()),
+        ] {
+            let src = scripted(vec![Err(err.clone()), Ok(UsageSample::default())]);
+            let sel = selector(SourceMode::MetricsServer, src.clone());
+            sel.select().await;
+            tokio::time::advance(MIN_BACKOFF - Duration::from_millis(1)).await;
+            let s = sel.select().await;
+            assert_eq!(src.calls.load(Ordering::SeqCst), 1, "{err:?} asked again");
+            assert_eq!(s.status.fallbacks[0].reason, err.reason());
+            tokio::time::advance(Duration::from_millis(1)).await;
+            assert_eq!(sel.select().await.status.live, SourceKind::MetricsServer);
+        }
     }
 
     #[tokio::test(start_paused = true)]

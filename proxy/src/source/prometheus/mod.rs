@@ -36,6 +36,11 @@ use scrape_paths::scrape_paths;
 /// scraping faster only repeats values.
 pub const MIN_INTERVAL: Duration = Duration::from_secs(5);
 
+/// Scrapes that must succeed in a row before the source is live: a rate takes two points of
+/// a counter. After them it is live with whatever they measured, even nothing (no nodes, or
+/// counters whose time did not move).
+const SCRAPES_TO_START: u32 = 2;
+
 /// Which kubelet endpoints are read.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Components {
@@ -60,9 +65,17 @@ struct Latest {
     result: Option<Result<UsageSample, SourceError>>,
     started: Option<Instant>,
     running: bool,
-    /// True until a scrape has produced rates: the next one then comes after
-    /// [`MIN_INTERVAL`] rather than the full interval.
-    warming: bool,
+    /// Scrapes that succeeded in a row; a failed one forgets every counter, so counting
+    /// starts over.
+    completed: u32,
+}
+
+impl Latest {
+    /// Fewer than [`SCRAPES_TO_START`] scrapes: the next one comes after [`MIN_INTERVAL`]
+    /// rather than the full interval, and the source says it is starting.
+    fn starting(&self) -> bool {
+        self.completed < SCRAPES_TO_START
+    }
 }
 
 struct Scraper {
@@ -95,16 +108,13 @@ impl Prometheus {
                 settings,
                 builder: tokio::sync::Mutex::new(UsageBuilder::default()),
             }),
-            latest: Arc::new(Mutex::new(Latest {
-                warming: true,
-                ..Latest::default()
-            })),
+            latest: Arc::new(Mutex::new(Latest::default())),
         }
     }
 
     /// Starts a scrape in the background when one is due and none is running.
     fn start_if_due(&self, latest: &mut Latest) {
-        let interval = if latest.warming {
+        let interval = if latest.starting() {
             MIN_INTERVAL
         } else {
             self.scraper.settings.interval
@@ -117,14 +127,10 @@ impl Prometheus {
         latest.started = Some(Instant::now());
         let (scraper, shared) = (self.scraper.clone(), self.latest.clone());
         tokio::spawn(async move {
-            // A first scrape has no rates (one point per counter); the second follows on its
-            // own after the shortest interval, so numbers appear without waiting for a
-            // request to find it due.
-            for attempt in 0..2 {
-                if attempt > 0 {
-                    tokio::time::sleep(MIN_INTERVAL).await;
-                    lock(&shared).started = Some(Instant::now());
-                }
+            // A first scrape has no rates (one point per counter); until the source is live
+            // the next follows on its own after the shortest interval, so numbers appear
+            // without waiting for a request to find it due.
+            loop {
                 // A bug must not leave `running` set, which would stop scraping for good.
                 let result = AssertUnwindSafe(scraper.scrape())
                     .catch_unwind()
@@ -134,17 +140,24 @@ impl Prometheus {
                             "the scrape failed (a bug; see the log)".into(),
                         ))
                     });
-                let mut latest = lock(&shared);
-                if let Ok(sample) = &result {
-                    latest.warming = sample.nodes.is_empty() && sample.pods.is_empty();
-                }
-                let warming = latest.warming && result.is_ok();
-                latest.result = Some(result);
-                if !warming {
+                let again = {
+                    let mut latest = lock(&shared);
+                    latest.completed = if result.is_ok() {
+                        latest.completed.saturating_add(1)
+                    } else {
+                        0
+                    };
+                    let again = result.is_ok() && latest.starting();
+                    latest.result = Some(result);
+                    latest.running = again;
+                    again
+                };
+                if !again {
                     break;
                 }
+                tokio::time::sleep(MIN_INTERVAL).await;
+                lock(&shared).started = Some(Instant::now());
             }
-            lock(&shared).running = false;
         });
     }
 }
@@ -159,13 +172,13 @@ impl MetricsSource for Prometheus {
         Some(self.scraper.settings.interval)
     }
 
-    /// The latest scrape, never waiting for one: while there is no rate yet the source says
-    /// it is starting, and the selector shows the next source meanwhile.
+    /// The latest scrape, never waiting for one: until two scrapes in a row have succeeded
+    /// the source says it is starting, and the selector shows the next source meanwhile.
     async fn sample(&self) -> Result<UsageSample, SourceError> {
         let mut latest = lock(&self.latest);
         self.start_if_due(&mut latest);
         match &latest.result {
-            Some(Ok(_)) if latest.warming => Err(SourceError::Starting(
+            Some(Ok(_)) if latest.starting() => Err(SourceError::Starting(
                 "a rate needs two scrapes of the kubelets' counters; the first numbers come about 5 s after the first".into(),
             )),
             Some(result) => result.clone(),
@@ -339,10 +352,10 @@ mod tests {
             .expect("response")
     }
 
-    fn text(body: &str) -> Response<Body> {
+    fn text(body: impl AsRef<[u8]>) -> Response<Body> {
         Response::builder()
             .status(200)
-            .body(Body::from(body.as_bytes().to_vec()))
+            .body(Body::from(body.as_ref().to_vec()))
             .expect("response")
     }
 
@@ -420,7 +433,7 @@ mod tests {
                 status(503)
             } else if path.ends_with("/metrics/resource") {
                 let ts = tick.fetch_add(1, Ordering::SeqCst) * 1000;
-                text(&format!(
+                text(format!(
                     "node_memory_working_set_bytes 1e9 {ts}\nnode_cpu_usage_seconds_total 1 {ts}\n"
                 ))
             } else {
@@ -445,5 +458,52 @@ mod tests {
             settled(&src).await,
             Err(SourceError::Unavailable(_))
         ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_line_that_is_not_utf8_costs_only_itself() {
+        let tick = AtomicUsize::new(1);
+        let (src, _) = source(1, move |path| {
+            if path.ends_with("/metrics/resource") {
+                let ts = tick.fetch_add(1, Ordering::SeqCst) * 1000;
+                let mut body = format!("node_cpu_usage_seconds_total 1 {ts}\n").into_bytes();
+                body.extend_from_slice(b"# HELP caf\xe9 in Latin-1\n");
+                body.extend_from_slice(
+                    format!("node_memory_working_set_bytes 1e9 {ts}\n").as_bytes(),
+                );
+                text(body)
+            } else {
+                text("")
+            }
+        })
+        .await;
+        let sample = settled(&src)
+            .await
+            .expect("the node's other lines are read");
+        assert_eq!(sample.nodes["n0"].value.mem, 1_000_000_000);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn live_after_two_scrapes_even_without_rates() {
+        // No nodes at all; and one node whose one counter does not move in time, so no rate
+        // can be taken.
+        for nodes in [0, 1] {
+            let (src, _) = source(nodes, |path| {
+                if path.ends_with("/metrics/cadvisor") {
+                    text(r#"container_network_receive_bytes_total{container="",id="/",image="",interface="eth0",name="",namespace="",pod=""} 1000 1700000000000"#)
+                } else {
+                    text("")
+                }
+            })
+            .await;
+            assert!(matches!(src.sample().await, Err(SourceError::Starting(_))));
+            // The second scrape follows on its own after the shortest interval.
+            tokio::time::sleep(MIN_INTERVAL + Duration::from_secs(1)).await;
+            let sample = src.sample().await.expect("live after two scrapes");
+            assert!(
+                sample.nodes.is_empty() && sample.pods.is_empty(),
+                "{nodes} nodes"
+            );
+        }
     }
 }

@@ -21,7 +21,7 @@ pub struct NodeScrape {
     pub pods: HashMap<PodKey, Io>,
     /// The node's totals (root cgroup).
     pub node: NodeCounters,
-    /// Lines that did not parse; counted, not fatal.
+    /// Lines that did not parse, were not UTF-8 or were too long; counted, not fatal.
     pub bad_lines: usize,
 }
 
