@@ -43,6 +43,8 @@ pub enum SelectionError {
 struct Cached {
     at: Instant,
     json: Bytes,
+    /// When usage was last measured, carried over while no source measures.
+    usage_ms: Option<i64>,
 }
 
 /// A served cluster.
@@ -103,17 +105,22 @@ impl ClusterView {
         }
         self.check_synced()?;
         let selection = self.selector.select().await;
+        let measured_before = cached.as_ref().and_then(|c| c.usage_ms);
         let snapshot = assemble(
             &self.info,
             &self.objects,
             selection,
-            unix_ms(),
-            self.refresh,
+            Timing {
+                now_ms: unix_ms(),
+                refresh: self.refresh,
+                measured_before,
+            },
         );
         let json = Bytes::from(serde_json::to_vec(&snapshot)?);
         *cached = Some(Cached {
             at: Instant::now(),
             json: json.clone(),
+            usage_ms: snapshot.freshness.usage_ms,
         });
         Ok(json)
     }
@@ -159,16 +166,27 @@ impl ClusterView {
     }
 }
 
+/// When a snapshot is assembled, and what its freshness is judged against.
+#[derive(Debug, Clone, Copy)]
+pub struct Timing {
+    /// The snapshot's time (Unix milliseconds).
+    pub now_ms: i64,
+    /// The refresh interval.
+    pub refresh: Duration,
+    /// When usage was last measured before this snapshot, if ever.
+    pub measured_before: Option<i64>,
+}
+
 /// Joins objects and usage into rows: per-node pod counts and request/limit sums, usage
 /// where the source has it, and how current each part is.
 pub fn assemble(
     info: &ClusterInfo,
     objects: &ObjectCache,
     selection: Selection,
-    taken_at_ms: i64,
-    refresh: Duration,
+    timing: Timing,
 ) -> Snapshot {
-    let freshness = freshness(objects, &selection, taken_at_ms, refresh);
+    let taken_at_ms = timing.now_ms;
+    let freshness = freshness(objects, &selection, timing);
     let usage = selection.usage.unwrap_or_default();
     let pods: Vec<PodRow> = objects
         .pods()
@@ -225,13 +243,14 @@ pub fn assemble(
 }
 
 /// Objects are stale while a watch is failing; usage when its measurement is older than two
-/// of its source's intervals (two refreshes for a source read at every refresh).
-fn freshness(
-    objects: &ObjectCache,
-    selection: &Selection,
-    now_ms: i64,
-    refresh: Duration,
-) -> Freshness {
+/// of its source's intervals (two refreshes for a source read at every refresh), or when
+/// usage was measured before and no source measures it now.
+fn freshness(objects: &ObjectCache, selection: &Selection, timing: Timing) -> Freshness {
+    let Timing {
+        now_ms,
+        refresh,
+        measured_before,
+    } = timing;
     let mut stale = Vec::new();
     let failures = [
         objects.nodes().failure.clone(),
@@ -245,23 +264,35 @@ fn freshness(
             reason: failure.message.clone(),
         });
     }
-    let usage_ms = selection.usage.as_ref().map(|u| u.measured_at_ms);
-    if let Some(measured) = usage_ms {
-        let interval = selection.interval.unwrap_or(refresh).max(refresh);
-        let limit = i64::try_from((interval * 2).as_millis()).unwrap_or(i64::MAX);
-        let age = now_ms.saturating_sub(measured);
-        if age > limit {
-            stale.push(Staleness {
-                part: StalePart::Usage,
-                since_ms: measured,
-                reason: format!(
-                    "{} has not measured for {} s (it measures every {} s)",
-                    selection.status.live.label(),
-                    age / 1000,
-                    interval.as_secs()
-                ),
-            });
+    let measured_now = selection.usage.as_ref().map(|u| u.measured_at_ms);
+    let usage_ms = measured_now.or(measured_before);
+    match (measured_now, measured_before) {
+        (Some(measured), _) => {
+            let interval = selection.interval.unwrap_or(refresh).max(refresh);
+            let limit = i64::try_from((interval * 2).as_millis()).unwrap_or(i64::MAX);
+            let age = now_ms.saturating_sub(measured);
+            if age > limit {
+                stale.push(Staleness {
+                    part: StalePart::Usage,
+                    since_ms: measured,
+                    reason: format!(
+                        "{} has not measured for {} s (it measures every {} s)",
+                        selection.status.live.label(),
+                        age / 1000,
+                        interval.as_secs()
+                    ),
+                });
+            }
         }
+        (None, Some(before)) => stale.push(Staleness {
+            part: StalePart::Usage,
+            since_ms: before,
+            reason: selection.status.fallbacks.first().map_or_else(
+                || "no metrics source measures usage now".to_owned(),
+                |f| f.message.clone(),
+            ),
+        }),
+        (None, None) => {}
     }
     Freshness {
         objects_ms: oldest.map_or(now_ms, |f| f.since_ms),
@@ -379,6 +410,51 @@ mod tests {
         );
     }
 
+    /// A metrics-server stand-in that answers or is unavailable, as told.
+    #[derive(Default)]
+    struct Switch(std::sync::atomic::AtomicBool);
+
+    impl Switch {
+        fn answer(&self, yes: bool) {
+            self.0.store(yes, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+
+    #[async_trait::async_trait]
+    impl MetricsSource for Switch {
+        fn kind(&self) -> SourceKind {
+            SourceKind::MetricsServer
+        }
+        async fn sample(&self) -> Result<crate::source::UsageSample, crate::source::SourceError> {
+            if self.0.load(std::sync::atomic::Ordering::SeqCst) {
+                Ok(crate::source::UsageSample {
+                    measured_at_ms: unix_ms(),
+                    ..Default::default()
+                })
+            } else {
+                Err(crate::source::SourceError::Unavailable("503".into()))
+            }
+        }
+    }
+
+    fn scripted_view() -> (ClusterView, Arc<Switch>) {
+        let switch = Arc::new(Switch::default());
+        let sources = Sources {
+            metrics_server: Some(switch.clone()),
+            ..Sources::default()
+        };
+        let selector =
+            SourceSelector::new(SourceMode::MetricsServer, sources, Duration::from_secs(5));
+        let objects = DemoCluster::new(1_800_000_000).object_cache();
+        let view = ClusterView::new(info(), objects, selector, Watches::default());
+        (view, switch)
+    }
+
+    async fn snapshot(view: &ClusterView) -> Snapshot {
+        let json = view.snapshot_json().await.expect("snapshot");
+        serde_json::from_slice(&json).expect("valid json")
+    }
+
     fn selection(measured_at_ms: Option<i64>, interval: Option<Duration>) -> Selection {
         Selection {
             usage: measured_at_ms.map(|measured_at_ms| crate::source::UsageSample {
@@ -393,24 +469,65 @@ mod tests {
     #[test]
     fn usage_older_than_two_intervals_is_stale() {
         let objects = ObjectCache::default();
-        let refresh = Duration::from_secs(5);
         let now = 1_800_000_000_000;
-        let fresh = freshness(&objects, &selection(Some(now - 10_000), None), now, refresh);
+        let at = |measured_before| Timing {
+            now_ms: now,
+            refresh: Duration::from_secs(5),
+            measured_before,
+        };
+        let fresh = freshness(&objects, &selection(Some(now - 10_000), None), at(None));
         assert_eq!(fresh.usage_ms, Some(now - 10_000));
         assert!(fresh.stale.is_empty(), "{fresh:?}");
         assert_eq!(fresh.objects_ms, now, "open watches are current now");
-        let stale = freshness(&objects, &selection(Some(now - 10_001), None), now, refresh);
+        let stale = freshness(&objects, &selection(Some(now - 10_001), None), at(None));
         assert_eq!(stale.stale.len(), 1, "{stale:?}");
         assert_eq!(stale.stale[0].part, StalePart::Usage);
         assert_eq!(stale.stale[0].since_ms, now - 10_001);
         // A source on its own 15 s schedule is judged by that.
         let scraped = selection(Some(now - 29_000), Some(Duration::from_secs(15)));
-        assert!(freshness(&objects, &scraped, now, refresh).stale.is_empty());
+        assert!(freshness(&objects, &scraped, at(None)).stale.is_empty());
         let scraped = selection(Some(now - 31_000), Some(Duration::from_secs(15)));
-        assert_eq!(freshness(&objects, &scraped, now, refresh).stale.len(), 1);
-        // No usage at all is not stale usage: the fallback banner says why it is missing.
-        let none = freshness(&objects, &selection(None, None), now, refresh);
-        assert_eq!((none.usage_ms, none.stale.len()), (None, 0));
+        assert_eq!(freshness(&objects, &scraped, at(None)).stale.len(), 1);
+        // A cluster that never had usage is not stale: the fallback banner says why.
+        let never = freshness(&objects, &selection(None, None), at(None));
+        assert_eq!((never.usage_ms, never.stale.len()), (None, 0));
+        // Usage that was measured and now is not: stale since the last measurement.
+        let lost = freshness(&objects, &selection(None, None), at(Some(now - 3_000)));
+        assert_eq!(lost.usage_ms, Some(now - 3_000));
+        assert_eq!(lost.stale.len(), 1, "{lost:?}");
+        assert_eq!(lost.stale[0].since_ms, now - 3_000);
+        // Measured again: current.
+        let back = freshness(
+            &objects,
+            &selection(Some(now), None),
+            at(Some(now - 60_000)),
+        );
+        assert!(back.stale.is_empty());
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn usage_that_stops_is_stale_until_it_returns() {
+        let (view, source) = scripted_view();
+        source.answer(true);
+        let first = snapshot(&view).await;
+        assert!(first.freshness.stale.is_empty(), "{:?}", first.freshness);
+        source.answer(false);
+        tokio::time::advance(Duration::from_secs(5)).await;
+        let lost = snapshot(&view).await;
+        assert_eq!(lost.source.live, SourceKind::None);
+        assert_eq!(lost.freshness.usage_ms, first.freshness.usage_ms);
+        let parts: Vec<StalePart> = lost.freshness.stale.iter().map(|s| s.part).collect();
+        assert_eq!(parts, [StalePart::Usage]);
+        assert!(
+            lost.freshness.stale[0].reason.contains("unavailable"),
+            "{:?}",
+            lost.freshness
+        );
+        source.answer(true);
+        tokio::time::advance(crate::source::MAX_BACKOFF).await;
+        let back = snapshot(&view).await;
+        assert_eq!(back.source.live, SourceKind::MetricsServer);
+        assert!(back.freshness.stale.is_empty(), "{:?}", back.freshness);
     }
 
     #[tokio::test]

@@ -7,6 +7,10 @@
 set -euo pipefail
 dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ttl=${KTOP_EXEC_TTL:-60}
+if [[ -e "$dir/login-needed" ]]; then
+  echo "ktop-exec-credential: the login has expired; sign in again" >&2
+  exit 1
+fi
 now=$(date +%s)
 exp=$((now + ttl))
 payload="ktop-exec.${exp}"

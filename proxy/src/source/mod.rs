@@ -16,6 +16,8 @@ pub use prometheus::{
     Components, Prometheus, Settings as PrometheusSettings, explain as explain_prometheus,
     probe as prometheus_probe,
 };
+#[cfg(test)]
+pub use selector::MAX_BACKOFF;
 pub use selector::{Selection, SourceSelector, Sources};
 
 /// Usage of every node and pod at one moment.
