@@ -14,7 +14,7 @@ use crate::api_client::{fetch_contexts, fetch_snapshot};
 use crate::clock::now_ms;
 use crate::dataset::Dataset;
 use crate::saved_history;
-use crate::staleness::snapshot_usage_is_stale;
+use crate::staleness::{gap_before, snapshot_usage_is_stale};
 use crate::state::AppState;
 use crate::store::History;
 
@@ -115,7 +115,6 @@ async fn poll(state: AppState, context: String, current: impl Fn() -> bool) {
 fn apply(state: AppState, snapshot: Snapshot) {
     let data = Dataset::new(snapshot);
     let stale_usage = snapshot_usage_is_stale(&data);
-    let gap_after_ms = 2 * refresh_interval(data.cluster.refresh_ms) as i64;
     state.history.update(|history| {
         if history.context() != Some(data.cluster.context.as_str()) {
             history.reset(&data.cluster.context);
@@ -133,8 +132,8 @@ fn apply(state: AppState, snapshot: Snapshot) {
         // The same snapshot twice (a slow server) must not add a point twice.
         let last = history.times().last().copied();
         if last != Some(data.taken_at_ms) {
-            if let Some(last) = last.filter(|&t| data.taken_at_ms - t > gap_after_ms) {
-                record(history, &data, last + gap_after_ms / 2, false);
+            if let Some(at) = gap_before(last, data.taken_at_ms, data.cluster.refresh_ms) {
+                record(history, &data, at, false);
             }
             record(history, &data, data.taken_at_ms, !stale_usage);
             saved_history::save_now_and_then(history);

@@ -100,6 +100,15 @@ pub fn snapshot_usage_is_stale(data: &Dataset) -> bool {
         .any(|s| s.part == StalePart::Usage)
 }
 
+/// Where a chart needs a gap before a point at `taken_at_ms`: refreshes that never arrived
+/// (more than two intervals since the `last` point) get one missing point between the two,
+/// so no line is drawn across the time nobody measured.
+pub fn gap_before(last: Option<i64>, taken_at_ms: i64, refresh_ms: u64) -> Option<i64> {
+    let interval = refresh_interval(refresh_ms) as i64;
+    last.filter(|&t| taken_at_ms - t > 2 * interval)
+        .map(|t| t + interval)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,6 +128,18 @@ mod tests {
             },
             ..Snapshot::default()
         })
+    }
+
+    #[test]
+    fn missed_refreshes_leave_one_gap() {
+        assert_eq!(gap_before(None, 50_000, 5_000), None, "the first point");
+        assert_eq!(
+            gap_before(Some(40_000), 50_000, 5_000),
+            None,
+            "two intervals"
+        );
+        assert_eq!(gap_before(Some(40_000), 50_001, 5_000), Some(45_000));
+        assert_eq!(gap_before(Some(0), 600_000, 5_000), Some(5_000));
     }
 
     #[test]

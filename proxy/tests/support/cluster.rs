@@ -169,6 +169,19 @@ impl TestCluster {
             .collect()
     }
 
+    /// When the running API server was started, in the audit log's time format.
+    pub fn apiserver_started(&self) -> String {
+        let state = self
+            .audit_log
+            .parent()
+            .and_then(Path::parent)
+            .expect("the audit log lives in the cluster's state directory");
+        std::fs::read_to_string(state.join("apiserver.started"))
+            .expect("the API server's start time")
+            .trim()
+            .to_owned()
+    }
+
     /// The test cluster's exec credential plugin (mints tokens its webhook accepts).
     pub fn exec_plugin(&self) -> PathBuf {
         let exec = PathBuf::from(self.script(&["kubeconfig", "exec"]).trim());

@@ -2,7 +2,9 @@
 //! headless Chromium. Each test binary uses a subset, hence the allowance.
 #![allow(dead_code)]
 
+pub mod audit;
 pub mod browser;
 pub mod cluster;
 pub mod ktop;
 pub mod page;
+pub mod top;

@@ -1,0 +1,109 @@
+//! Reading the API server's audit log: which requests ktop-web made, whether each is on the
+//! read-only allowlist, and which of its watches are open.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+/// ktop-web's own requests among `events` (by its user agent).
+pub fn ktop_requests(events: &[Value]) -> Vec<&Value> {
+    events
+        .iter()
+        .filter(|e| {
+            e["userAgent"]
+                .as_str()
+                .is_some_and(|ua| ua.starts_with("ktop-web/"))
+        })
+        .collect()
+}
+
+/// `verb requestURI` of each of ktop-web's requests that the allowlist does not admit, or
+/// that impersonates anyone.
+pub fn outside_allowlist(events: &[Value]) -> Vec<String> {
+    ktop_requests(events)
+        .into_iter()
+        .filter(|e| {
+            !allowed_upstream(
+                e["verb"].as_str().unwrap_or_default(),
+                e["requestURI"].as_str().unwrap_or_default(),
+            ) || !e["impersonatedUser"].is_null()
+        })
+        .map(|e| format!("{} {}", e["verb"], e["requestURI"]))
+        .collect()
+}
+
+/// ktop-web's watches still open at the end of `events`, by resource: started (the
+/// `ResponseStarted` stage) and not completed. Only watches received at or after
+/// `server_started` (the running API server's start, in the audit log's time format) count:
+/// an API server that was killed never logs the end of its watches.
+pub fn open_watches(events: &[Value], server_started: &str) -> BTreeMap<String, usize> {
+    let watches: Vec<&Value> = ktop_requests(events)
+        .into_iter()
+        .filter(|e| e["verb"] == "watch")
+        .collect();
+    let done: BTreeSet<&str> = watches
+        .iter()
+        .filter(|e| e["stage"] == "ResponseComplete")
+        .filter_map(|e| e["auditID"].as_str())
+        .collect();
+    let mut open = BTreeMap::new();
+    for e in watches {
+        let received = e["requestReceivedTimestamp"].as_str().unwrap_or_default();
+        let id = e["auditID"].as_str().unwrap_or_default();
+        if e["stage"] == "ResponseStarted" && received >= server_started && !done.contains(id) {
+            let resource = e["objectRef"]["resource"].as_str().unwrap_or("?");
+            *open.entry(resource.to_owned()).or_insert(0) += 1;
+        }
+    }
+    open
+}
+
+/// Paths ktop-web may request upstream (GET only): discovery, version, the watched and
+/// listed nodes and pods, metrics.k8s.io nodes and pods, and pods/log.
+pub fn allowed_upstream(verb: &str, uri: &str) -> bool {
+    let path = uri.split('?').next().unwrap_or_default();
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let read = matches!(verb, "get" | "list" | "watch");
+    let name_ok = |s: &str| {
+        !s.is_empty()
+            && s.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+            && !s.contains("..")
+    };
+    let shape = match parts.as_slice() {
+        ["version"] | ["apis", "metrics.k8s.io"] => true,
+        ["api", "v1", "nodes" | "pods"] => true,
+        ["api", "v1", "namespaces", ns, "pods"] => name_ok(ns),
+        ["apis", "metrics.k8s.io", "v1" | "v1beta1", "nodes" | "pods"] => true,
+        [
+            "apis",
+            "metrics.k8s.io",
+            "v1" | "v1beta1",
+            "namespaces",
+            ns,
+            "pods",
+        ] => name_ok(ns),
+        ["api", "v1", "namespaces", ns, "pods", pod, "log"] => name_ok(ns) && name_ok(pod),
+        ["api", "v1", "nodes", node] => name_ok(node) && verb == "get",
+        // The prometheus source: exactly the kubelet's two metrics endpoints of a node, at the
+        // default path or next to its resource-metrics-path annotation (the simulated nodes').
+        ["api", "v1", "nodes", node, "proxy", "metrics", rest @ ..] => {
+            name_ok(node)
+                && verb == "get"
+                && uri == path
+                && match rest {
+                    ["resource" | "cadvisor"] => true,
+                    ["nodes", n, "metrics", "resource" | "cadvisor"] => n == node,
+                    _ => false,
+                }
+        }
+        ["api", "v1", "namespaces", ns, "pods", pod] => {
+            name_ok(ns) && name_ok(pod) && verb == "get"
+        }
+        ["api", "v1", "namespaces", ns, "events"] => {
+            name_ok(ns) && verb == "list" && uri.contains("fieldSelector=involvedObject.kind")
+        }
+        _ => false,
+    };
+    read && shape
+}
