@@ -64,7 +64,12 @@ pub fn App() -> impl IntoView {
     // `?metric=cpu` shows only that metric's charts; the stylesheet hides the others.
     let metric = move || location.query.with(|q| selected_metric(q.get("metric")));
     view! {
-        <div class="app" class:embed=embed class:usage-stale=move || state.usage_stale.get()>
+        <div
+            class="app"
+            class:embed=embed
+            class:usage-stale=move || state.usage_stale.get()
+            data-taken-at=move || state.data.with(|d| d.as_ref().map(|d| d.taken_at_ms))
+        >
             {(!embed).then(|| view! { <Header /> })}
             <StaleBanner />
             <FallbackBanner />

@@ -72,6 +72,11 @@ impl Ktop {
         }
     }
 
+    /// The process id, for reading its memory.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// The kube context it serves, from its startup line.
     pub fn context(&self) -> String {
         self.startup_line

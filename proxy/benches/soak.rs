@@ -1,0 +1,343 @@
+//! Soak benchmark: ktop-web left running on the test cluster (scaled by `scripts/soak`) with
+//! browser tabs open and a fault every few minutes. Prints a table: the proxy's memory after
+//! warm-up and at the end, its watch and metrics requests per minute, how soon each fault was
+//! flagged and cleared, and the longest time any tab showed data older than two refresh
+//! intervals without saying so (the goal is zero).
+//!
+//! `cargo bench -p ktop-web --bench soak -- [--minutes 60] [--fault-every 10] [--tabs 2]`
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use std::collections::BTreeMap;
+use std::io::{Read, Seek, SeekFrom};
+use std::path::Path;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+use support::audit::ktop_requests;
+use support::browser::Browser;
+use support::cluster::TestCluster;
+use support::ktop::Ktop;
+
+const REFRESH: Duration = Duration::from_secs(5);
+/// How often every tab is asked what it shows.
+const PROBE: Duration = Duration::from_secs(1);
+/// Time for the proxy to list the cluster and the page to draw it before memory is measured.
+const WARM_UP: Duration = Duration::from_secs(120);
+/// How long a fault that needs repairing lasts.
+const OUTAGE: Duration = Duration::from_secs(40);
+
+struct Args {
+    minutes: u64,
+    fault_every: u64,
+    tabs: usize,
+}
+
+fn args() -> Args {
+    let mut a = Args {
+        minutes: 60,
+        fault_every: 10,
+        tabs: 2,
+    };
+    let mut it = std::env::args().skip(1);
+    while let Some(flag) = it.next() {
+        let value = |it: &mut dyn Iterator<Item = String>| -> u64 {
+            it.next()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or_else(|| panic!("{flag} takes a whole number"))
+        };
+        match flag.as_str() {
+            "--minutes" => a.minutes = value(&mut it),
+            "--fault-every" => a.fault_every = value(&mut it).max(1),
+            "--tabs" => a.tabs = value(&mut it).max(1) as usize,
+            // `cargo bench` passes `--bench`.
+            "--bench" => {}
+            other => panic!("unknown argument {other}; see the file's header"),
+        }
+    }
+    a
+}
+
+/// `scripts/test-cluster` arguments.
+type Script = &'static [&'static str];
+
+/// The faults, in turn: a name, what starts it, and what repairs it after [`OUTAGE`] (the
+/// others end by themselves).
+const FAULTS: [(&str, Script, Option<Script>); 5] = [
+    ("API server restart", &["apiserver", "restart"], None),
+    (
+        "metrics-server down",
+        &["metrics-server", "stop"],
+        Some(&["metrics-server", "start"]),
+    ),
+    ("etcd compacted", &["etcd", "compact"], None),
+    (
+        "exec login expired",
+        &["exec-login", "break"],
+        Some(&["exec-login", "fix"]),
+    ),
+    (
+        "RBAC revoked",
+        &["rbac", "revoke"],
+        Some(&["rbac", "restore"]),
+    ),
+];
+
+fn rss_mb(pid: u32) -> f64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmRSS:"))
+        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn unix_ms() -> i64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as i64)
+}
+
+/// Reads the audit log's new lines since `offset` (from the start when it was rotated) and
+/// counts ktop-web's watch starts and metrics reads into per-minute buckets.
+struct AuditCounter {
+    path: std::path::PathBuf,
+    offset: u64,
+    watches: BTreeMap<String, usize>,
+    metrics_reads: BTreeMap<String, usize>,
+}
+
+impl AuditCounter {
+    fn new(path: &Path) -> Self {
+        let offset = std::fs::metadata(path).map_or(0, |m| m.len());
+        Self {
+            path: path.to_owned(),
+            offset,
+            watches: BTreeMap::new(),
+            metrics_reads: BTreeMap::new(),
+        }
+    }
+
+    fn read_new(&mut self) {
+        let Ok(mut f) = std::fs::File::open(&self.path) else {
+            return;
+        };
+        let len = f.metadata().map_or(0, |m| m.len());
+        if len < self.offset {
+            self.offset = 0;
+        }
+        let mut text = Vec::new();
+        if f.seek(SeekFrom::Start(self.offset)).is_err() || f.read_to_end(&mut text).is_err() {
+            return;
+        }
+        // Only whole lines; the rest is read next time.
+        let whole = text.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1);
+        self.offset += whole as u64;
+        let events: Vec<serde_json::Value> = String::from_utf8_lossy(&text[..whole])
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+        for e in ktop_requests(&events) {
+            let minute = e["requestReceivedTimestamp"]
+                .as_str()
+                .unwrap_or_default()
+                .get(..16)
+                .unwrap_or_default()
+                .to_owned();
+            let uri = e["requestURI"].as_str().unwrap_or_default();
+            if e["verb"] == "watch" && e["stage"] == "ResponseStarted" {
+                *self.watches.entry(minute).or_default() += 1;
+            } else if e["stage"] == "ResponseComplete"
+                && uri.starts_with("/apis/metrics.k8s.io/")
+                && uri
+                    .split('?')
+                    .next()
+                    .unwrap_or_default()
+                    .ends_with("/nodes")
+            {
+                *self.metrics_reads.entry(minute).or_default() += 1;
+            }
+        }
+    }
+}
+
+/// `min / median / max` of per-minute counts over `minutes` (minutes without any count as 0).
+fn per_minute(counts: &BTreeMap<String, usize>, minutes: usize) -> String {
+    let mut all: Vec<usize> = counts.values().copied().collect();
+    all.resize(minutes.max(all.len()), 0);
+    all.sort_unstable();
+    if all.is_empty() {
+        return "none".into();
+    }
+    format!(
+        "{} / {} / {}",
+        all[0],
+        all[all.len() / 2],
+        all[all.len() - 1]
+    )
+}
+
+/// What one tab shows: the snapshot time of its data and whether it says it is stale.
+async fn probe(b: &Browser) -> Option<(i64, bool)> {
+    let v = b
+        .client
+        .execute(
+            "const a = document.querySelector('.app');
+             return [a ? Number(a.dataset.takenAt || 0) : 0, !!document.querySelector('#stale')];",
+            vec![],
+        )
+        .await
+        .ok()?;
+    Some((v[0].as_i64()?, v[1].as_bool()?))
+}
+
+#[tokio::main]
+async fn main() {
+    let a = args();
+    let c = TestCluster::shared();
+    let kubeconfig = c.script(&["kubeconfig", "exec", "--ttl", "60"]);
+    let ktop = Ktop::start(
+        &["--refresh", "5s", "--metrics-source", "metrics-server"],
+        &[("KUBECONFIG", kubeconfig.trim())],
+    );
+    let b = Browser::start().await;
+    let mut tabs = Vec::new();
+    for i in 0..a.tabs {
+        if i > 0 {
+            let w = b.client.new_window(true).await.expect("new tab");
+            b.client.switch_to_window(w.handle).await.expect("switch");
+        }
+        let path = if i % 2 == 0 {
+            "pods?sort=cpu&dir=desc"
+        } else {
+            ""
+        };
+        b.goto(&ktop.signed(path)).await;
+        tabs.push(b.client.window().await.expect("tab handle"));
+    }
+    for tab in &tabs {
+        b.client
+            .switch_to_window(tab.clone())
+            .await
+            .expect("switch");
+        b.wait_for(".app[data-taken-at]", Duration::from_secs(600))
+            .await;
+    }
+    tokio::time::sleep(WARM_UP).await;
+    let rss_start = rss_mb(ktop.pid());
+    let mut audit = AuditCounter::new(&c.audit_log);
+
+    let total = Duration::from_secs(a.minutes * 60);
+    let every = Duration::from_secs(a.fault_every * 60);
+    let limit_ms = 2 * REFRESH.as_millis() as i64;
+    let start = Instant::now();
+    let mut next_fault = every;
+    let mut fault_index = 0;
+    let mut repair: Option<(Instant, Script)> = None;
+    // (fault, when it started, when a tab first flagged it, when every tab cleared)
+    let mut faults: Vec<(&str, Instant, Option<Duration>, Option<Duration>)> = Vec::new();
+    let mut unflagged_since: Vec<Option<i64>> = vec![None; tabs.len()];
+    let mut longest_unflagged_ms = 0i64;
+    let mut rss_peak = rss_start;
+    let mut last_minute = 0;
+    while start.elapsed() < total {
+        let tick = Instant::now();
+        if start.elapsed() >= next_fault && repair.is_none() {
+            let (name, begin, end) = FAULTS[fault_index % FAULTS.len()];
+            fault_index += 1;
+            next_fault += every;
+            eprintln!("soak: {:?} in, {name}", start.elapsed());
+            let args: Vec<String> = begin.iter().map(|s| (*s).to_owned()).collect();
+            tokio::task::spawn_blocking(move || {
+                let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                c.script(&args)
+            });
+            faults.push((name, Instant::now(), None, None));
+            repair = end.map(|e| (Instant::now() + OUTAGE, e));
+        }
+        if let Some((at, end)) = repair
+            && Instant::now() >= at
+        {
+            c.script(end);
+            repair = None;
+        }
+        let now = unix_ms();
+        let mut any_stale = false;
+        for (i, tab) in tabs.iter().enumerate() {
+            if b.client.switch_to_window(tab.clone()).await.is_err() {
+                continue;
+            }
+            let Some((taken_at, stale)) = probe(&b).await else {
+                continue;
+            };
+            any_stale |= stale;
+            let old = taken_at > 0 && now - taken_at > limit_ms;
+            if old && !stale {
+                let since = *unflagged_since[i].get_or_insert(now);
+                longest_unflagged_ms = longest_unflagged_ms.max(now - since);
+            } else {
+                unflagged_since[i] = None;
+            }
+        }
+        if let Some(last) = faults.last_mut() {
+            let since = last.1.elapsed();
+            if any_stale && last.2.is_none() {
+                last.2 = Some(since);
+            } else if !any_stale && last.2.is_some() && last.3.is_none() && repair.is_none() {
+                last.3 = Some(since);
+            }
+        }
+        rss_peak = rss_peak.max(rss_mb(ktop.pid()));
+        let minute = start.elapsed().as_secs() / 60;
+        if minute != last_minute {
+            last_minute = minute;
+            audit.read_new();
+            eprintln!(
+                "soak: minute {minute}, proxy RSS {:.0} MB",
+                rss_mb(ktop.pid())
+            );
+        }
+        tokio::time::sleep(PROBE.saturating_sub(tick.elapsed())).await;
+    }
+    audit.read_new();
+    let rss_end = rss_mb(ktop.pid());
+    let minutes = a.minutes as usize;
+
+    println!("\n| figure | value |\n| --- | --- |");
+    println!(
+        "| duration, tabs, fault every | {} min, {} tabs, {} min |",
+        a.minutes,
+        tabs.len(),
+        a.fault_every
+    );
+    println!("| proxy RSS after warm-up | {rss_start:.0} MB |");
+    println!("| proxy RSS at the end | {rss_end:.0} MB |");
+    println!(
+        "| drift over the run | {:+.1} % (peak {rss_peak:.0} MB) |",
+        (rss_end - rss_start) / rss_start.max(1.0) * 100.0
+    );
+    println!(
+        "| ktop-web watch requests per minute (min / median / max) | {} |",
+        per_minute(&audit.watches, minutes)
+    );
+    println!(
+        "| metrics reads per minute (min / median / max) | {} |",
+        per_minute(&audit.metrics_reads, minutes)
+    );
+    println!(
+        "| longest time a tab showed data older than {} s without saying so | {:.1} s |",
+        limit_ms / 1000,
+        longest_unflagged_ms as f64 / 1000.0
+    );
+    for (name, _, flagged, cleared) in faults {
+        let show = |d: Option<Duration>| {
+            d.map_or("never".to_owned(), |d| format!("{:.1} s", d.as_secs_f64()))
+        };
+        println!(
+            "| {name}: flagged after, clear after | {}, {} |",
+            show(flagged),
+            show(cleared)
+        );
+    }
+    b.close().await;
+}
