@@ -1,5 +1,5 @@
 //! ktop-web against the real test control plane (kube-apiserver, etcd, kwok nodes,
-//! metrics-server) in headless Chromium. Needs `KTOP_E2E=1`.
+//! metrics-server) in headless Chromium.
 
 // Each tokio test has its own runtime and thread; the std lock only keeps tests that change
 // the shared cluster from overlapping, so holding it across awaits is intended.
@@ -13,7 +13,7 @@ use std::time::Duration;
 use ktop_web_shared::api::{FallbackReason, Snapshot, SourceKind};
 use ktop_web_shared::format::{cpu_millis, mem_mebibytes};
 use support::browser::Browser;
-use support::cluster::{TestCluster, e2e_enabled};
+use support::cluster::TestCluster;
 use support::ktop::Ktop;
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -115,10 +115,8 @@ async fn dom_top(b: &Browser, row_attr: &str) -> Top {
 }
 
 #[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
 async fn usage_in_api_and_browser_equals_kubectl_top() {
-    if !e2e_enabled() {
-        return;
-    }
     let c = TestCluster::shared();
     let _lock = c.exclusive();
     let ktop = start_ktop(
@@ -203,10 +201,8 @@ async fn live_source(b: &Browser) -> Option<String> {
 }
 
 #[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
 async fn falls_back_to_requests_and_limits_while_metrics_server_is_down() {
-    if !e2e_enabled() {
-        return;
-    }
     let c = TestCluster::shared();
     let _lock = c.exclusive();
     let ktop = start_ktop(
@@ -291,10 +287,8 @@ fn metrics_reads_since(c: &TestCluster, offset: usize) -> usize {
 }
 
 #[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
 async fn three_tabs_share_one_metrics_read_per_refresh() {
-    if !e2e_enabled() {
-        return;
-    }
     let c = TestCluster::shared();
     let _lock = c.exclusive();
     let refresh = Duration::from_secs(5);
