@@ -266,6 +266,10 @@ fn corpus(port: u16, token: &str, context: &str, pod: (&str, &str)) -> Vec<Case>
             "/api/v1/contexts/not-a-context/namespaces/shop/pods/{}/log",
             pod.0
         ),
+        // Under /api but outside /api/v1: JSON 404s, not the app's page.
+        "/api/v2/contexts".into(),
+        "/api//v1/contexts".into(),
+        "/api/v1/nope".into(),
     ] {
         add(
             format!("unknown route {target}"),

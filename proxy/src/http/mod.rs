@@ -7,6 +7,8 @@ pub mod listener;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::http::Uri;
+use axum::response::Response;
 use axum::routing::get;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
@@ -15,7 +17,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 pub use api::error;
 
 use crate::clusters::Clusters;
-use crate::security::{Policy, protect};
+use crate::security::{Policy, is_api, protect};
 
 /// Requests handled at once; more wait. Snapshots are cached, so this only bounds bursts.
 const MAX_CONCURRENT_REQUESTS: usize = 64;
@@ -34,10 +36,20 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", api::routes())
-        .fallback(assets::serve)
+        .fallback(fallback)
         .with_state(state)
         // Snapshots of large clusters are megabytes of repetitive JSON; gzip takes ~10x off.
         .layer(CompressionLayer::new())
+}
+
+/// Paths no route takes: under `/api` a JSON 404 (a typo in an API path must not get the app
+/// shell with a 200), anywhere else a file of the web app or its page.
+async fn fallback(uri: Uri) -> Response {
+    if is_api(uri.path()) {
+        api::not_found()
+    } else {
+        assets::serve(uri).await
+    }
 }
 
 /// The served application: routes inside the security layer, with request limits.
@@ -136,12 +148,31 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn unknown_context_and_route_are_json_404s() {
-        for path in ["/api/v1/contexts/prod/snapshot", "/api/v1/secrets"] {
-            let (status, _, body) = get(path, &[]).await;
+    async fn an_unknown_context_is_a_json_404() {
+        let (status, _, body) = get("/api/v1/contexts/prod/snapshot", &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let err: ApiError = serde_json::from_slice(&body).expect("json error body");
+        assert!(err.message.contains("prod"), "{}", err.message);
+    }
+
+    #[tokio::test]
+    async fn unknown_api_paths_are_json_404s_not_the_app() {
+        for path in [
+            "/api/v1/secrets",
+            "/api",
+            "/api/",
+            "/api/v2/contexts",
+            "/api//v1/contexts",
+            "/api/v1/nope",
+            "/api/v1/",
+            "/api/pods.js",
+        ] {
+            let (status, headers, body) = get(path, &[]).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
-            let err: ApiError = serde_json::from_slice(&body).expect("json error body");
-            assert!(!err.message.is_empty());
+            assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{path}");
+            let err: ApiError = serde_json::from_slice(&body)
+                .unwrap_or_else(|e| panic!("{path}: {e}: {}", String::from_utf8_lossy(&body)));
+            assert_eq!(err.message, "No such API route.", "{path}");
         }
     }
 
