@@ -211,9 +211,20 @@ mod tests {
 
     /// The served app (security layer included) with a known token, on port 7301.
     fn secured() -> (Router, String) {
+        secured_embedded_in(vec![])
+    }
+
+    /// [`secured`], with `--embed-origin`s.
+    fn secured_embedded_in(embed_origins: Vec<String>) -> (Router, String) {
         let token = crate::security::AccessToken::generate();
         let secret = token.reveal().to_owned();
-        let policy = Policy::new("127.0.0.1".parse().expect("ip"), 7301, &[], vec![], token);
+        let policy = Policy::new(
+            "127.0.0.1".parse().expect("ip"),
+            7301,
+            &[],
+            embed_origins,
+            token,
+        );
         (super::app(demo_state(), policy), secret)
     }
 
@@ -325,6 +336,36 @@ mod tests {
             if path.starts_with("/api/") {
                 assert_eq!(h[header::CACHE_CONTROL], "no-store", "{path}");
             }
+        }
+    }
+
+    #[tokio::test]
+    async fn an_embed_origin_may_frame_the_app_but_not_read_the_api() {
+        let portal = "https://portal.example.com";
+        let (app, token) = secured_embedded_in(vec![portal.to_owned()]);
+        let host = || ("host", "127.0.0.1:7301".to_owned());
+        let bearer = || ("authorization", format!("Bearer {token}"));
+        let snapshot = "/api/v1/contexts/demo/snapshot";
+        // The framed page's own fetches: same-origin, no Origin header on a GET.
+        let framed = [host(), bearer(), ("sec-fetch-site", "same-origin".into())];
+        let response = send(app.clone(), "GET", snapshot, &framed).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        assert!(csp.ends_with(&format!("frame-ancestors {portal}")), "{csp}");
+        for portal_fetch in [
+            vec![host(), bearer(), ("origin", portal.to_owned())],
+            vec![
+                host(),
+                bearer(),
+                ("origin", portal.to_owned()),
+                ("sec-fetch-site", "cross-site".into()),
+            ],
+        ] {
+            let response = send(app.clone(), "GET", snapshot, &portal_fetch).await;
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{portal_fetch:?}");
         }
     }
 
