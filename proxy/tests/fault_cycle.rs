@@ -137,7 +137,7 @@ impl Drop for Restore {
 }
 
 #[tokio::test]
-#[ignore = "needs the test cluster: scripts/test"]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
 async fn stale_data_is_flagged_through_every_fault_and_clears_by_itself() {
     let c = TestCluster::shared();
     let _lock = c.exclusive();

@@ -1,12 +1,12 @@
 //! History across reloads, in headless Chromium against the real test cluster: the
-//! sparklines keep their points when the page is reloaded. Needs `KTOP_E2E=1`.
+//! sparklines keep their points when the page is reloaded.
 
 mod support;
 
 use std::time::Duration;
 
 use support::browser::Browser;
-use support::cluster::{TestCluster, e2e_enabled};
+use support::cluster::TestCluster;
 use support::ktop::Ktop;
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -17,10 +17,8 @@ async fn points(b: &Browser, node: &str) -> Option<usize> {
 }
 
 #[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
 async fn sparklines_keep_their_points_after_a_reload() {
-    if !e2e_enabled() {
-        return;
-    }
     let c = TestCluster::shared();
     let kubeconfig = c.kubeconfig.display().to_string();
     let ktop = Ktop::start(&["--refresh", "1s"], &[("KUBECONFIG", kubeconfig.as_str())]);

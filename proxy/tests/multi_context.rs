@@ -1,7 +1,7 @@
 //! Several contexts from one kubeconfig, against the real test cluster: the startup context
 //! is connected at once, another only when the browser first asks for it (its credential
 //! plugin has not run before), each with its own identity and source, switched from the
-//! page with the context in the URL. Needs `KTOP_E2E=1`.
+//! page with the context in the URL.
 
 mod support;
 
@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use ktop_web_shared::api::{ContextList, Snapshot};
 use support::browser::Browser;
-use support::cluster::{TestCluster, e2e_enabled, plugin_runs};
+use support::cluster::{TestCluster, plugin_runs};
 use support::ktop::Ktop;
 
 const WAIT: Duration = Duration::from_secs(60);
@@ -18,10 +18,8 @@ const WAIT: Duration = Duration::from_secs(60);
 const EXEC_CONTEXT: &str = "ktop-exec@ktop-test";
 
 #[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
 async fn other_contexts_connect_on_first_use() {
-    if !e2e_enabled() {
-        return;
-    }
     let c = TestCluster::shared();
     let dir = tempfile::tempdir().expect("temp dir");
     let (exec, runs) = c.logged_plugin_kubeconfig(dir.path(), "counted", 60, "cat");
@@ -92,4 +90,44 @@ async fn other_contexts_connect_on_first_use() {
     assert_eq!(snapshot.cluster.user, "ktop-exec", "its own identity");
     assert!(!snapshot.nodes.is_empty());
     b.close().await;
+}
+
+/// A context that fails to connect (here: explicit prometheus without `nodes/proxy`) starts no
+/// watch, however often it is retried: its watches used to start before the check and run on,
+/// detached, after it failed.
+#[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
+async fn a_context_that_fails_to_connect_leaves_no_watches() {
+    let c = TestCluster::shared();
+    let refused = c.script(&["kubeconfig", "no-node-proxy"]);
+    let merged = format!("{}:{}", c.kubeconfig.display(), refused.trim());
+    let offset = c.audit_offset();
+    let ktop = Ktop::start(
+        &["--refresh", "2s", "--metrics-source", "prometheus"],
+        &[("KUBECONFIG", merged.as_str())],
+    );
+    let context = "ktop-no-node-proxy@ktop-test";
+    for attempt in 0..2 {
+        if attempt > 0 {
+            // A failed context is connected again after 15 s.
+            tokio::time::sleep(Duration::from_secs(16)).await;
+        }
+        let (status, body) = ktop
+            .get(&format!("api/v1/contexts/{context}/snapshot"))
+            .await;
+        assert_eq!(status, 503, "{body}");
+        assert!(body.contains("nodes/proxy"), "{body}");
+    }
+    // Let the audit log catch up.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let watches: Vec<String> = c
+        .audit_since(offset)
+        .iter()
+        .filter(|e| e["user"]["username"] == "ktop-no-node-proxy" && e["verb"] == "watch")
+        .map(|e| format!("{} {}", e["stage"], e["requestURI"]))
+        .collect();
+    assert!(
+        watches.is_empty(),
+        "watches of a refused context: {watches:#?}"
+    );
 }

@@ -1,5 +1,5 @@
 //! ktop-web against the real test control plane (kube-apiserver, etcd, kwok nodes,
-//! metrics-server) in headless Chromium. Needs `KTOP_E2E=1`.
+//! metrics-server) in headless Chromium.
 
 // Each tokio test has its own runtime and thread; the std lock only keeps tests that change
 // the shared cluster from overlapping, so holding it across awaits is intended.
@@ -7,62 +7,15 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::time::Duration;
 
 use ktop_web_shared::api::{FallbackReason, Snapshot, SourceKind};
-use ktop_web_shared::format::{cpu_millis, mem_mebibytes};
 use support::browser::Browser;
-use support::cluster::{TestCluster, e2e_enabled};
+use support::cluster::TestCluster;
 use support::ktop::Ktop;
+use support::top::{api_top, dom_top, kubectl_top};
 
 const WAIT: Duration = Duration::from_secs(60);
-
-/// (millicores, MiB) by node name or `namespace/name`, as kubectl top prints them.
-type Top = BTreeMap<String, (u64, u64)>;
-
-/// `key_columns` name the row; the memory column follows CPU (pods) or CPU% (nodes).
-fn parse_top(text: &str, key_columns: usize, mem_column: usize) -> Top {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| {
-            let cols: Vec<&str> = l.split_whitespace().collect();
-            let key = cols[..key_columns].join("/");
-            let cpu = cols[key_columns]
-                .trim_end_matches('m')
-                .parse()
-                .unwrap_or_else(|_| panic!("cpu in {l:?}"));
-            let mem = cols[mem_column]
-                .trim_end_matches("Mi")
-                .parse()
-                .unwrap_or_else(|_| panic!("memory in {l:?}"));
-            (key, (cpu, mem))
-        })
-        .collect()
-}
-
-fn kubectl_top(c: &TestCluster) -> (Top, Top) {
-    let nodes = parse_top(&c.kubectl_ok(&["top", "nodes", "--no-headers"]), 1, 3);
-    let pods = parse_top(&c.kubectl_ok(&["top", "pods", "-A", "--no-headers"]), 2, 3);
-    (nodes, pods)
-}
-
-/// The snapshot's usage after kubectl's rounding.
-fn api_top(s: &Snapshot) -> (Top, Top) {
-    let nodes = s
-        .nodes
-        .iter()
-        .filter_map(|n| Some((n.name.clone(), n.usage?.value)))
-        .map(|(k, v)| (k, (cpu_millis(v.cpu), mem_mebibytes(v.mem))))
-        .collect();
-    let pods = s
-        .pods
-        .iter()
-        .filter_map(|p| Some((p.key(), p.usage()?)))
-        .map(|(k, v)| (k, (cpu_millis(v.cpu), mem_mebibytes(v.mem))))
-        .collect();
-    (nodes, pods)
-}
 
 fn start_ktop(c: &TestCluster, args: &[&str]) -> Ktop {
     let kubeconfig = c.kubeconfig.display().to_string();
@@ -84,41 +37,9 @@ async fn snapshot(ktop: &Ktop) -> Snapshot {
     panic!("no snapshot within 60 s");
 }
 
-/// Reads `data-value` of a column for every rendered row keyed by `row_attr`.
-async fn dom_values(b: &Browser, row_attr: &str, col: &str) -> BTreeMap<String, u64> {
-    let mut out = BTreeMap::new();
-    for row in b.all(&format!("tr[{row_attr}]")).await {
-        let Ok(Some(key)) = row.attr(row_attr).await else {
-            continue;
-        };
-        let Ok(cell) = row
-            .find(fantoccini::Locator::Css(&format!("td[data-col='{col}']")))
-            .await
-        else {
-            continue;
-        };
-        if let Ok(Some(v)) = cell.attr("data-value").await
-            && let Ok(v) = v.parse::<u64>()
-        {
-            out.insert(key, v);
-        }
-    }
-    out
-}
-
-async fn dom_top(b: &Browser, row_attr: &str) -> Top {
-    let cpu = dom_values(b, row_attr, "cpu").await;
-    let mem = dom_values(b, row_attr, "mem").await;
-    cpu.into_iter()
-        .filter_map(|(k, c)| Some((k.clone(), (cpu_millis(c), mem_mebibytes(*mem.get(&k)?)))))
-        .collect()
-}
-
 #[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
 async fn usage_in_api_and_browser_equals_kubectl_top() {
-    if !e2e_enabled() {
-        return;
-    }
     let c = TestCluster::shared();
     let _lock = c.exclusive();
     let ktop = start_ktop(
@@ -203,10 +124,8 @@ async fn live_source(b: &Browser) -> Option<String> {
 }
 
 #[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
 async fn falls_back_to_requests_and_limits_while_metrics_server_is_down() {
-    if !e2e_enabled() {
-        return;
-    }
     let c = TestCluster::shared();
     let _lock = c.exclusive();
     let ktop = start_ktop(
@@ -291,10 +210,8 @@ fn metrics_reads_since(c: &TestCluster, offset: usize) -> usize {
 }
 
 #[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
 async fn three_tabs_share_one_metrics_read_per_refresh() {
-    if !e2e_enabled() {
-        return;
-    }
     let c = TestCluster::shared();
     let _lock = c.exclusive();
     let refresh = Duration::from_secs(5);

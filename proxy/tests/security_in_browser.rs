@@ -1,23 +1,20 @@
 //! The security layer as a browser meets it, in headless Chromium: the startup link becomes
 //! a cookie, bookmarks without it explain how to get in, other local origins cannot read the
-//! API, and only `--embed-origin` pages can frame ktop-web. Needs `KTOP_E2E=1`.
+//! API, and only `--embed-origin` pages can frame ktop-web.
 
 mod support;
 
 use std::time::Duration;
 
 use support::browser::Browser;
-use support::cluster::e2e_enabled;
 use support::ktop::Ktop;
 use support::page::serve_html;
 
 const WAIT: Duration = Duration::from_secs(30);
 
 #[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
 async fn the_startup_link_signs_in_once_and_leaves_the_address_bar() {
-    if !e2e_enabled() {
-        return;
-    }
     let ktop = Ktop::start(&["--demo", "--refresh", "1s"], &[]);
     let b = Browser::start().await;
     b.goto(&ktop.signed("nodes?sort=cpu")).await;
@@ -59,10 +56,8 @@ async fn the_startup_link_signs_in_once_and_leaves_the_address_bar() {
 }
 
 #[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
 async fn a_bookmark_without_the_cookie_explains_how_to_get_in() {
-    if !e2e_enabled() {
-        return;
-    }
     let ktop = Ktop::start(&["--demo"], &[]);
     let b = Browser::start().await;
     b.goto(&format!("{}pods?ns=shop", ktop.url)).await;
@@ -93,10 +88,8 @@ fn reader_page(target: &str) -> String {
 }
 
 #[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
 async fn a_page_on_another_port_cannot_read_the_api() {
-    if !e2e_enabled() {
-        return;
-    }
     let ktop = Ktop::start(&["--demo"], &[]);
     let b = Browser::start().await;
     // Signed in: the browser holds the cookie, and "site" ignores ports, so it would be sent.
@@ -154,10 +147,8 @@ async fn framed(b: &Browser) -> (String, bool) {
 }
 
 #[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
 async fn only_embed_origins_can_frame_ktop_web() {
-    if !e2e_enabled() {
-        return;
-    }
     // The portal is reachable as 127.0.0.1 (allowed) and as localhost (another origin).
     let portal = support::page::PageServer::start(String::new()).await;
     let allowed = format!("http://127.0.0.1:{}", portal.port());

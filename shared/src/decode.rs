@@ -442,7 +442,13 @@ impl<T: Decode> Decode for BTreeMap<String, T> {
 /// Implements [`Decode`] for a struct from its fields and their JSON keys. Fields marked
 /// `or default` (serde's `#[serde(default)]`, and every `Option`) keep their `Default` value
 /// when absent; any other absent field is an error. Unknown keys are skipped; of a repeated key
-/// the last wins. Every field must be listed, or the struct literal does not compile.
+/// the last wins.
+///
+/// Every field must be listed, or the macro does not compile: it starts from a struct literal
+/// of every listed field's default with no `..` (not `Self::default()`, which would let a
+/// field left out of the list compile and always read as its default), so a missing field is
+/// E0063, "missing field in initializer". It is what the derived `Default` does, so it costs
+/// no code.
 ///
 /// The fields are numbered by a local enum so that finding a key is one shared loop
 /// ([`Reader::fields`]) and each type only switches on the number.
@@ -463,7 +469,8 @@ macro_rules! decode_struct {
                 const KEYS: &[&str] = &[$($key),*];
                 const REQUIRED: u64 = 0 $(| $crate::decode::decode_struct!(@bit Field::$field as u64, $($or $default)?))*;
                 const _: () = assert!(KEYS.len() <= 64);
-                let mut out = Self::default();
+                // Names every field, with no `..`: see above.
+                let mut out = Self { $($field: Default::default()),* };
                 let seen = r.fields(KEYS, &mut |r, i| {
                     $(if i == Field::$field as usize {
                         out.$field = $crate::decode::Decode::decode(r)?;

@@ -18,7 +18,8 @@ use crate::cluster_view::{ClusterView, SelectionError, SnapshotError};
 use crate::clusters::ClusterError;
 use crate::reads::{EventQuery, LogQuery, LogRequest, ReadError, Reads};
 
-/// The API routes; each names the query parameters it accepts, and refuses others.
+/// The API routes; each names the query parameters it accepts, and refuses others. Paths
+/// none of them takes fall through to the router's fallback, which answers [`not_found`].
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/contexts", get(contexts))
@@ -37,7 +38,11 @@ pub fn routes() -> Router<AppState> {
             "/contexts/{context}/namespaces/{namespace}/pods/{pod}/log",
             get(pod_log),
         )
-        .fallback(|| async { error(StatusCode::NOT_FOUND, "No such API route.", None) })
+}
+
+/// The answer to any path under `/api` that no route takes.
+pub fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "No such API route.", None)
 }
 
 /// A JSON error body with a status.

@@ -7,6 +7,8 @@ pub mod listener;
 use std::sync::Arc;
 
 use axum::Router;
+use axum::http::Uri;
+use axum::response::Response;
 use axum::routing::get;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
@@ -15,7 +17,7 @@ use tower_http::limit::RequestBodyLimitLayer;
 pub use api::error;
 
 use crate::clusters::Clusters;
-use crate::security::{Policy, protect};
+use crate::security::{Policy, is_api, protect};
 
 /// Requests handled at once; more wait. Snapshots are cached, so this only bounds bursts.
 const MAX_CONCURRENT_REQUESTS: usize = 64;
@@ -34,10 +36,20 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
         .nest("/api/v1", api::routes())
-        .fallback(assets::serve)
+        .fallback(fallback)
         .with_state(state)
         // Snapshots of large clusters are megabytes of repetitive JSON; gzip takes ~10x off.
         .layer(CompressionLayer::new())
+}
+
+/// Paths no route takes: under `/api` a JSON 404 (a typo in an API path must not get the app
+/// shell with a 200), anywhere else a file of the web app or its page.
+async fn fallback(uri: Uri) -> Response {
+    if is_api(uri.path()) {
+        api::not_found()
+    } else {
+        assets::serve(uri).await
+    }
 }
 
 /// The served application: routes inside the security layer, with request limits.
@@ -136,12 +148,31 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn unknown_context_and_route_are_json_404s() {
-        for path in ["/api/v1/contexts/prod/snapshot", "/api/v1/secrets"] {
-            let (status, _, body) = get(path, &[]).await;
+    async fn an_unknown_context_is_a_json_404() {
+        let (status, _, body) = get("/api/v1/contexts/prod/snapshot", &[]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        let err: ApiError = serde_json::from_slice(&body).expect("json error body");
+        assert!(err.message.contains("prod"), "{}", err.message);
+    }
+
+    #[tokio::test]
+    async fn unknown_api_paths_are_json_404s_not_the_app() {
+        for path in [
+            "/api/v1/secrets",
+            "/api",
+            "/api/",
+            "/api/v2/contexts",
+            "/api//v1/contexts",
+            "/api/v1/nope",
+            "/api/v1/",
+            "/api/pods.js",
+        ] {
+            let (status, headers, body) = get(path, &[]).await;
             assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
-            let err: ApiError = serde_json::from_slice(&body).expect("json error body");
-            assert!(!err.message.is_empty());
+            assert_eq!(headers[header::CONTENT_TYPE], "application/json", "{path}");
+            let err: ApiError = serde_json::from_slice(&body)
+                .unwrap_or_else(|e| panic!("{path}: {e}: {}", String::from_utf8_lossy(&body)));
+            assert_eq!(err.message, "No such API route.", "{path}");
         }
     }
 
@@ -149,18 +180,26 @@ mod tests {
     async fn app_routes_get_the_page_and_missing_files_404() {
         let (status, headers, body) = get("/pods", &[]).await;
         assert_eq!(status, StatusCode::OK);
-        assert!(
-            headers[header::CONTENT_TYPE]
-                .to_str()
-                .unwrap_or_default()
-                .starts_with("text/html")
-        );
-        assert!(
-            String::from_utf8_lossy(&body)
-                .to_lowercase()
-                .contains("<html")
-                || !body.is_empty()
-        );
+        assert_eq!(headers[header::CONTENT_TYPE], "text/html; charset=utf-8");
+        let page = String::from_utf8_lossy(&body);
+        // Trunk's build of frontend/index.html names its hashed wasm in this tag (Trunk.toml);
+        // without a build, build.rs embeds a placeholder page instead.
+        match page
+            .split_once(r#"<meta name="ktop-web-app" "#)
+            .and_then(|(_, tag)| tag.split_once(r#"data-wasm=""#))
+            .and_then(|(_, rest)| rest.split_once('"'))
+        {
+            Some((wasm, _)) => {
+                let (status, headers, module) = get(wasm, &[]).await;
+                assert_eq!(status, StatusCode::OK, "{wasm}");
+                assert_eq!(headers[header::CONTENT_TYPE], "application/wasm", "{wasm}");
+                assert!(module.starts_with(b"\0asm"), "{wasm} is a wasm module");
+            }
+            None => assert!(
+                page.contains("This ktop-web binary was built without its web UI."),
+                "neither the app shell nor the placeholder: {page}"
+            ),
+        }
         let (status, _, _) = get("/missing.wasm", &[]).await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         let (status, _, body) = get("/healthz", &[]).await;
@@ -172,9 +211,20 @@ mod tests {
 
     /// The served app (security layer included) with a known token, on port 7301.
     fn secured() -> (Router, String) {
+        secured_embedded_in(vec![])
+    }
+
+    /// [`secured`], with `--embed-origin`s.
+    fn secured_embedded_in(embed_origins: Vec<String>) -> (Router, String) {
         let token = crate::security::AccessToken::generate();
         let secret = token.reveal().to_owned();
-        let policy = Policy::new("127.0.0.1".parse().expect("ip"), 7301, &[], vec![], token);
+        let policy = Policy::new(
+            "127.0.0.1".parse().expect("ip"),
+            7301,
+            &[],
+            embed_origins,
+            token,
+        );
         (super::app(demo_state(), policy), secret)
     }
 
@@ -286,6 +336,36 @@ mod tests {
             if path.starts_with("/api/") {
                 assert_eq!(h[header::CACHE_CONTROL], "no-store", "{path}");
             }
+        }
+    }
+
+    #[tokio::test]
+    async fn an_embed_origin_may_frame_the_app_but_not_read_the_api() {
+        let portal = "https://portal.example.com";
+        let (app, token) = secured_embedded_in(vec![portal.to_owned()]);
+        let host = || ("host", "127.0.0.1:7301".to_owned());
+        let bearer = || ("authorization", format!("Bearer {token}"));
+        let snapshot = "/api/v1/contexts/demo/snapshot";
+        // The framed page's own fetches: same-origin, no Origin header on a GET.
+        let framed = [host(), bearer(), ("sec-fetch-site", "same-origin".into())];
+        let response = send(app.clone(), "GET", snapshot, &framed).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        assert!(csp.ends_with(&format!("frame-ancestors {portal}")), "{csp}");
+        for portal_fetch in [
+            vec![host(), bearer(), ("origin", portal.to_owned())],
+            vec![
+                host(),
+                bearer(),
+                ("origin", portal.to_owned()),
+                ("sec-fetch-site", "cross-site".into()),
+            ],
+        ] {
+            let response = send(app.clone(), "GET", snapshot, &portal_fetch).await;
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{portal_fetch:?}");
         }
     }
 

@@ -62,7 +62,7 @@ pub fn protect(router: Router, policy: Policy) -> Router {
     let policy = Arc::new(policy);
     router
         .layer(from_fn_with_state(policy.clone(), session::require_token))
-        .layer(from_fn_with_state(policy.clone(), origin::same_origin_api))
+        .layer(from_fn(origin::same_origin_api))
         .layer(from_fn(identity_headers::refuse_identity_headers))
         .layer(from_fn(guard_path))
         .layer(from_fn_with_state(policy.clone(), check_host))

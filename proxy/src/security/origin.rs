@@ -1,23 +1,18 @@
-//! Cross-origin reads of `/api/*`: only this server's own pages and the `--embed-origin`
-//! portals may make them. Cookies are SameSite=Strict, but "site" ignores ports, so another
-//! localhost port would still send them; this check is what stops it.
+//! Cross-origin reads of `/api/*`: only this server's own pages may make them. Cookies are
+//! SameSite=Strict, but "site" ignores ports, so another localhost port would still send
+//! them; this check is what stops it. An `--embed-origin` portal only frames ktop-web: the
+//! framed page's fetches are same-origin, so the portal's own origin is refused here too.
 
-use std::sync::Arc;
-
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::Response;
 
-use super::{Policy, is_api, reject};
+use super::{is_api, reject};
 
 /// Refuses `/api/*` requests from other origins.
-pub async fn same_origin_api(
-    State(policy): State<Arc<Policy>>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if is_api(request.uri().path()) && !allowed(request.headers(), &policy.embed_origins) {
+pub async fn same_origin_api(request: Request, next: Next) -> Response {
+    if is_api(request.uri().path()) && !allowed(request.headers()) {
         return reject(
             request.uri().path(),
             StatusCode::FORBIDDEN,
@@ -28,7 +23,7 @@ pub async fn same_origin_api(
 }
 
 /// The decision, on headers alone (the Host header has already been checked).
-pub fn allowed(headers: &HeaderMap, embed_origins: &[String]) -> bool {
+pub fn allowed(headers: &HeaderMap) -> bool {
     let Some(host) = single(headers, header::HOST) else {
         return false;
     };
@@ -40,18 +35,15 @@ pub fn allowed(headers: &HeaderMap, embed_origins: &[String]) -> bool {
         },
         _ => return false,
     };
-    let embedder = origin.is_some_and(|o| embed_origins.iter().any(|e| e == o));
     // TLS may be terminated in front of an --allowed-host, so both schemes are "own".
     let own = |o: &str| o == format!("http://{host}") || o == format!("https://{host}");
-    let origin_ok = origin.is_none_or(|o| own(o) || embedder);
+    let origin_ok = origin.is_none_or(own);
     let site_ok = match headers.get_all("sec-fetch-site").iter().count() {
         0 => true,
-        1 => {
-            matches!(
-                single(headers, "sec-fetch-site"),
-                Some("same-origin" | "none")
-            ) || embedder
-        }
+        1 => matches!(
+            single(headers, "sec-fetch-site"),
+            Some("same-origin" | "none")
+        ),
         _ => false,
     };
     origin_ok && site_ok
@@ -72,19 +64,16 @@ mod tests {
         for (k, v) in pairs {
             h.append(*k, HeaderValue::from_static(v));
         }
-        allowed(&h, &["https://portal.corp.example".to_owned()])
+        allowed(&h)
     }
 
     #[test]
-    fn own_pages_and_embedders_pass() {
+    fn own_pages_pass() {
         assert!(check(&[]));
         assert!(check(&[("sec-fetch-site", "same-origin")]));
         assert!(check(&[("sec-fetch-site", "none")]));
         assert!(check(&[("origin", "http://localhost:7301")]));
-        assert!(check(&[
-            ("origin", "https://portal.corp.example"),
-            ("sec-fetch-site", "cross-site")
-        ]));
+        assert!(check(&[("origin", "https://localhost:7301")]));
     }
 
     #[test]
@@ -93,7 +82,11 @@ mod tests {
             &[("origin", "http://localhost:8080")][..],
             &[("origin", "http://127.0.0.1:7301")],
             &[("origin", "null")],
-            &[("origin", "https://portal.corp.example.evil.com")],
+            &[("origin", "https://portal.corp.example")],
+            &[
+                ("origin", "https://portal.corp.example"),
+                ("sec-fetch-site", "cross-site"),
+            ],
             &[
                 ("origin", "http://localhost:7301"),
                 ("origin", "http://localhost:7301"),
