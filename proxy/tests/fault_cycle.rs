@@ -105,6 +105,21 @@ async fn one_watch_per_resource(c: &TestCluster, b: &Browser, offset: usize, wha
     .await;
 }
 
+/// After a fault is repaired: the banner clears by itself, the page's numbers equal
+/// `kubectl top` again and one watch per resource is left. Returns how long the banner took.
+async fn recovers(
+    c: &TestCluster,
+    ktop: &Ktop,
+    b: &Browser,
+    offset: usize,
+    what: &str,
+) -> Duration {
+    let cleared = banner_clears(b, what).await;
+    agrees_with_kubectl_top(c, ktop, b, what).await;
+    one_watch_per_resource(c, b, offset, what).await;
+    cleared
+}
+
 /// When the newest token the exec plugin minted expires (Unix seconds).
 fn token_expiry(log: &std::path::Path) -> u64 {
     let text = std::fs::read_to_string(log).expect("the plugin's invocation log");
@@ -179,13 +194,8 @@ async fn stale_data_is_flagged_through_every_fault_and_clears_by_itself() {
         "API server restart: stale banner after {seen:?}"
     );
     restart.await.expect("restart finished");
-    report.push((
-        "API server restart",
-        seen,
-        banner_clears(&b, "the restart").await,
-    ));
-    agrees_with_kubectl_top(c, &ktop, &b, "the API server restart").await;
-    one_watch_per_resource(c, &b, offset, "the API server restart").await;
+    let cleared = recovers(c, &ktop, &b, offset, "the API server restart").await;
+    report.push(("API server restart", seen, cleared));
 
     // 2. metrics-server down for 40 s.
     c.script(&["metrics-server", "stop"]);
@@ -201,13 +211,8 @@ async fn stale_data_is_flagged_through_every_fault_and_clears_by_itself() {
         "still stale while metrics-server is down"
     );
     c.script(&["metrics-server", "start"]);
-    report.push((
-        "metrics-server down 40 s",
-        seen,
-        banner_clears(&b, "metrics-server").await,
-    ));
-    agrees_with_kubectl_top(c, &ktop, &b, "metrics-server's return").await;
-    one_watch_per_resource(c, &b, offset, "metrics-server's return").await;
+    let cleared = recovers(c, &ktop, &b, offset, "metrics-server's return").await;
+    report.push(("metrics-server down 40 s", seen, cleared));
 
     // 3. etcd compacted, then the API server restarted: resumed watches get 410 Gone.
     let start = Instant::now();
@@ -218,13 +223,8 @@ async fn stale_data_is_flagged_through_every_fault_and_clears_by_itself() {
         "etcd compaction: stale banner after {seen:?}"
     );
     compact.await.expect("compaction finished");
-    report.push((
-        "etcd compacted (410 Gone)",
-        seen,
-        banner_clears(&b, "compaction").await,
-    ));
-    agrees_with_kubectl_top(c, &ktop, &b, "the compaction").await;
-    one_watch_per_resource(c, &b, offset, "the compaction").await;
+    let cleared = recovers(c, &ktop, &b, offset, "the compaction").await;
+    report.push(("etcd compacted (410 Gone)", seen, cleared));
 
     // 4. The exec credential expires and the plugin cannot mint another (a login is needed).
     c.script(&["exec-login", "break"]);
@@ -237,13 +237,8 @@ async fn stale_data_is_flagged_through_every_fault_and_clears_by_itself() {
         "token expiry: stale banner after {seen:?}, the token lapsed after {effective:?}"
     );
     c.script(&["exec-login", "fix"]);
-    report.push((
-        "exec token expired",
-        seen,
-        banner_clears(&b, "a new login").await,
-    ));
-    agrees_with_kubectl_top(c, &ktop, &b, "a new login").await;
-    one_watch_per_resource(c, &b, offset, "a new login").await;
+    let cleared = recovers(c, &ktop, &b, offset, "a new login").await;
+    report.push(("exec token expired", seen, cleared));
 
     // 5. The RBAC binding is revoked, then restored.
     c.script(&["rbac", "revoke"]);
@@ -254,13 +249,8 @@ async fn stale_data_is_flagged_through_every_fault_and_clears_by_itself() {
         "RBAC revoked: stale banner after {seen:?}"
     );
     c.script(&["rbac", "restore"]);
-    report.push((
-        "RBAC revoked",
-        seen,
-        banner_clears(&b, "RBAC restored").await,
-    ));
-    agrees_with_kubectl_top(c, &ktop, &b, "RBAC restored").await;
-    one_watch_per_resource(c, &b, offset, "RBAC restored").await;
+    let cleared = recovers(c, &ktop, &b, offset, "RBAC restored").await;
+    report.push(("RBAC revoked", seen, cleared));
 
     let not_reloaded = b
         .client
