@@ -210,6 +210,10 @@ async fn stale_data_is_flagged_through_every_fault_and_clears_by_itself() {
         !b.all("#stale").await.is_empty(),
         "still stale while metrics-server is down"
     );
+    assert!(
+        !b.all(".app.usage-stale").await.is_empty(),
+        "usage cells are marked stale while metrics-server is down"
+    );
     c.script(&["metrics-server", "start"]);
     let cleared = recovers(c, &ktop, &b, offset, "metrics-server's return").await;
     report.push(("metrics-server down 40 s", seen, cleared));
