@@ -27,7 +27,7 @@ pub struct AppState {
     pub error: RwSignal<Option<FetchError>>,
     /// When (this page's clock) the snapshot in `data` arrived.
     pub received_ms: RwSignal<Option<i64>>,
-    /// This page's clock, ticking once a second while anything reads it.
+    /// This page's clock, ticking once a second.
     pub now_ms: RwSignal<i64>,
     /// What on screen is not current, and why; empty when everything is.
     pub stale: Memo<Vec<StaleNote>>,

@@ -40,7 +40,12 @@ pub enum SelectionError {
     NotSynced(#[from] SnapshotError),
 }
 
+/// A poll that arrives this share of a refresh interval early (timer jitter) still gets a new
+/// snapshot, so a tab polling once per interval never gets the same one twice.
+const EARLY_POLL_DIVISOR: u32 = 10;
+
 struct Cached {
+    /// When its build started: a tab polling every interval must find it expired.
     at: Instant,
     json: Bytes,
     /// When usage was last measured, carried over while no source measures.
@@ -97,12 +102,14 @@ impl ClusterView {
         &self.info
     }
 
-    /// The snapshot as JSON, rebuilt when the cached one is a refresh interval old.
+    /// The snapshot as JSON, rebuilt when the cached one is (about) a refresh interval old.
     pub async fn snapshot_json(&self) -> Result<Bytes, SnapshotError> {
         let mut cached = self.cached.lock().await;
-        if let Some(c) = cached.as_ref().filter(|c| c.at.elapsed() < self.refresh) {
+        let fresh_for = self.refresh - self.refresh / EARLY_POLL_DIVISOR;
+        if let Some(c) = cached.as_ref().filter(|c| c.at.elapsed() < fresh_for) {
             return Ok(c.json.clone());
         }
+        let started = Instant::now();
         self.check_synced()?;
         let selection = self.selector.select().await;
         let measured_before = cached.as_ref().and_then(|c| c.usage_ms);
@@ -118,7 +125,7 @@ impl ClusterView {
         );
         let json = Bytes::from(serde_json::to_vec(&snapshot)?);
         *cached = Some(Cached {
-            at: Instant::now(),
+            at: started,
             json: json.clone(),
             usage_ms: snapshot.freshness.usage_ms,
         });
@@ -410,9 +417,9 @@ mod tests {
         );
     }
 
-    /// A metrics-server stand-in that answers or is unavailable, as told.
+    /// A metrics-server stand-in that answers (after `delay`) or is unavailable, as told.
     #[derive(Default)]
-    struct Switch(std::sync::atomic::AtomicBool);
+    struct Switch(std::sync::atomic::AtomicBool, Duration);
 
     impl Switch {
         fn answer(&self, yes: bool) {
@@ -427,6 +434,7 @@ mod tests {
         }
         async fn sample(&self) -> Result<crate::source::UsageSample, crate::source::SourceError> {
             if self.0.load(std::sync::atomic::Ordering::SeqCst) {
+                tokio::time::sleep(self.1).await;
                 Ok(crate::source::UsageSample {
                     measured_at_ms: unix_ms(),
                     ..Default::default()
@@ -437,8 +445,8 @@ mod tests {
         }
     }
 
-    fn scripted_view() -> (ClusterView, Arc<Switch>) {
-        let switch = Arc::new(Switch::default());
+    fn scripted_view(delay: Duration) -> (ClusterView, Arc<Switch>) {
+        let switch = Arc::new(Switch(Default::default(), delay));
         let sources = Sources {
             metrics_server: Some(switch.clone()),
             ..Sources::default()
@@ -506,8 +514,25 @@ mod tests {
     }
 
     #[tokio::test(start_paused = true)]
+    async fn a_tab_polling_every_interval_gets_a_new_snapshot_every_time() {
+        // A build that takes a while, and polls that come a little early.
+        let (view, source) = scripted_view(Duration::from_millis(700));
+        source.answer(true);
+        let mut builds = Vec::new();
+        for _ in 0..4 {
+            let started = tokio::time::Instant::now();
+            let json = view.snapshot_json().await.expect("snapshot");
+            builds.push(json.as_ptr());
+            tokio::time::sleep_until(started + Duration::from_millis(5000 - 200)).await;
+        }
+        let mut distinct = builds.clone();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 4, "the same snapshot twice: {builds:?}");
+    }
+
+    #[tokio::test(start_paused = true)]
     async fn usage_that_stops_is_stale_until_it_returns() {
-        let (view, source) = scripted_view();
+        let (view, source) = scripted_view(Duration::ZERO);
         source.answer(true);
         let first = snapshot(&view).await;
         assert!(first.freshness.stale.is_empty(), "{:?}", first.freshness);

@@ -151,13 +151,16 @@ impl Clusters {
 impl Clusters {
     /// Disconnects every context but the startup one that has not been asked for within
     /// `idle`; the next request connects it again. Returns how many were disconnected.
-    pub async fn disconnect_idle(&self, idle: Duration) -> usize {
+    pub fn disconnect_idle(&self, idle: Duration) -> usize {
         let mut disconnected = 0;
         for (name, slot) in &self.slots {
             if name == &self.current {
                 continue;
             }
-            let mut slot = slot.lock().await;
+            // A slot being connected is in use: skip it rather than wait for a slow login.
+            let Ok(mut slot) = slot.try_lock() else {
+                continue;
+            };
             if matches!(&*slot, Slot::Ready { used, .. } if used.elapsed() >= idle) {
                 tracing::info!(context = %name, idle_s = idle.as_secs(), "disconnecting an unused context");
                 *slot = Slot::Idle;
@@ -179,7 +182,7 @@ pub fn spawn_idle_sweeper(clusters: &Arc<Clusters>) {
             let Some(clusters) = clusters.upgrade() else {
                 return;
             };
-            clusters.disconnect_idle(IDLE_AFTER).await;
+            clusters.disconnect_idle(IDLE_AFTER);
         }
     });
 }
@@ -262,12 +265,12 @@ mod tests {
         clusters.get("prod").await.expect("still connected");
         tokio::time::advance(IDLE_AFTER / 2).await;
         assert_eq!(
-            clusters.disconnect_idle(IDLE_AFTER).await,
+            clusters.disconnect_idle(IDLE_AFTER),
             0,
             "looked at within the idle time"
         );
         tokio::time::advance(IDLE_AFTER).await;
-        assert_eq!(clusters.disconnect_idle(IDLE_AFTER).await, 1);
+        assert_eq!(clusters.disconnect_idle(IDLE_AFTER), 1);
         assert!(prod.upgrade().is_none(), "the view (and its watches) freed");
         let dev = clusters.get("dev").await.expect("dev");
         assert_eq!(dev.info().context, "dev", "the startup context stays");

@@ -47,7 +47,8 @@ pub struct Freshness {
     /// Until when the nodes and pods are known to be current (Unix milliseconds): the
     /// snapshot's time while every watch is open, else when the first watch failed.
     pub objects_ms: i64,
-    /// When the live source measured the usage (Unix milliseconds); `None` without usage.
+    /// When usage was last measured (Unix milliseconds), kept while no source measures it
+    /// now; `None` when it never was.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage_ms: Option<i64>,
     /// The parts that are stale; empty when everything is current.

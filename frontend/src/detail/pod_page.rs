@@ -211,8 +211,8 @@ pub fn PodDetailPage(
                 <td>{state_text(&c.state)}</td>
                 <td>{if c.ready { "yes" } else { "no" }}</td>
                 <td class="num">{c.restarts}</td>
-                <td class="num">{usage.map(|u| format_cpu(u.cpu)).unwrap_or_else(|| "—".into())}</td>
-                <td class="num">{usage.map(|u| format_bytes(u.mem)).unwrap_or_else(|| "—".into())}</td>
+                <td class="num" data-col="cpu">{usage.map(|u| format_cpu(u.cpu)).unwrap_or_else(|| "—".into())}</td>
+                <td class="num" data-col="mem">{usage.map(|u| format_bytes(u.mem)).unwrap_or_else(|| "—".into())}</td>
                 <td>{resources_text(c.requests)}</td>
                 <td>{resources_text(c.limits)}</td>
             </tr>

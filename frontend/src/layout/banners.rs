@@ -20,7 +20,7 @@ pub fn StaleBanner() -> impl IntoView {
             (!notes.is_empty())
                 .then(|| {
                     view! {
-                        <section id="stale" class="banner banner-stale" role="alert">
+                        <section id="stale" class="banner banner-stale" role="status">
                             {notes.into_iter().map(stale_item).collect_view()}
                             <p class="hint">
                                 "The numbers shown are not live. ktop-web keeps retrying and this goes away by itself once fresh data arrives."

@@ -91,10 +91,9 @@ pub fn spawn_watches(
 enum Ended {
     /// The API server answered 401: the credentials need rebuilding.
     Unauthorized,
-    /// Any other failure; `listed` says whether a full list arrived before it.
-    Failed { listed: bool },
-    /// The stream closed by itself.
-    Closed,
+    /// Any other failure (or the stream ending, which kube's watcher never does by itself);
+    /// `healthy_for` is how long it ran after its list arrived, if one did.
+    Failed { healthy_for: Option<Duration> },
 }
 
 /// Applies one kind's watch events to its table until the task is dropped. A failed watch
@@ -118,14 +117,15 @@ async fn mirror<K, R>(
                     tokio::time::sleep(crate::kube_clients::REBUILD_INTERVAL).await;
                 }
             }
-            Ended::Failed { listed } => {
-                if listed {
+            Ended::Failed { healthy_for } => {
+                // Only a watch that held for a while earns a quick retry: one that fails right
+                // after every list must not re-list the whole cluster every second.
+                if healthy_for.is_some_and(|d| d >= MAX_RETRY) {
                     retry = FIRST_RETRY;
                 }
                 tokio::time::sleep(retry).await;
                 retry = (retry * 2).min(MAX_RETRY);
             }
-            Ended::Closed => {}
         }
     }
 }
@@ -147,7 +147,7 @@ where
     let stream = watcher::watcher(api, watcher::Config::default());
     let mut stream = std::pin::pin!(stream);
     let mut pending: Option<BTreeMap<String, R>> = None;
-    let mut listed = false;
+    let mut listed_at: Option<tokio::time::Instant> = None;
     while let Some(event) = stream.next().await {
         match event {
             Ok(Event::Init) => pending = Some(BTreeMap::new()),
@@ -163,7 +163,7 @@ where
                 if t.failure.take().is_some() {
                     tracing::info!(kind, "watch recovered");
                 }
-                listed = true;
+                listed_at = Some(tokio::time::Instant::now());
                 tracing::debug!(kind, count = t.rows.len(), "listed");
             }
             Ok(Event::Apply(obj)) => {
@@ -183,12 +183,17 @@ where
                 return if watch_status_code(&e) == Some(401) {
                     Ended::Unauthorized
                 } else {
-                    Ended::Failed { listed }
+                    Ended::Failed {
+                        healthy_for: listed_at.map(|at| at.elapsed()),
+                    }
                 };
             }
         }
     }
-    Ended::Closed
+    write(table).fail(format!("the {kind} watch ended"), unix_ms());
+    Ended::Failed {
+        healthy_for: listed_at.map(|at| at.elapsed()),
+    }
 }
 
 #[cfg(test)]

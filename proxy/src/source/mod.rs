@@ -31,7 +31,8 @@ pub struct UsageSample {
     pub node_io: HashMap<String, Io>,
     /// True when the source measures network and disk at all.
     pub io: bool,
-    /// When the source measured this (Unix milliseconds): read from the API, or scraped.
+    /// When the source measured this (Unix milliseconds): when metrics-server's API was read
+    /// (it serves only its latest batch), or when a scrape ended.
     pub measured_at_ms: i64,
 }
 

@@ -2,7 +2,7 @@
 //! off before trying a failed source again, and switches back once it recovers.
 
 use std::sync::{Arc, Mutex};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use ktop_web_shared::api::{Fallback, SourceKind, SourceMode, SourceStatus};
 use tokio::time::Instant;
@@ -182,9 +182,7 @@ fn newest(usage: &UsageSample) -> Option<i64> {
 }
 
 fn unix_ms_after(delay: Duration) -> Option<i64> {
-    let at = SystemTime::now().checked_add(delay)?;
-    let ms = at.duration_since(UNIX_EPOCH).ok()?.as_millis();
-    i64::try_from(ms).ok()
+    crate::clock::unix_ms().checked_add(i64::try_from(delay.as_millis()).ok()?)
 }
 
 /// Plain words for a failure, with the fix.

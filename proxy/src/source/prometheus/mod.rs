@@ -68,6 +68,8 @@ struct Latest {
     /// Scrapes that succeeded in a row; a failed one forgets every counter, so counting
     /// starts over.
     completed: u32,
+    /// How long the last scrape took: at scale it can outlast the interval.
+    took: Duration,
 }
 
 impl Latest {
@@ -148,6 +150,7 @@ impl Prometheus {
                         0
                     };
                     let again = result.is_ok() && latest.starting();
+                    latest.took = latest.started.map_or(Duration::ZERO, |s| s.elapsed());
                     latest.result = Some(result);
                     latest.running = again;
                     again
@@ -168,8 +171,10 @@ impl MetricsSource for Prometheus {
         SourceKind::Prometheus
     }
 
+    /// The scrape interval, or the last scrape's duration when that was longer: a scrape
+    /// starts only once the previous one has ended.
     fn interval(&self) -> Option<Duration> {
-        Some(self.scraper.settings.interval)
+        Some(self.scraper.settings.interval.max(lock(&self.latest).took))
     }
 
     /// The latest scrape, never waiting for one: until two scrapes in a row have succeeded
@@ -364,13 +369,26 @@ mod tests {
         nodes: usize,
         answer: impl Fn(&str) -> Response<Body> + Send + 'static,
     ) -> (Prometheus, Arc<AtomicUsize>) {
+        slow_source(nodes, Duration::ZERO, answer).await
+    }
+
+    /// [`source`] whose API server takes `delay` for each answer.
+    async fn slow_source(
+        nodes: usize,
+        delay: Duration,
+        answer: impl Fn(&str) -> Response<Body> + Send + 'static,
+    ) -> (Prometheus, Arc<AtomicUsize>) {
         let (service, mut handle) = mock::pair::<Request<Body>, Response<Body>>();
         let asked = Arc::new(AtomicUsize::new(0));
         let count = asked.clone();
         tokio::spawn(async move {
             while let Some((request, send)) = handle.next_request().await {
                 count.fetch_add(1, Ordering::SeqCst);
-                send.send_response(answer(request.uri().path()));
+                let response = answer(request.uri().path());
+                tokio::spawn(async move {
+                    tokio::time::sleep(delay).await;
+                    send.send_response(response);
+                });
             }
         });
         let rows = (0..nodes)
@@ -401,6 +419,16 @@ mod tests {
                 other => return other,
             }
         }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_scrape_longer_than_the_interval_sets_the_pace() {
+        // Each answer takes 8 s; a scrape reads both endpoints of a node one after the other.
+        let (src, _) = slow_source(1, Duration::from_secs(8), |_| status(503)).await;
+        assert_eq!(src.interval(), Some(MIN_INTERVAL), "before any scrape");
+        let _ = settled(&src).await;
+        let pace = src.interval().expect("an interval");
+        assert!(pace >= Duration::from_secs(8), "{pace:?}");
     }
 
     #[tokio::test(start_paused = true)]
