@@ -117,6 +117,10 @@ async fn recovers(
     let cleared = banner_clears(b, what).await;
     agrees_with_kubectl_top(c, ktop, b, what).await;
     one_watch_per_resource(c, b, offset, what).await;
+    assert!(
+        b.all("#stale").await.is_empty(),
+        "stale again in the healthy stretch after {what}"
+    );
     cleared
 }
 
