@@ -93,7 +93,7 @@ async fn poll(state: AppState, context: String, current: impl Fn() -> bool) {
         match result {
             Ok(snapshot) => {
                 refresh_ms = refresh_interval(snapshot.cluster.refresh_ms);
-                apply(state, snapshot);
+                apply(state, snapshot, started);
             }
             Err(err) => state.error.set(Some(err)),
         }
@@ -112,7 +112,7 @@ async fn poll(state: AppState, context: String, current: impl Fn() -> bool) {
 /// Records a successful snapshot: history first, then the data every view reads. Usage the
 /// server calls stale is not charted, and refreshes that never arrived leave a gap, so a
 /// chart never draws a flat line through a time nobody measured.
-fn apply(state: AppState, snapshot: Snapshot) {
+fn apply(state: AppState, snapshot: Snapshot, requested_ms: i64) {
     let data = Dataset::new(snapshot);
     let stale_usage = snapshot_usage_is_stale(&data);
     state.history.update(|history| {
@@ -140,7 +140,9 @@ fn apply(state: AppState, snapshot: Snapshot) {
         }
     });
     state.data.set(Some(Arc::new(data)));
-    state.received_ms.set(Some(now_ms()));
+    // The data is no older than the request for it: ages on the page count from then, so a
+    // slow download of a large snapshot is not time the page may show it unflagged.
+    state.requested_ms.set(Some(requested_ms));
     clear_error(state);
 }
 

@@ -49,18 +49,18 @@ pub struct StaleNote {
     pub reason: String,
 }
 
-/// What is stale at `now_ms`, given the snapshot on screen and when it arrived (both times on
-/// this page's clock, so a server clock that is off does not change the ages).
+/// What is stale at `now_ms`, given the snapshot on screen and when it was requested (both
+/// times on this page's clock, so a server clock that is off does not change the ages).
 pub fn stale_notes(
     data: Option<&Dataset>,
-    received_ms: Option<i64>,
+    requested_ms: Option<i64>,
     now_ms: i64,
 ) -> Vec<StaleNote> {
-    let (Some(data), Some(received_ms)) = (data, received_ms) else {
+    let (Some(data), Some(requested_ms)) = (data, requested_ms) else {
         return Vec::new();
     };
-    // Time since the snapshot arrived, added to the server's own ages at that moment.
-    let waited = now_ms.saturating_sub(received_ms).max(0);
+    // Time since the snapshot was requested, added to the server's own ages at that moment.
+    let waited = now_ms.saturating_sub(requested_ms).max(0);
     let mut notes: Vec<StaleNote> = data
         .freshness
         .stale

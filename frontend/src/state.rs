@@ -25,8 +25,8 @@ pub struct AppState {
     pub history: RwSignal<History>,
     /// The latest request failure, cleared by the next success.
     pub error: RwSignal<Option<FetchError>>,
-    /// When (this page's clock) the snapshot in `data` arrived.
-    pub received_ms: RwSignal<Option<i64>>,
+    /// When (this page's clock) the snapshot in `data` was requested: it is no older.
+    pub requested_ms: RwSignal<Option<i64>>,
     /// This page's clock, ticking once a second.
     pub now_ms: RwSignal<i64>,
     /// What on screen is not current, and why; empty when everything is.
@@ -46,10 +46,10 @@ impl AppState {
         let history_override = Memo::new(move |_| query.with(history_param));
         let capacity = history_override.get_untracked().unwrap_or(DEFAULT_CAPACITY);
         let data = RwSignal::new(None::<Arc<Dataset>>);
-        let received_ms = RwSignal::new(None);
+        let requested_ms = RwSignal::new(None);
         let now = RwSignal::new(now_ms());
         let stale = Memo::new(move |_| {
-            data.with(|d| stale_notes(d.as_deref(), received_ms.get(), now.get()))
+            data.with(|d| stale_notes(d.as_deref(), requested_ms.get(), now.get()))
         });
         let state = AppState {
             contexts: RwSignal::new(None),
@@ -57,7 +57,7 @@ impl AppState {
             data,
             history: RwSignal::new(History::new(capacity)),
             error: RwSignal::new(None),
-            received_ms,
+            requested_ms,
             now_ms: now,
             stale,
             usage_stale: Memo::new(move |_| stale.with(|notes| usage_is_stale(notes))),
