@@ -65,6 +65,10 @@ pub enum SourceError {
     /// Answering, but without numbers yet.
     #[error("starting: {0}")]
     Starting(String),
+    /// The last attempt failed with this, and a new one is under way: ask again at the next
+    /// refresh instead of backing off, or a recovery would wait for one more backoff.
+    #[error("{0} (retrying now)")]
+    Retrying(Box<SourceError>),
     /// Anything else.
     #[error("{0}")]
     Other(String),
@@ -82,6 +86,11 @@ impl SourceError {
         }
     }
 
+    /// True when the source should be asked again at the next refresh, without a backoff.
+    pub fn under_way(&self) -> bool {
+        matches!(self, SourceError::Starting(_) | SourceError::Retrying(_))
+    }
+
     /// The reason shown in the UI.
     pub fn reason(&self) -> FallbackReason {
         match self {
@@ -90,6 +99,7 @@ impl SourceError {
             SourceError::Forbidden(_) => FallbackReason::Forbidden,
             SourceError::Timeout(_) => FallbackReason::Timeout,
             SourceError::Starting(_) => FallbackReason::Starting,
+            SourceError::Retrying(last) => last.reason(),
             SourceError::Other(_) => FallbackReason::Error,
         }
     }

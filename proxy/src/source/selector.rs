@@ -135,10 +135,10 @@ impl SourceSelector {
                     };
                 }
                 Err(e) => {
-                    // A source about to have its first numbers is asked again at the next
-                    // refresh, which paces it. Every other failure backs off, so a broken or
-                    // unreachable API is not asked every refresh.
-                    let delay = if matches!(e, SourceError::Starting(_)) {
+                    // A source about to have its first numbers, or retrying right now, is
+                    // asked again at the next refresh, which paces it. Every other failure
+                    // backs off, so a broken or unreachable API is not asked every refresh.
+                    let delay = if e.under_way() {
                         Duration::ZERO
                     } else {
                         state
@@ -147,15 +147,22 @@ impl SourceSelector {
                     };
                     let retry_at = Instant::now() + delay;
                     let failure = explain(kind, &e, unix_ms_after(delay));
-                    if matches!(e, SourceError::Starting(_)) {
-                        tracing::debug!(source = kind.label(), error = %e, "metrics source starting");
+                    if e.under_way() {
+                        tracing::debug!(source = kind.label(), error = %e, "metrics source starting or retrying");
                     } else if state.failure.as_ref().map(|f| f.reason) != Some(failure.reason) {
                         tracing::warn!(source = kind.label(), error = %e, retry_in_s = delay.as_secs(), "metrics source failed; falling back");
                     }
+                    // A retry under way keeps the backoff it earned, so a source failing
+                    // for good still backs off longer each time.
+                    let delay_kept = if delay.is_zero() {
+                        state.delay
+                    } else {
+                        Some(delay)
+                    };
                     *state = Backoff {
                         failure: Some(failure.clone()),
                         retry_at: Some(retry_at),
-                        delay: (!delay.is_zero()).then_some(delay),
+                        delay: delay_kept,
                     };
                     fallbacks.push(failure);
                 }
@@ -220,6 +227,8 @@ fn explain_metrics_api(name: &str, e: &SourceError) -> (String, String) {
             format!("{name} did not answer within {secs}s — showing requests/limits."),
             "The API server or metrics-server is overloaded or unreachable, or your credential plugin is waiting for a login (run `kubectl get nodes` to see it); ktop-web keeps retrying.".to_owned(),
         ),
+        // A retry under way is explained by the failure it retries.
+        SourceError::Retrying(last) => explain_metrics_api(name, last),
         SourceError::Other(detail) | SourceError::Starting(detail) => (
             format!("{name} failed — showing requests/limits. ({detail})"),
             "ktop-web keeps retrying; run with --log-level debug for details.".to_owned(),
@@ -468,6 +477,41 @@ mod tests {
         let s = sel.select().await;
         assert_eq!(s.status.live, SourceKind::Prometheus);
         assert_eq!(prom.calls.load(Ordering::SeqCst), 2);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_retry_under_way_is_asked_again_at_the_next_refresh_and_keeps_its_reason() {
+        let unavailable = || SourceError::Unavailable("503".into());
+        let src = scripted(vec![
+            Err(unavailable()),
+            Err(SourceError::Retrying(Box::new(unavailable()))),
+            Err(unavailable()),
+            Err(SourceError::Retrying(Box::new(unavailable()))),
+            Ok(UsageSample::default()),
+        ]);
+        let sel = selector(SourceMode::MetricsServer, src.clone());
+        let retry_in = |s: &Selection| {
+            let at = s.status.fallbacks[0].retry_at_ms.expect("a retry time");
+            at - crate::clock::unix_ms()
+        };
+        let s = sel.select().await;
+        assert!(retry_in(&s) > 10_000, "the first failure backs off");
+        tokio::time::advance(MIN_BACKOFF).await;
+        // The retry is running: shown with the failure it retries, asked again next refresh.
+        let s = sel.select().await;
+        let f = &s.status.fallbacks[0];
+        assert_eq!(f.reason, FallbackReason::Unavailable);
+        assert!(f.message.contains("unavailable"), "{}", f.message);
+        assert!(retry_in(&s) < 1_000, "no backoff while retrying");
+        // It failed again: the backoff goes on growing, not back to its start.
+        let s = sel.select().await;
+        assert!(retry_in(&s) > MIN_BACKOFF.as_millis() as i64 + 5_000);
+        tokio::time::advance(MAX_BACKOFF).await;
+        let _ = sel.select().await;
+        // Recovered at the refresh after the retry began.
+        let s = sel.select().await;
+        assert_eq!(s.status.live, SourceKind::MetricsServer);
+        assert_eq!(src.calls.load(Ordering::SeqCst), 5);
     }
 
     #[tokio::test(start_paused = true)]

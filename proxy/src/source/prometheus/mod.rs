@@ -183,6 +183,9 @@ impl MetricsSource for Prometheus {
         let mut latest = lock(&self.latest);
         self.start_if_due(&mut latest);
         match &latest.result {
+            // The scrape after a failure's backoff is running: without this the selector
+            // would back off once more before seeing its result.
+            Some(Err(last)) if latest.running => Err(SourceError::Retrying(Box::new(last.clone()))),
             Some(Ok(_)) if latest.starting() => Err(SourceError::Starting(
                 "a rate needs two scrapes of the kubelets' counters; the first numbers come about 5 s after the first".into(),
             )),
@@ -299,6 +302,8 @@ pub fn explain(e: &SourceError) -> (String, String) {
             format!("Measuring: {detail}."),
             "Nothing to do: the numbers follow within seconds.".to_owned(),
         ),
+        // A retry under way is explained by the failure it retries.
+        SourceError::Retrying(last) => explain(last),
         SourceError::Other(detail) => (
             format!("Scraping the kubelets failed. ({detail})"),
             "ktop-web keeps retrying; run with --log-level debug for details.".to_owned(),
@@ -411,11 +416,13 @@ mod tests {
         (Prometheus::new(clients, objects, None, settings), asked)
     }
 
-    /// The first answer that is not "starting" (the scrapes run in the background).
+    /// The first answer that is not "starting" (the scrapes run in the background); a retry
+    /// under way answers with the failure it retries.
     async fn settled(src: &Prometheus) -> Result<UsageSample, SourceError> {
         loop {
             match src.sample().await {
                 Err(SourceError::Starting(_)) => tokio::time::sleep(Duration::from_secs(1)).await,
+                Err(SourceError::Retrying(last)) => return Err(*last),
                 other => return other,
             }
         }
@@ -486,6 +493,49 @@ mod tests {
             settled(&src).await,
             Err(SourceError::Unavailable(_))
         ));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_scrape_after_a_failure_is_said_to_be_under_way() {
+        use std::sync::atomic::AtomicBool;
+        let broken = Arc::new(AtomicBool::new(true));
+        let still_broken = broken.clone();
+        let tick = AtomicUsize::new(1);
+        let (src, _) = slow_source(1, Duration::from_secs(1), move |path| {
+            if still_broken.load(Ordering::SeqCst) {
+                status(503)
+            } else if path.ends_with("/metrics/resource") {
+                let ts = tick.fetch_add(1, Ordering::SeqCst) * 1000;
+                text(format!("node_cpu_usage_seconds_total 1 {ts}\n"))
+            } else {
+                text("")
+            }
+        })
+        .await;
+        assert!(matches!(
+            settled(&src).await,
+            Err(SourceError::Unavailable(_))
+        ));
+        broken.store(false, Ordering::SeqCst);
+        tokio::time::sleep(MIN_INTERVAL).await;
+        // This call starts the retry; its answer says so, with the failure it retries, so
+        // the selector asks again at the next refresh instead of backing off once more.
+        match src.sample().await {
+            Err(SourceError::Retrying(last)) => {
+                assert!(matches!(*last, SourceError::Unavailable(_)), "{last:?}");
+                let (message, _) = explain(&SourceError::Retrying(last));
+                assert!(message.contains("could not reach"), "{message}");
+            }
+            other => panic!("expected a retry under way, got {other:?}"),
+        }
+        // Live again after the two scrapes a rate needs (the counters were forgotten).
+        for _ in 0..20 {
+            if src.sample().await.is_ok() {
+                return;
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        panic!("not live again within 20 s");
     }
 
     #[tokio::test(start_paused = true)]
