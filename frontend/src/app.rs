@@ -69,6 +69,7 @@ pub fn App() -> impl IntoView {
             class:embed=embed
             class:usage-stale=move || state.usage_stale.get()
             data-taken-at=move || state.data.with(|d| d.as_ref().map(|d| d.taken_at_ms))
+            data-usage-at=move || state.data.with(|d| d.as_ref().and_then(|d| d.freshness.usage_ms))
         >
             {(!embed).then(|| view! { <Header /> })}
             <StaleBanner />

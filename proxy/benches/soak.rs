@@ -4,6 +4,11 @@
 //! flagged and cleared, and the longest time any tab showed data older than two refresh
 //! intervals without saying so (the goal is zero).
 //!
+//! "Older" is judged three ways, each against the tab's own banner and marks: the snapshot
+//! the tab holds (no new data reached it), the usage measurement that snapshot carries, and
+//! an independent reading of the metrics API with the cluster's admin credentials every few
+//! seconds: while that reading fails, no tab may show usage as live.
+//!
 //! `cargo bench -p ktop-web --bench soak -- [--minutes 60] [--fault-every 10] [--tabs 2]`
 
 #[path = "../tests/support/mod.rs"]
@@ -14,7 +19,7 @@ use std::io::{Read, Seek, SeekFrom};
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use support::audit::ktop_requests;
+use support::audit::{is_metrics_nodes_read, ktop_requests};
 use support::browser::Browser;
 use support::cluster::TestCluster;
 use support::ktop::Ktop;
@@ -144,17 +149,9 @@ impl AuditCounter {
                 .get(..16)
                 .unwrap_or_default()
                 .to_owned();
-            let uri = e["requestURI"].as_str().unwrap_or_default();
             if e["verb"] == "watch" && e["stage"] == "ResponseStarted" {
                 *self.watches.entry(minute).or_default() += 1;
-            } else if e["stage"] == "ResponseComplete"
-                && uri.starts_with("/apis/metrics.k8s.io/")
-                && uri
-                    .split('?')
-                    .next()
-                    .unwrap_or_default()
-                    .ends_with("/nodes")
-            {
+            } else if is_metrics_nodes_read(e) {
                 *self.metrics_reads.entry(minute).or_default() += 1;
             }
         }
@@ -177,18 +174,93 @@ fn per_minute(counts: &BTreeMap<String, usize>, minutes: usize) -> String {
     )
 }
 
-/// What one tab shows: the snapshot time of its data and whether it says it is stale.
-async fn probe(b: &Browser) -> Option<(i64, bool)> {
+/// What one tab shows.
+struct Shown {
+    /// When its snapshot was taken (Unix ms; 0 before the first).
+    taken_at: i64,
+    /// When the usage in it was measured (Unix ms; 0 when it has none).
+    usage_at: i64,
+    /// The stale banner is up.
+    banner: bool,
+    /// Usage cells are marked stale.
+    usage_marked: bool,
+}
+
+async fn probe(b: &Browser) -> Option<Shown> {
     let v = b
         .client
         .execute(
             "const a = document.querySelector('.app');
-             return [a ? Number(a.dataset.takenAt || 0) : 0, !!document.querySelector('#stale')];",
+             return [a ? Number(a.dataset.takenAt || 0) : 0,
+                     a ? Number(a.dataset.usageAt || 0) : 0,
+                     !!document.querySelector('#stale'),
+                     !!(a && a.classList.contains('usage-stale'))];",
             vec![],
         )
         .await
         .ok()?;
-    Some((v[0].as_i64()?, v[1].as_bool()?))
+    Some(Shown {
+        taken_at: v[0].as_i64()?,
+        usage_at: v[1].as_i64()?,
+        banner: v[2].as_bool()?,
+        usage_marked: v[3].as_bool()?,
+    })
+}
+
+/// Which rule finds `shown` older than `limit_ms` at `now` without saying so, if any.
+/// `truth_down_since`: since when the independent metrics reading has been failing.
+fn unflagged(
+    shown: &Shown,
+    now: i64,
+    limit_ms: i64,
+    truth_down_since: Option<i64>,
+) -> Option<&'static str> {
+    let usage_flagged = shown.banner || shown.usage_marked;
+    if shown.taken_at > 0 && now - shown.taken_at > limit_ms && !shown.banner {
+        Some("no new snapshot")
+    } else if shown.usage_at > 0 && now - shown.usage_at > limit_ms && !usage_flagged {
+        Some("old usage")
+    } else if shown.usage_at > 0
+        && truth_down_since.is_some_and(|since| now - since > limit_ms)
+        && !usage_flagged
+    {
+        Some("usage shown as live while the metrics API fails")
+    } else {
+        None
+    }
+}
+
+/// Reads the metrics API with the admin credentials every [`REFRESH`], independently of
+/// ktop-web; returns since when it has been failing (Unix ms), shared with the prober, and
+/// counts the failed readings.
+fn spawn_truth(c: &'static TestCluster) -> std::sync::Arc<std::sync::Mutex<(Option<i64>, usize)>> {
+    let state = std::sync::Arc::new(std::sync::Mutex::new((None, 0)));
+    let shared = state.clone();
+    std::thread::spawn(move || {
+        loop {
+            let tick = Instant::now();
+            let ok = c
+                .kubectl(&[
+                    "get",
+                    "--raw",
+                    "/apis/metrics.k8s.io/v1beta1/nodes",
+                    "--request-timeout=4s",
+                ])
+                .status
+                .success();
+            {
+                let mut s = shared.lock().unwrap_or_else(|p| p.into_inner());
+                if ok {
+                    s.0 = None;
+                } else {
+                    s.0.get_or_insert(unix_ms());
+                    s.1 += 1;
+                }
+            }
+            std::thread::sleep(REFRESH.saturating_sub(tick.elapsed()));
+        }
+    });
+    state
 }
 
 #[tokio::main]
@@ -226,6 +298,7 @@ async fn main() {
     tokio::time::sleep(WARM_UP).await;
     let rss_start = rss_mb(ktop.pid());
     let mut audit = AuditCounter::new(&c.audit_log);
+    let truth = spawn_truth(c);
 
     let total = Duration::from_secs(a.minutes * 60);
     let every = Duration::from_secs(a.fault_every * 60);
@@ -238,6 +311,7 @@ async fn main() {
     let mut faults: Vec<(&str, Instant, Option<Duration>, Option<Duration>)> = Vec::new();
     let mut unflagged_since: Vec<Option<i64>> = vec![None; tabs.len()];
     let mut longest_unflagged_ms = 0i64;
+    let mut longest_rule = "none";
     let mut rss_peak = rss_start;
     let mut last_minute = 0;
     while start.elapsed() < total {
@@ -261,20 +335,23 @@ async fn main() {
             c.script(end);
             repair = None;
         }
-        let now = unix_ms();
+        let truth_down_since = truth.lock().unwrap_or_else(|p| p.into_inner()).0;
         let mut any_stale = false;
         for (i, tab) in tabs.iter().enumerate() {
             if b.client.switch_to_window(tab.clone()).await.is_err() {
                 continue;
             }
-            let Some((taken_at, stale)) = probe(&b).await else {
+            let Some(shown) = probe(&b).await else {
                 continue;
             };
-            any_stale |= stale;
-            let old = taken_at > 0 && now - taken_at > limit_ms;
-            if old && !stale {
+            let now = unix_ms();
+            any_stale |= shown.banner;
+            if let Some(rule) = unflagged(&shown, now, limit_ms, truth_down_since) {
                 let since = *unflagged_since[i].get_or_insert(now);
-                longest_unflagged_ms = longest_unflagged_ms.max(now - since);
+                if now - since > longest_unflagged_ms {
+                    longest_unflagged_ms = now - since;
+                    longest_rule = rule;
+                }
             } else {
                 unflagged_since[i] = None;
             }
@@ -325,9 +402,13 @@ async fn main() {
         per_minute(&audit.metrics_reads, minutes)
     );
     println!(
-        "| longest time a tab showed data older than {} s without saying so | {:.1} s |",
+        "| longest time a tab showed data older than {} s without saying so | {:.1} s ({longest_rule}) |",
         limit_ms / 1000,
         longest_unflagged_ms as f64 / 1000.0
+    );
+    println!(
+        "| independent metrics readings that failed | {} |",
+        truth.lock().unwrap_or_else(|p| p.into_inner()).1
     );
     for (name, _, flagged, cleared) in faults {
         let show = |d: Option<Duration>| {

@@ -11,6 +11,17 @@ use tokio::time::Instant;
 /// Least time between two rebuilds, so a revoked credential does not spawn plugins in a loop.
 pub const REBUILD_INTERVAL: Duration = Duration::from_secs(30);
 
+/// How long the API server keeps one watch open before ending it (the watch then resumes
+/// where it was, without a new list). Short, so that a connection that died silently (a
+/// frozen API server, a middlebox that dropped it) is noticed within about a minute rather
+/// than after kube's default of 290 s: the watch client gives up on a connection that stays
+/// silent for longer than [`WATCH_SILENCE_LIMIT`].
+pub const WATCH_TIMEOUT: Duration = Duration::from_secs(30);
+/// Longest silence the watch client accepts on a connection, counted from the request (a
+/// pooled connection's idle time does not count): above [`WATCH_TIMEOUT`], so a quiet but
+/// healthy watch is never cut, and far above any list page's first byte.
+const WATCH_SILENCE_LIMIT: Duration = Duration::from_secs(40);
+
 /// Builds the pair of clients; blocking (exec plugins run during construction).
 type Factory = Arc<dyn Fn() -> Result<Pair, String> + Send + Sync>;
 
@@ -57,8 +68,11 @@ impl Clients {
         move || {
             let mut no_retry = config.clone();
             no_retry.default_retry = false;
+            let mut watch = config.clone();
+            watch.read_timeout = Some(WATCH_SILENCE_LIMIT);
+            watch.reset_reader_on_write = true;
             Ok(Pair {
-                watch: Client::try_from(config.clone()).map_err(|e| e.to_string())?,
+                watch: Client::try_from(watch).map_err(|e| e.to_string())?,
                 read: Client::try_from(no_retry).map_err(|e| e.to_string())?,
             })
         }

@@ -4,7 +4,8 @@
 //! RBAC binding. After each fault the page says its data is stale within two refresh
 //! intervals; after recovery it clears by itself, the numbers equal `kubectl top` again
 //! without a reload, ktop-web holds one watch per resource, and every request it made is on
-//! the read-only allowlist.
+//! the read-only allowlist. And an API server that freezes (its connections stay open and
+//! silent) is noticed within about a minute, not after kube's five.
 
 // The cluster lock is held across awaits on purpose: tests in one binary run one at a time.
 #![allow(clippy::await_holding_lock)]
@@ -14,7 +15,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use ktop_web_shared::api::{Snapshot, SourceKind};
+use ktop_web_shared::api::{Snapshot, SourceKind, StalePart};
 use support::audit::{open_watches, outside_allowlist};
 use support::browser::Browser;
 use support::cluster::TestCluster;
@@ -146,7 +147,8 @@ struct Restore(&'static TestCluster);
 impl Drop for Restore {
     fn drop(&mut self) {
         for args in [
-            &["exec-login", "fix"][..],
+            &["apiserver", "thaw"][..],
+            &["exec-login", "fix"],
             &["rbac", "restore"],
             &["metrics-server", "start"],
         ] {
@@ -279,4 +281,78 @@ async fn stale_data_is_flagged_through_every_fault_and_clears_by_itself() {
         eprintln!("{fault}: stale banner after {seen:?}, cleared {cleared:?} after the repair");
     }
     b.close().await;
+}
+
+/// Which parts a snapshot calls stale, or `None` while ktop-web does not answer.
+async fn stale_parts(ktop: &Ktop) -> Option<Vec<StalePart>> {
+    snapshot(ktop)
+        .await
+        .map(|s| s.freshness.stale.iter().map(|p| p.part).collect())
+}
+
+/// Longest time a silently dead watch may pass for current: the API server ends each watch
+/// after 30 s (kube then notices 5 s of silence past that), and the new watch request gives
+/// up after 40 s without an answer; plus refreshes and polling.
+const SILENT_WATCH_NOTICED: Duration = Duration::from_secs(30 + 5 + 40 + 10);
+
+#[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
+async fn a_frozen_api_server_is_noticed_within_a_minute_and_a_half() {
+    let c = TestCluster::shared();
+    let _lock = c.exclusive();
+    let _restore = Restore(c);
+    let offset = c.audit_offset();
+    let ktop = Ktop::start(
+        &["--refresh", "2s", "--metrics-source", "metrics-server"],
+        &[],
+    );
+    // Waits until `done`, at most `limit` after `start`, and returns the time since `start`.
+    let poll =
+        |what: &'static str, start: Instant, limit: Duration, done: fn(&[StalePart]) -> bool| {
+            let ktop = &ktop;
+            async move {
+                while start.elapsed() < limit {
+                    if stale_parts(ktop).await.is_some_and(|p| done(&p)) {
+                        return start.elapsed();
+                    }
+                    tokio::time::sleep(Duration::from_millis(500)).await;
+                }
+                panic!("{what} not within {limit:?}");
+            }
+        };
+    poll("a current snapshot", Instant::now(), WAIT, |p| p.is_empty()).await;
+    // Past a fresh watch's first seconds, so the freeze does not land on a new connection.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+
+    c.script(&["apiserver", "freeze"]);
+    let frozen = Instant::now();
+    // The metrics read gives up after its 10 s deadline, and the snapshot waits for it.
+    let usage_limit = Duration::from_secs(10) + 2 * REFRESH + SLACK;
+    let usage = poll("usage flagged stale", frozen, usage_limit, |p| {
+        p.contains(&StalePart::Usage)
+    })
+    .await;
+    let objects = poll("objects flagged stale", frozen, SILENT_WATCH_NOTICED, |p| {
+        p.contains(&StalePart::Objects)
+    })
+    .await;
+    c.script(&["apiserver", "thaw"]);
+    let cleared = poll("recovery", Instant::now(), RECOVERY, |p| p.is_empty()).await;
+    let expected = BTreeMap::from([("nodes".to_owned(), 1), ("pods".to_owned(), 1)]);
+    let start = Instant::now();
+    while open_watches(&c.audit_since(offset), &c.apiserver_started()) != expected {
+        assert!(
+            start.elapsed() < Duration::from_secs(30),
+            "not one watch per resource after the thaw"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    let outside = outside_allowlist(&c.audit_since(offset));
+    assert!(
+        outside.is_empty(),
+        "requests outside the allowlist: {outside:#?}"
+    );
+    eprintln!(
+        "frozen API server: usage stale after {usage:?}, objects after {objects:?} (limit {SILENT_WATCH_NOTICED:?}); clear {cleared:?} after the thaw"
+    );
 }

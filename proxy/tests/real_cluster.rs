@@ -10,6 +10,7 @@ mod support;
 use std::time::Duration;
 
 use ktop_web_shared::api::{FallbackReason, Snapshot, SourceKind};
+use support::audit::{is_metrics_nodes_read, ktop_requests};
 use support::browser::Browser;
 use support::cluster::TestCluster;
 use support::ktop::Ktop;
@@ -194,18 +195,10 @@ async fn falls_back_to_requests_and_limits_while_metrics_server_is_down() {
 
 /// `/apis/metrics.k8s.io/*/nodes` list requests completed after `offset` bytes of the log.
 fn metrics_reads_since(c: &TestCluster, offset: usize) -> usize {
-    c.audit_since(offset)
-        .iter()
-        .filter(|e| e["stage"] == "ResponseComplete")
-        .filter(|e| {
-            let uri = e["requestURI"].as_str().unwrap_or_default();
-            uri.starts_with("/apis/metrics.k8s.io/")
-                && uri
-                    .split('?')
-                    .next()
-                    .unwrap_or_default()
-                    .ends_with("/nodes")
-        })
+    let events = c.audit_since(offset);
+    ktop_requests(&events)
+        .into_iter()
+        .filter(|e| is_metrics_nodes_read(e))
         .count()
 }
 

@@ -144,7 +144,8 @@ where
         .rsplit("::")
         .next()
         .unwrap_or("object");
-    let stream = watcher::watcher(api, watcher::Config::default());
+    let timeout = u32::try_from(crate::kube_clients::WATCH_TIMEOUT.as_secs()).unwrap_or(u32::MAX);
+    let stream = watcher::watcher(api, watcher::Config::default().timeout(timeout));
     let mut stream = std::pin::pin!(stream);
     let mut pending: Option<BTreeMap<String, R>> = None;
     let mut listed_at: Option<tokio::time::Instant> = None;

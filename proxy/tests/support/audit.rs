@@ -17,6 +17,18 @@ pub fn ktop_requests(events: &[Value]) -> Vec<&Value> {
         .collect()
 }
 
+/// A completed read of `metrics.k8s.io` nodes (one per metrics-server sample).
+pub fn is_metrics_nodes_read(e: &Value) -> bool {
+    let uri = e["requestURI"].as_str().unwrap_or_default();
+    e["stage"] == "ResponseComplete"
+        && uri.starts_with("/apis/metrics.k8s.io/")
+        && uri
+            .split('?')
+            .next()
+            .unwrap_or_default()
+            .ends_with("/nodes")
+}
+
 /// `verb requestURI` of each of ktop-web's requests that the allowlist does not admit, or
 /// that impersonates anyone.
 pub fn outside_allowlist(events: &[Value]) -> Vec<String> {
