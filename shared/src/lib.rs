@@ -6,6 +6,7 @@ pub mod decode;
 pub mod detail;
 pub mod duration;
 pub mod format;
+pub mod frame;
 pub mod quantity;
 pub mod ring;
 mod wire_decode;

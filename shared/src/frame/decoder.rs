@@ -1,0 +1,289 @@
+//! The viewer's side: applies frames in order and holds the tables they describe. A frame is
+//! read whole and checked before anything changes, so a refused frame leaves the view as it
+//! was.
+
+use super::bytes::Reader;
+use super::records::{Lookup, read_node, read_pod};
+use super::usage::{self, Cells, EMPTY};
+use super::{FrameError, FrameKind, MAGIC, VERSION, tag};
+use crate::api::{CpuMem, NodeRow, PodRow};
+
+/// A pod's total usage at the wire's precision.
+pub type PodUsage = CpuMem;
+
+/// One kind's rows by slot.
+#[derive(Debug, Clone)]
+struct Rows<R> {
+    objects: Vec<Option<R>>,
+    cells: Vec<Cells>,
+}
+
+impl<R> Default for Rows<R> {
+    fn default() -> Self {
+        Self {
+            objects: Vec::new(),
+            cells: Vec::new(),
+        }
+    }
+}
+
+/// A table's changes, read and checked, not yet applied.
+struct TableChange<R> {
+    len: usize,
+    removed: Vec<usize>,
+    upserted: Vec<(usize, R)>,
+}
+
+/// The live view a sequence of frames describes.
+#[derive(Debug, Clone, Default)]
+pub struct Live {
+    at: Option<(u64, u64)>,
+    meta: Vec<u8>,
+    strings: Vec<String>,
+    nodes: Rows<NodeRow>,
+    pods: Rows<PodRow>,
+}
+
+impl Live {
+    /// The epoch and sequence number of the last frame applied.
+    pub fn position(&self) -> Option<(u64, u64)> {
+        self.at
+    }
+
+    /// The last frame's META: JSON of the cluster, source, time and freshness.
+    pub fn meta(&self) -> &[u8] {
+        &self.meta
+    }
+
+    /// Node slots (some may be empty).
+    pub fn node_slots(&self) -> usize {
+        self.nodes.objects.len()
+    }
+
+    /// Pod slots (some may be empty).
+    pub fn pod_slots(&self) -> usize {
+        self.pods.objects.len()
+    }
+
+    /// The node in `slot` with its usage.
+    pub fn node(&self, slot: usize) -> Option<NodeRow> {
+        let mut n = self.nodes.objects.get(slot)?.clone()?;
+        usage::fill_node(&mut n, self.nodes.cells.get(slot)?);
+        Some(n)
+    }
+
+    /// The pod in `slot` with its sample, I/O and container usage.
+    pub fn pod(&self, slot: usize) -> Option<PodRow> {
+        let mut p = self.pods.objects.get(slot)?.clone()?;
+        usage::fill_pod(&mut p, self.pods.cells.get(slot)?);
+        Some(p)
+    }
+
+    /// The pod in `slot`'s total usage, at `kubectl top`'s precision.
+    pub fn pod_usage(&self, slot: usize) -> Option<PodUsage> {
+        usage::pod_total(self.pods.cells.get(slot)?)
+    }
+
+    /// Applies one frame. A delta must follow the frame last applied; on any error nothing
+    /// changes, and the viewer should ask for a full frame.
+    pub fn apply(&mut self, frame: &[u8]) -> Result<FrameKind, FrameError> {
+        let mut r = Reader::new(frame);
+        let magic_ok = (0..3).all(|i| r.byte().ok() == Some(MAGIC[i]));
+        if !magic_ok || r.byte()? != VERSION {
+            return Err(FrameError::NotAFrame);
+        }
+        let kind = match r.byte()? {
+            0 => FrameKind::Full,
+            1 => FrameKind::Delta,
+            _ => return Err(FrameError::NotAFrame),
+        };
+        let (epoch, seq) = (r.uint()?, r.uint()?);
+        let full = kind == FrameKind::Full;
+        if !full {
+            let base = r.uint()?;
+            if self.at != Some((epoch, base)) {
+                return Err(FrameError::OutOfSequence {
+                    epoch,
+                    base,
+                    held: self
+                        .at
+                        .map_or("nothing".into(), |(e, s)| format!("{e}.{s}")),
+                });
+            }
+        }
+        let meta = section(&mut r, tag::META)?;
+
+        let mut strings = Reader::new(section(&mut r, tag::STRINGS)?);
+        let held = if full { 0 } else { self.strings.len() };
+        if strings.uint()? != held as u64 {
+            return Err(FrameError::Malformed(
+                "strings that do not follow the table",
+            ));
+        }
+        let added: Vec<String> = (0..strings.count()?)
+            .map(|_| strings.str().map(str::to_owned))
+            .collect::<Result<_, _>>()?;
+        end(&strings)?;
+        let known = &self.strings[..held];
+        let lookup = |i: u64| -> Result<String, FrameError> {
+            let i = usize::try_from(i).map_err(|_| FrameError::Malformed("a string index"))?;
+            known
+                .get(i)
+                .or_else(|| added.get(i.checked_sub(held)?))
+                .cloned()
+                .ok_or(FrameError::Malformed("a string index past the table"))
+        };
+
+        let nodes = read_table(&mut r, tag::NODES, &self.nodes, full, &lookup, read_node)?;
+        let pods = read_table(&mut r, tag::PODS, &self.pods, full, &lookup, read_pod)?;
+        let mut usage_section = Reader::new(section(&mut r, tag::USAGE)?);
+        let node_cells = read_usage(&mut usage_section, &self.nodes, &nodes, full, |_| 0)?;
+        let pod_cells = read_usage(&mut usage_section, &self.pods, &pods, full, |p: &PodRow| {
+            p.containers.len()
+        })?;
+        end(&usage_section)?;
+        end(&r)?;
+
+        // Checked: from here on nothing fails.
+        if full {
+            self.strings.clear();
+            self.nodes = Rows::default();
+            self.pods = Rows::default();
+        }
+        self.strings.extend(added);
+        apply_table(&mut self.nodes, nodes, node_cells);
+        apply_table(&mut self.pods, pods, pod_cells);
+        self.meta = meta.to_vec();
+        self.at = Some((epoch, seq));
+        Ok(kind)
+    }
+}
+
+/// The next section, which must carry `tag`.
+fn section<'a>(r: &mut Reader<'a>, expected: u8) -> Result<&'a [u8], FrameError> {
+    if r.byte()? != expected {
+        return Err(FrameError::Malformed("sections out of order"));
+    }
+    r.bytes()
+}
+
+fn end(r: &Reader) -> Result<(), FrameError> {
+    if r.is_empty() {
+        Ok(())
+    } else {
+        Err(FrameError::Malformed("bytes after the end of a section"))
+    }
+}
+
+/// Most slots a table may have: far above any cluster, low enough that a hostile length
+/// cannot make the viewer allocate gigabytes.
+const MAX_SLOTS: u64 = 1 << 22;
+
+fn read_table<R: Clone>(
+    r: &mut Reader,
+    expected: u8,
+    rows: &Rows<R>,
+    full: bool,
+    lookup: &Lookup,
+    read: fn(&mut Reader, &Lookup) -> Result<R, FrameError>,
+) -> Result<TableChange<R>, FrameError> {
+    let mut s = Reader::new(section(r, expected)?);
+    let len = s.uint()?;
+    if len > MAX_SLOTS {
+        return Err(FrameError::Malformed("more slots than any cluster has"));
+    }
+    let len = len as usize;
+    let held = if full { 0 } else { rows.objects.len() };
+    let slot = |s: &mut Reader, below: usize| -> Result<usize, FrameError> {
+        let v = s.uint()?;
+        if v >= below as u64 {
+            return Err(FrameError::Malformed("a slot past the table"));
+        }
+        Ok(v as usize)
+    };
+    let removed = (0..s.count()?)
+        .map(|_| slot(&mut s, held))
+        .collect::<Result<Vec<_>, _>>()?;
+    let upserted = (0..s.count()?)
+        .map(|_| Ok((slot(&mut s, len)?, read(&mut s, lookup)?)))
+        .collect::<Result<Vec<_>, FrameError>>()?;
+    end(&s)?;
+    // After the change, every slot past the new length must be empty.
+    let mut occupied: Vec<bool> = (0..held.max(len))
+        .map(|i| !full && rows.objects.get(i).is_some_and(Option::is_some))
+        .collect();
+    for &i in &removed {
+        occupied[i] = false;
+    }
+    for (i, _) in &upserted {
+        occupied[*i] = true;
+    }
+    if occupied[len..].iter().any(|&o| o) {
+        return Err(FrameError::Malformed("rows left past the table's end"));
+    }
+    Ok(TableChange {
+        len,
+        removed,
+        upserted,
+    })
+}
+
+fn read_usage<R>(
+    r: &mut Reader,
+    rows: &Rows<R>,
+    change: &TableChange<R>,
+    full: bool,
+    containers: impl Fn(&R) -> usize,
+) -> Result<Vec<Cells>, FrameError> {
+    let mut fresh = vec![full; change.len];
+    let mut counts: Vec<usize> = (0..change.len)
+        .map(|i| {
+            rows.objects
+                .get(i)
+                .and_then(Option::as_ref)
+                .map_or(0, &containers)
+        })
+        .collect();
+    for &i in &change.removed {
+        if let Some(f) = fresh.get_mut(i) {
+            *f = true;
+            counts[i] = 0;
+        }
+    }
+    for (i, row) in &change.upserted {
+        fresh[*i] = true;
+        counts[*i] = containers(row);
+    }
+    if full {
+        counts.iter_mut().for_each(|c| *c = 0);
+        for (i, row) in &change.upserted {
+            counts[*i] = containers(row);
+        }
+    }
+    usage::read_columns(
+        r,
+        |slot| {
+            if fresh[slot] {
+                &EMPTY
+            } else {
+                rows.cells.get(slot).unwrap_or(&EMPTY)
+            }
+        },
+        &counts,
+    )
+}
+
+fn apply_table<R>(rows: &mut Rows<R>, change: TableChange<R>, cells: Vec<Cells>) {
+    for i in change.removed {
+        if let Some(o) = rows.objects.get_mut(i) {
+            *o = None;
+        }
+    }
+    rows.objects
+        .resize_with(change.len.max(rows.objects.len()), || None);
+    for (i, row) in change.upserted {
+        rows.objects[i] = Some(row);
+    }
+    rows.objects.truncate(change.len);
+    rows.cells = cells;
+}

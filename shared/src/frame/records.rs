@@ -1,0 +1,224 @@
+//! Node and pod objects in a frame: every field but usage, strings as table indexes. Usage
+//! travels in its own columns (`usage.rs`).
+
+use super::FrameError;
+use super::bytes::{Reader, Writer};
+use crate::api::{
+    Condition, ContainerRow, CpuMem, NodeRow, PodPhase, PodRow, Readiness, Resources,
+};
+
+/// Turns a string into its index in the table, adding it when new.
+pub type Intern<'a> = dyn FnMut(&str) -> u64 + 'a;
+/// Turns an index back into its string.
+pub type Lookup<'a> = dyn Fn(u64) -> Result<String, FrameError> + 'a;
+
+/// A node without its usage.
+pub fn node_object(n: &NodeRow) -> NodeRow {
+    NodeRow {
+        usage: None,
+        io: None,
+        ..n.clone()
+    }
+}
+
+/// A pod without its usage.
+pub fn pod_object(p: &PodRow) -> PodRow {
+    PodRow {
+        sample: None,
+        io: None,
+        containers: p
+            .containers
+            .iter()
+            .map(|c| ContainerRow {
+                usage: None,
+                ..c.clone()
+            })
+            .collect(),
+        ..p.clone()
+    }
+}
+
+/// Writes `n` (its usage is not written).
+pub fn write_node(w: &mut Writer, n: &NodeRow, s: &mut Intern) {
+    w.uint(s(&n.name));
+    w.uint(n.roles.len() as u64);
+    for role in &n.roles {
+        w.uint(s(role));
+    }
+    w.byte(match n.ready {
+        Readiness::Ready => 0,
+        Readiness::NotReady => 1,
+        Readiness::Unknown => 2,
+    });
+    w.byte(u8::from(n.unschedulable));
+    w.uint(n.conditions.len() as u64);
+    for c in &n.conditions {
+        w.uint(s(&c.kind));
+        w.uint(s(&c.status));
+        optional_str(w, c.reason.as_deref(), s);
+    }
+    w.uint(s(&n.kubelet_version));
+    w.int(n.created_s);
+    for v in [n.capacity, n.allocatable] {
+        cpu_mem(w, v);
+    }
+    w.uint(n.pod_capacity.into());
+    w.uint(n.pods.into());
+    for v in [n.requests, n.limits] {
+        cpu_mem(w, v);
+    }
+}
+
+/// Reads a node written by [`write_node`].
+pub fn read_node(r: &mut Reader, s: &Lookup) -> Result<NodeRow, FrameError> {
+    let name = s(r.uint()?)?;
+    let roles = (0..r.count()?)
+        .map(|_| s(r.uint()?))
+        .collect::<Result<_, _>>()?;
+    let ready = match r.byte()? {
+        0 => Readiness::Ready,
+        1 => Readiness::NotReady,
+        2 => Readiness::Unknown,
+        _ => return Err(FrameError::Malformed("a node readiness out of range")),
+    };
+    let unschedulable = r.byte()? != 0;
+    let conditions = (0..r.count()?)
+        .map(|_| {
+            Ok(Condition {
+                kind: s(r.uint()?)?,
+                status: s(r.uint()?)?,
+                reason: read_optional_str(r, s)?,
+            })
+        })
+        .collect::<Result<_, FrameError>>()?;
+    Ok(NodeRow {
+        name,
+        roles,
+        ready,
+        unschedulable,
+        conditions,
+        kubelet_version: s(r.uint()?)?,
+        created_s: r.int()?,
+        capacity: read_cpu_mem(r)?,
+        allocatable: read_cpu_mem(r)?,
+        pod_capacity: r.u32()?,
+        pods: r.u32()?,
+        requests: read_cpu_mem(r)?,
+        limits: read_cpu_mem(r)?,
+        usage: None,
+        io: None,
+    })
+}
+
+/// Writes `p` (its usage is not written).
+pub fn write_pod(w: &mut Writer, p: &PodRow, s: &mut Intern) {
+    w.uint(s(&p.ns));
+    w.uint(s(&p.name));
+    optional_str(w, p.node.as_deref(), s);
+    w.byte(match p.phase {
+        PodPhase::Pending => 0,
+        PodPhase::Running => 1,
+        PodPhase::Succeeded => 2,
+        PodPhase::Failed => 3,
+        PodPhase::Unknown => 4,
+    });
+    optional_str(w, p.reason.as_deref(), s);
+    w.uint(p.restarts.into());
+    w.int(p.created_s);
+    w.uint(p.containers.len() as u64);
+    for c in &p.containers {
+        w.uint(s(&c.name));
+        resources(w, c.requests);
+        resources(w, c.limits);
+    }
+    resources(w, p.requests);
+    resources(w, p.limits);
+}
+
+/// Reads a pod written by [`write_pod`].
+pub fn read_pod(r: &mut Reader, s: &Lookup) -> Result<PodRow, FrameError> {
+    let ns = s(r.uint()?)?;
+    let name = s(r.uint()?)?;
+    let node = read_optional_str(r, s)?;
+    let phase = match r.byte()? {
+        0 => PodPhase::Pending,
+        1 => PodPhase::Running,
+        2 => PodPhase::Succeeded,
+        3 => PodPhase::Failed,
+        4 => PodPhase::Unknown,
+        _ => return Err(FrameError::Malformed("a pod phase out of range")),
+    };
+    let reason = read_optional_str(r, s)?;
+    let restarts = r.u32()?;
+    let created_s = r.int()?;
+    let containers = (0..r.count()?)
+        .map(|_| {
+            Ok(ContainerRow {
+                name: s(r.uint()?)?,
+                requests: read_resources(r)?,
+                limits: read_resources(r)?,
+                usage: None,
+            })
+        })
+        .collect::<Result<_, FrameError>>()?;
+    Ok(PodRow {
+        ns,
+        name,
+        node,
+        phase,
+        reason,
+        restarts,
+        created_s,
+        containers,
+        requests: read_resources(r)?,
+        limits: read_resources(r)?,
+        sample: None,
+        io: None,
+    })
+}
+
+/// 0 for none, else the index plus one.
+fn optional_str(w: &mut Writer, v: Option<&str>, s: &mut Intern) {
+    w.uint(v.map_or(0, |v| s(v) + 1));
+}
+
+fn read_optional_str(r: &mut Reader, s: &Lookup) -> Result<Option<String>, FrameError> {
+    match r.uint()? {
+        0 => Ok(None),
+        i => s(i - 1).map(Some),
+    }
+}
+
+fn cpu_mem(w: &mut Writer, v: CpuMem) {
+    w.uint(v.cpu);
+    w.uint(v.mem);
+}
+
+fn read_cpu_mem(r: &mut Reader) -> Result<CpuMem, FrameError> {
+    Ok(CpuMem {
+        cpu: r.uint()?,
+        mem: r.uint()?,
+    })
+}
+
+/// A bit per resource that is set, then the values that are.
+fn resources(w: &mut Writer, v: Resources) {
+    w.byte(u8::from(v.cpu.is_some()) | (u8::from(v.mem.is_some()) << 1));
+    for x in [v.cpu, v.mem].into_iter().flatten() {
+        w.uint(x);
+    }
+}
+
+fn read_resources(r: &mut Reader) -> Result<Resources, FrameError> {
+    let set = r.byte()?;
+    if set > 3 {
+        return Err(FrameError::Malformed("resource flags out of range"));
+    }
+    let mut read = |bit: u8| -> Result<Option<u64>, FrameError> {
+        (set & bit != 0).then(|| r.uint()).transpose()
+    };
+    Ok(Resources {
+        cpu: read(1)?,
+        mem: read(2)?,
+    })
+}

@@ -1,0 +1,359 @@
+//! Frames against the snapshots they encode: every viewer, whether it followed every delta
+//! or joined with a full frame, holds exactly the snapshot's rows at the wire's precision.
+
+use proptest::prelude::*;
+
+use super::*;
+use crate::api::{
+    ContainerRow, CpuMem, Io, NodeRow, PodPhase, PodRow, Resources, SampleTime, Snapshot,
+    SourceStatus, Usage,
+};
+
+fn quantized(u: CpuMem) -> CpuMem {
+    CpuMem {
+        cpu: cpu_from_wire(cpu_to_wire(u.cpu)),
+        mem: mem_from_wire(mem_to_wire(u.mem)),
+    }
+}
+
+fn shown_io(io: Option<Io>, live: bool) -> Option<Io> {
+    io.filter(|i| live && *i != Io::default())
+}
+
+/// What a viewer should hold for `p`: usage at the wire's precision (a lone container's is
+/// the pod's total), I/O only while the source measures it.
+fn expected_pod(p: &PodRow, io: bool) -> PodRow {
+    let total = p.usage().map(quantized);
+    let multi = p.containers.len() > 1;
+    let mut e = p.clone();
+    for c in &mut e.containers {
+        c.usage = if multi { c.usage.map(quantized) } else { total };
+    }
+    e.io = shown_io(p.io, io);
+    e
+}
+
+fn expected_node(n: &NodeRow, io: bool) -> NodeRow {
+    NodeRow {
+        io: shown_io(n.io, io),
+        ..n.clone()
+    }
+}
+
+/// Every row `live` holds, sorted as a snapshot is.
+fn held(live: &Live) -> (Vec<NodeRow>, Vec<PodRow>) {
+    let nodes = (0..live.node_slots())
+        .filter_map(|s| live.node(s))
+        .collect();
+    let mut pods: Vec<PodRow> = (0..live.pod_slots()).filter_map(|s| live.pod(s)).collect();
+    pods.sort_by_key(PodRow::key);
+    let mut nodes: Vec<NodeRow> = nodes;
+    nodes.sort_by(|a, b| a.name.cmp(&b.name));
+    (nodes, pods)
+}
+
+fn assert_holds(live: &Live, snap: &Snapshot, meta: &[u8]) {
+    let io = snap.source.io;
+    let (nodes, pods) = held(live);
+    let want_nodes: Vec<NodeRow> = snap.nodes.iter().map(|n| expected_node(n, io)).collect();
+    let want_pods: Vec<PodRow> = snap.pods.iter().map(|p| expected_pod(p, io)).collect();
+    assert_eq!(nodes, want_nodes);
+    assert_eq!(pods, want_pods);
+    assert_eq!(live.meta(), meta);
+    for slot in 0..live.pod_slots() {
+        if let Some(p) = live.pod(slot) {
+            let original = snap
+                .pods
+                .iter()
+                .find(|o| o.key() == p.key())
+                .expect("a pod");
+            assert_eq!(live.pod_usage(slot), original.usage().map(quantized));
+        }
+    }
+}
+
+fn resources() -> impl Strategy<Value = Resources> {
+    (
+        proptest::option::of(0u64..8_000_000_000),
+        proptest::option::of(0u64..1 << 36),
+    )
+        .prop_map(|(cpu, mem)| Resources { cpu, mem })
+}
+
+fn cpu_mem() -> impl Strategy<Value = CpuMem> {
+    (0u64..8_000_000_000, 0u64..1 << 36).prop_map(|(cpu, mem)| CpuMem { cpu, mem })
+}
+
+fn io() -> impl Strategy<Value = Option<Io>> {
+    proptest::option::of(
+        (
+            proptest::option::of(0u64..1 << 30),
+            proptest::option::of(0u64..1 << 30),
+            proptest::option::of(0u64..1 << 30),
+            proptest::option::of(0u64..1 << 30),
+        )
+            .prop_map(|(rx, tx, read, write)| Io {
+                rx,
+                tx,
+                read,
+                write,
+            }),
+    )
+}
+
+/// A pod from a small universe of names, so that steps share pods.
+fn pod() -> impl Strategy<Value = PodRow> {
+    (
+        (0usize..3, 0usize..30, proptest::option::of(0usize..6)),
+        (0usize..3, any::<bool>(), 0u32..4, -5i64..5),
+        proptest::collection::vec(
+            (resources(), resources(), proptest::option::of(cpu_mem())),
+            1..4,
+        ),
+        (resources(), resources()),
+        (
+            proptest::option::of((1_700_000_000_000i64..1_700_000_100_000, 0u64..60_000)),
+            io(),
+        ),
+    )
+        .prop_map(
+            |(
+                (ns, name, node),
+                (phase, reason, restarts, created),
+                containers,
+                (rq, lim),
+                (sample, io),
+            )| {
+                PodRow {
+                    ns: ["default", "kube-system", "shop"][ns].to_owned(),
+                    name: format!("pod-{name}"),
+                    node: node.map(|n| format!("node-{n}")),
+                    phase: [PodPhase::Running, PodPhase::Pending, PodPhase::Failed][phase],
+                    reason: reason.then(|| "CrashLoopBackOff".to_owned()),
+                    restarts,
+                    created_s: 1_700_000_000 + created,
+                    containers: containers
+                        .into_iter()
+                        .enumerate()
+                        .map(|(i, (requests, limits, usage))| ContainerRow {
+                            name: format!("c{i}"),
+                            requests,
+                            limits,
+                            usage,
+                        })
+                        .collect(),
+                    requests: rq,
+                    limits: lim,
+                    sample: sample.map(|(ts_ms, window_ms)| SampleTime { ts_ms, window_ms }),
+                    io,
+                }
+            },
+        )
+}
+
+fn node() -> impl Strategy<Value = NodeRow> {
+    (
+        0usize..6,
+        any::<bool>(),
+        (cpu_mem(), cpu_mem(), cpu_mem(), cpu_mem()),
+        proptest::option::of((cpu_mem(), -1_000i64..1_000, 0u64..60_000)),
+        io(),
+        0u32..40,
+    )
+        .prop_map(
+            |(name, cordoned, (cap, alloc, req, lim), usage, io, pods)| NodeRow {
+                name: format!("node-{name}"),
+                roles: if cordoned {
+                    vec!["control-plane".into()]
+                } else {
+                    vec![]
+                },
+                unschedulable: cordoned,
+                kubelet_version: "v1.35.4".into(),
+                created_s: 1_700_000_000,
+                capacity: cap,
+                allocatable: alloc,
+                pod_capacity: 110,
+                pods,
+                requests: req,
+                limits: lim,
+                usage: usage.map(|(value, ts, window_ms)| Usage {
+                    value,
+                    ts_ms: 1_700_000_000_000 + ts,
+                    window_ms,
+                }),
+                io,
+                ..NodeRow::default()
+            },
+        )
+}
+
+/// A snapshot with unique keys, sorted as the proxy sorts them.
+fn snapshot() -> impl Strategy<Value = Snapshot> {
+    (
+        proptest::collection::vec(node(), 0..6),
+        proptest::collection::vec(pod(), 0..40),
+        any::<bool>(),
+    )
+        .prop_map(|(mut nodes, mut pods, io)| {
+            nodes.sort_by(|a, b| a.name.cmp(&b.name));
+            nodes.dedup_by(|a, b| a.name == b.name);
+            pods.sort_by_key(PodRow::key);
+            pods.dedup_by(|a, b| a.key() == b.key());
+            Snapshot {
+                nodes,
+                pods,
+                source: SourceStatus {
+                    io,
+                    ..SourceStatus::default()
+                },
+                ..Snapshot::default()
+            }
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn every_viewer_holds_the_snapshot(steps in proptest::collection::vec(snapshot(), 1..8)) {
+        let mut encoder = Encoder::new(7);
+        let mut follower = Live::default();
+        for (i, snap) in steps.iter().enumerate() {
+            let meta = format!("{{\"step\":{i}}}").into_bytes();
+            let (kind, frame) = encoder.encode(&meta, snap);
+            prop_assert_eq!(kind, if i == 0 { FrameKind::Full } else { FrameKind::Delta });
+            prop_assert_eq!(follower.apply(&frame), Ok(kind));
+            assert_holds(&follower, snap, &meta);
+            // A viewer joining now gets a full frame and holds the same.
+            let mut joiner = Live::default();
+            prop_assert_eq!(joiner.apply(&encoder.full(&meta)), Ok(FrameKind::Full));
+            assert_holds(&joiner, snap, &meta);
+            prop_assert_eq!(joiner.position(), Some((7, i as u64 + 1)));
+        }
+    }
+
+    #[test]
+    fn no_frame_prefix_or_corruption_panics(snap in snapshot(), cut in 0usize..4096, flip in any::<(usize, u8)>()) {
+        let mut encoder = Encoder::new(1);
+        let (_, frame) = encoder.encode(b"{}", &snap);
+        let mut live = Live::default();
+        let cut = cut.min(frame.len());
+        if cut < frame.len() {
+            prop_assert!(live.apply(&frame[..cut]).is_err());
+            prop_assert_eq!(live.position(), None, "a refused frame changes nothing");
+        }
+        let mut bent = frame.clone();
+        let at = flip.0 % bent.len();
+        bent[at] ^= flip.1.max(1);
+        let _ = live.apply(&bent);
+    }
+}
+
+#[test]
+fn a_viewer_that_missed_a_frame_is_refused_and_keeps_its_view() {
+    let snap = |cpu: u64| Snapshot {
+        nodes: vec![NodeRow {
+            name: "n".into(),
+            usage: Some(Usage {
+                value: CpuMem { cpu, mem: 1 },
+                ..Usage::default()
+            }),
+            ..NodeRow::default()
+        }],
+        ..Snapshot::default()
+    };
+    let mut encoder = Encoder::new(3);
+    let mut live = Live::default();
+    live.apply(&encoder.encode(b"{}", &snap(1)).1)
+        .expect("the first frame");
+    let _missed = encoder.encode(b"{}", &snap(2));
+    let (_, third) = encoder.encode(b"{}", &snap(3));
+    let err = live.apply(&third).expect_err("out of sequence");
+    assert!(
+        matches!(err, FrameError::OutOfSequence { base: 2, .. }),
+        "{err}"
+    );
+    assert_eq!(live.position(), Some((3, 1)));
+    assert_eq!(
+        live.node(0).and_then(|n| n.usage).map(|u| u.value.cpu),
+        Some(1)
+    );
+    // Another epoch's delta is refused the same way.
+    let mut other = Encoder::new(4);
+    other.encode(b"{}", &snap(1));
+    assert!(live.apply(&other.encode(b"{}", &snap(5)).1).is_err());
+}
+
+#[test]
+fn a_steady_cluster_costs_about_a_byte_per_unchanged_value() {
+    let pods: Vec<PodRow> = (0..1000)
+        .map(|i| PodRow {
+            ns: "shop".into(),
+            name: format!("web-{i}"),
+            containers: vec![ContainerRow {
+                name: "web".into(),
+                usage: Some(CpuMem {
+                    cpu: 1_000_000 * i,
+                    mem: 1 << 20,
+                }),
+                ..ContainerRow::default()
+            }],
+            sample: Some(SampleTime::default()),
+            ..PodRow::default()
+        })
+        .collect();
+    let snap = Snapshot {
+        pods,
+        ..Snapshot::default()
+    };
+    let mut encoder = Encoder::new(1);
+    let (_, full) = encoder.encode(b"{}", &snap);
+    let (_, delta) = encoder.encode(b"{}", &snap);
+    // Four columns of one zero byte per pod, and the frame's few fixed bytes.
+    assert!(delta.len() < 4 * 1000 + 64, "{} bytes", delta.len());
+    assert!(
+        full.len() > 10 * delta.len() / 4,
+        "{} vs {}",
+        full.len(),
+        delta.len()
+    );
+}
+
+#[test]
+fn slots_are_reused_so_the_tables_shrink_after_a_scale_down() {
+    let pods = |n: usize| Snapshot {
+        pods: (0..n)
+            .map(|i| PodRow {
+                ns: "a".into(),
+                name: format!("p{i:05}"),
+                containers: vec![ContainerRow::default()],
+                ..PodRow::default()
+            })
+            .collect(),
+        ..Snapshot::default()
+    };
+    let mut encoder = Encoder::new(1);
+    let mut live = Live::default();
+    live.apply(&encoder.encode(b"{}", &pods(3000)).1)
+        .expect("frame");
+    assert_eq!(live.pod_slots(), 3000);
+    // Every sixth pod stays: scattered over the slots until rows are moved down.
+    let mut left = pods(3000);
+    left.pods = left.pods.into_iter().step_by(6).collect();
+    live.apply(&encoder.encode(b"{}", &left).1).expect("frame");
+    assert!(
+        live.pod_slots() <= 2 * 500 + 64,
+        "{} slots",
+        live.pod_slots()
+    );
+    assert_holds(&live, &left, b"{}");
+    live.apply(&encoder.encode(b"{}", &pods(100)).1)
+        .expect("frame");
+    assert!(
+        live.pod_slots() <= 2 * 100 + 64,
+        "{} slots",
+        live.pod_slots()
+    );
+    assert_holds(&live, &pods(100), b"{}");
+}

@@ -1,0 +1,228 @@
+//! Usage columns: per slot, each value as 0 for "none" or the value plus one, sent column
+//! after column as the difference from the previous frame's cell. Unchanged cells are zero
+//! bytes in a row, which compress to almost nothing.
+
+use super::FrameError;
+use super::bytes::{Reader, Writer, unzigzag, zigzag};
+use super::{cpu_from_wire, cpu_to_wire, mem_from_wire, mem_to_wire};
+use crate::api::{CpuMem, Io, NodeRow, PodRow, SampleTime, Usage};
+
+/// Columns of a node or a pod: CPU, memory, sample time, window, then network and disk.
+pub const COLUMNS: usize = 8;
+/// The first I/O column; I/O columns travel only while the source measures I/O.
+const IO_FROM: usize = 4;
+/// The section's flag for "I/O columns follow".
+const HAS_IO: u8 = 1;
+
+/// One row's cells: 0 for none, else the value plus one.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Cells {
+    /// CPU, memory, time, window, rx, tx, read, write.
+    pub row: [u64; COLUMNS],
+    /// CPU and memory per container, for pods with more than one container (else empty).
+    pub containers: Vec<[u64; 2]>,
+}
+
+fn cell(v: Option<u64>) -> u64 {
+    v.map_or(0, |v| v.saturating_add(1))
+}
+
+fn value(c: u64) -> Option<u64> {
+    c.checked_sub(1)
+}
+
+fn io_cells(io: Option<Io>) -> [u64; 4] {
+    let io = io.unwrap_or_default();
+    [cell(io.rx), cell(io.tx), cell(io.read), cell(io.write)]
+}
+
+fn io_value(c: &[u64]) -> Option<Io> {
+    let io = Io {
+        rx: value(c[0]),
+        tx: value(c[1]),
+        read: value(c[2]),
+        write: value(c[3]),
+    };
+    (io != Io::default()).then_some(io)
+}
+
+/// A node's cells; its usage is exact.
+pub fn node_cells(n: &NodeRow) -> Cells {
+    let u = n.usage;
+    let [rx, tx, read, write] = io_cells(n.io);
+    Cells {
+        row: [
+            cell(u.map(|u| u.value.cpu)),
+            cell(u.map(|u| u.value.mem)),
+            cell(u.map(|u| zigzag(u.ts_ms))),
+            cell(u.map(|u| u.window_ms)),
+            rx,
+            tx,
+            read,
+            write,
+        ],
+        containers: Vec::new(),
+    }
+}
+
+/// Fills `n`'s usage from `c`.
+pub fn fill_node(n: &mut NodeRow, c: &Cells) {
+    let r = &c.row;
+    n.usage = match (value(r[0]), value(r[1]), value(r[2]), value(r[3])) {
+        (Some(cpu), Some(mem), Some(ts), Some(window_ms)) => Some(Usage {
+            value: CpuMem { cpu, mem },
+            ts_ms: unzigzag(ts),
+            window_ms,
+        }),
+        _ => None,
+    };
+    n.io = io_value(&r[IO_FROM..]);
+}
+
+/// A pod's cells: its total at `kubectl top`'s precision, and per container when it has
+/// more than one.
+pub fn pod_cells(p: &PodRow) -> Cells {
+    let total = p.usage();
+    let [rx, tx, read, write] = io_cells(p.io);
+    let containers = if p.containers.len() > 1 {
+        p.containers
+            .iter()
+            .map(|c| {
+                [
+                    cell(c.usage.map(|u| cpu_to_wire(u.cpu))),
+                    cell(c.usage.map(|u| mem_to_wire(u.mem))),
+                ]
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    Cells {
+        row: [
+            cell(total.map(|u| cpu_to_wire(u.cpu))),
+            cell(total.map(|u| mem_to_wire(u.mem))),
+            cell(p.sample.map(|s| zigzag(s.ts_ms))),
+            cell(p.sample.map(|s| s.window_ms)),
+            rx,
+            tx,
+            read,
+            write,
+        ],
+        containers,
+    }
+}
+
+/// A pod's total usage from its cells.
+pub fn pod_total(c: &Cells) -> Option<CpuMem> {
+    Some(CpuMem {
+        cpu: cpu_from_wire(value(c.row[0])?),
+        mem: mem_from_wire(value(c.row[1])?),
+    })
+}
+
+/// Fills `p`'s sample, I/O and container usage from `c`.
+pub fn fill_pod(p: &mut PodRow, c: &Cells) {
+    let r = &c.row;
+    p.sample = match (value(r[2]), value(r[3])) {
+        (Some(ts), Some(window_ms)) => Some(SampleTime {
+            ts_ms: unzigzag(ts),
+            window_ms,
+        }),
+        _ => None,
+    };
+    p.io = io_value(&r[IO_FROM..]);
+    if let [only] = p.containers.as_mut_slice() {
+        only.usage = pod_total(c);
+    } else {
+        for (container, cells) in p.containers.iter_mut().zip(&c.containers) {
+            container.usage = match (value(cells[0]), value(cells[1])) {
+                (Some(cpu), Some(mem)) => Some(CpuMem {
+                    cpu: cpu_from_wire(cpu),
+                    mem: mem_from_wire(mem),
+                }),
+                _ => None,
+            };
+        }
+    }
+}
+
+/// No usage at all: the previous cells of a slot that is new, freed or changed hands.
+pub static EMPTY: Cells = Cells {
+    row: [0; COLUMNS],
+    containers: Vec::new(),
+};
+
+/// Writes the section body: `cur` against `prev(slot)`.
+pub fn write_columns<'a>(
+    w: &mut Writer,
+    prev: impl Fn(usize) -> &'a Cells,
+    cur: &[Cells],
+    io: bool,
+) {
+    w.byte(if io { HAS_IO } else { 0 });
+    let columns = if io { COLUMNS } else { IO_FROM };
+    for col in 0..columns {
+        for (slot, c) in cur.iter().enumerate() {
+            w.int(c.row[col].wrapping_sub(prev(slot).row[col]) as i64);
+        }
+    }
+    let none = [0u64; 2];
+    for col in 0..2 {
+        for (slot, c) in cur.iter().enumerate() {
+            let p = prev(slot);
+            for (i, cells) in c.containers.iter().enumerate() {
+                let before = p.containers.get(i).unwrap_or(&none);
+                w.int(cells[col].wrapping_sub(before[col]) as i64);
+            }
+        }
+    }
+}
+
+/// Reads a section body written by [`write_columns`]: the new cells of `containers.len()`
+/// slots, given the previous ones and each slot's container count.
+pub fn read_columns<'a>(
+    r: &mut Reader,
+    prev: impl Fn(usize) -> &'a Cells,
+    containers: &[usize],
+) -> Result<Vec<Cells>, FrameError> {
+    let io = match r.byte()? {
+        0 => false,
+        HAS_IO => true,
+        _ => return Err(FrameError::Malformed("usage flags out of range")),
+    };
+    let mut cur: Vec<Cells> = containers
+        .iter()
+        .enumerate()
+        .map(|(slot, &n)| Cells {
+            row: [0; COLUMNS],
+            containers: if n > 1 {
+                let p = prev(slot);
+                (0..n)
+                    .map(|i| p.containers.get(i).copied().unwrap_or_default())
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        })
+        .collect();
+    let columns = if io { COLUMNS } else { IO_FROM };
+    for col in 0..columns {
+        for (slot, c) in cur.iter_mut().enumerate() {
+            c.row[col] = prev(slot).row[col].wrapping_add(r.int()? as u64);
+        }
+    }
+    for col in 0..2 {
+        for c in cur.iter_mut() {
+            for cells in c.containers.iter_mut() {
+                cells[col] = cells[col].wrapping_add(r.int()? as u64);
+            }
+        }
+    }
+    Ok(cur)
+}
+
+/// `cells` without I/O, for a frame whose source measures none.
+pub fn without_io(mut cells: Cells) -> Cells {
+    cells.row[IO_FROM..].fill(0);
+    cells
+}
