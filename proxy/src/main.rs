@@ -19,6 +19,14 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
+/// mimalloc rather than glibc's allocator: each refresh at 30,000 pods allocates and frees
+/// tens of megabytes across the async and blocking threads, which glibc spreads over
+/// per-thread arenas and rarely gives back. Measured at 1,000 nodes / 30,000 pods with two
+/// viewers polling every 5 s for 15 minutes: mean RSS 198 MB with glibc, 176 MB with
+/// mimalloc, which also returned memory between refreshes (lows of 110 MB; glibc's 177 MB).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let args: Vec<_> = std::env::args_os().collect();
     if args.get(1).is_some_and(|a| a == exec_guard::GUARD_ARG) {
