@@ -1,6 +1,7 @@
 //! One cluster as the browser sees it: its objects, its metrics sources, and the snapshot
 //! built from them at most once per refresh interval however many tabs ask.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Bytes;
@@ -12,6 +13,7 @@ use kube::core::SelectorExt;
 use tokio::time::Instant;
 
 use crate::clock::unix_ms;
+use crate::frames::{FrameFailure, Frames, Position, Reply};
 use crate::objects::{ObjectCache, Watches, label_selector};
 use crate::reads::Reads;
 #[cfg(test)]
@@ -27,6 +29,9 @@ pub enum SnapshotError {
     /// Serialization failed (a bug).
     #[error("cannot encode the snapshot: {0}")]
     Encode(#[from] serde_json::Error),
+    /// A frame could not be made (a bug).
+    #[error(transparent)]
+    Frame(#[from] FrameFailure),
 }
 
 /// Why a label selection gave nothing.
@@ -44,12 +49,13 @@ pub enum SelectionError {
 /// snapshot, so a tab polling once per interval never gets the same one twice.
 const EARLY_POLL_DIVISOR: u32 = 10;
 
-struct Cached {
+/// The snapshot of one refresh, shared by every viewer.
+#[derive(Clone)]
+struct Publication {
     /// When its build started: a tab polling every interval must find it expired.
     at: Instant,
+    snapshot: Arc<Snapshot>,
     json: Bytes,
-    /// When usage was last measured, carried over while no source measures.
-    usage_ms: Option<i64>,
 }
 
 /// A served cluster.
@@ -60,7 +66,8 @@ pub struct ClusterView {
     refresh: Duration,
     /// Held while a snapshot is built, so concurrent requests wait for it instead of reading
     /// the metrics API again.
-    cached: tokio::sync::Mutex<Option<Cached>>,
+    cached: tokio::sync::Mutex<Option<Publication>>,
+    frames: Frames,
     /// Held only to stop the watches with the view.
     _watches: Watches,
     reads: Option<Reads>,
@@ -81,6 +88,7 @@ impl ClusterView {
             selector,
             refresh,
             cached: tokio::sync::Mutex::new(None),
+            frames: Frames::default(),
             _watches: watches,
             reads: None,
         }
@@ -104,16 +112,49 @@ impl ClusterView {
 
     /// The snapshot as JSON, rebuilt when the cached one is (about) a refresh interval old.
     pub async fn snapshot_json(&self) -> Result<Bytes, SnapshotError> {
+        Ok(self.publication().await?.json)
+    }
+
+    /// The frame that brings a viewer at `after` up to date. A viewer that holds the newest
+    /// frame waits (at most a refresh interval) for the next one to be due.
+    pub async fn frames(&self, after: Option<Position>) -> Result<Reply, SnapshotError> {
+        if after.is_some() && after == self.frames.position().await {
+            let due = self
+                .cached
+                .lock()
+                .await
+                .as_ref()
+                .map(|p| p.at + self.fresh_for());
+            if let Some(due) = due {
+                tokio::time::sleep_until(due.min(Instant::now() + self.refresh)).await;
+            }
+        }
+        let publication = self.publication().await?;
+        Ok(self
+            .frames
+            .reply(publication.at, &publication.snapshot, after)
+            .await?)
+    }
+
+    /// How long a snapshot is served before the next is built.
+    fn fresh_for(&self) -> Duration {
+        self.refresh - self.refresh / EARLY_POLL_DIVISOR
+    }
+
+    /// The current snapshot, built when the cached one is (about) a refresh interval old.
+    async fn publication(&self) -> Result<Publication, SnapshotError> {
         let mut cached = self.cached.lock().await;
-        let fresh_for = self.refresh - self.refresh / EARLY_POLL_DIVISOR;
-        if let Some(c) = cached.as_ref().filter(|c| c.at.elapsed() < fresh_for) {
-            return Ok(c.json.clone());
+        if let Some(c) = cached
+            .as_ref()
+            .filter(|c| c.at.elapsed() < self.fresh_for())
+        {
+            return Ok(c.clone());
         }
         let started = Instant::now();
         self.check_synced()?;
         let selection = self.selector.select().await;
-        let measured_before = cached.as_ref().and_then(|c| c.usage_ms);
-        let snapshot = assemble(
+        let measured_before = cached.as_ref().and_then(|c| c.snapshot.freshness.usage_ms);
+        let snapshot = Arc::new(assemble(
             &self.info,
             &self.objects,
             selection,
@@ -122,14 +163,21 @@ impl ClusterView {
                 refresh: self.refresh,
                 measured_before,
             },
-        );
-        let json = Bytes::from(serde_json::to_vec(&snapshot)?);
-        *cached = Some(Cached {
+        ));
+        // Megabytes of JSON at scale: made off the async workers.
+        let json = {
+            let snapshot = snapshot.clone();
+            tokio::task::spawn_blocking(move || serde_json::to_vec(&*snapshot))
+                .await
+                .map_err(FrameFailure::from)??
+        };
+        let publication = Publication {
             at: started,
-            json: json.clone(),
-            usage_ms: snapshot.freshness.usage_ms,
-        });
-        Ok(json)
+            snapshot,
+            json: Bytes::from(json),
+        };
+        *cached = Some(publication.clone());
+        Ok(publication)
     }
 
     /// The pods `selector` matches, by key, from the watched labels: no upstream request.
@@ -337,6 +385,87 @@ mod tests {
             Duration::from_secs(5),
         );
         ClusterView::new(info(), objects, selector, Watches::default())
+    }
+
+    async fn frame(view: &ClusterView, after: Option<Position>) -> crate::frames::Encoded {
+        match view.frames(after).await.expect("frames") {
+            Reply::Frame(f) => f,
+            Reply::NothingNew => panic!("no frame"),
+        }
+    }
+
+    /// `live` holds the rows of the snapshot the view serves as JSON now.
+    async fn holds_the_snapshot(view: &ClusterView, live: &ktop_web_shared::frame::Live) {
+        use ktop_web_shared::frame::{cpu_from_wire, cpu_to_wire, mem_from_wire, mem_to_wire};
+        let json = view.snapshot_json().await.expect("snapshot");
+        let snap: Snapshot = serde_json::from_slice(&json).expect("json");
+        let pods: std::collections::HashMap<String, Option<CpuMem>> = (0..live.pod_slots())
+            .filter_map(|s| Some((live.pod(s)?.key(), live.pod_usage(s))))
+            .collect();
+        assert_eq!(pods.len(), snap.pods.len());
+        for p in &snap.pods {
+            let want = p.usage().map(|u| CpuMem {
+                cpu: cpu_from_wire(cpu_to_wire(u.cpu)),
+                mem: mem_from_wire(mem_to_wire(u.mem)),
+            });
+            assert_eq!(pods.get(&p.key()), Some(&want), "{}", p.key());
+        }
+        let nodes: Vec<NodeRow> = (0..live.node_slots())
+            .filter_map(|s| live.node(s))
+            .collect();
+        assert_eq!(nodes.len(), snap.nodes.len());
+        for n in &snap.nodes {
+            assert!(nodes.contains(n), "{}", n.name);
+        }
+        let meta: ktop_web_shared::api::FrameMeta =
+            serde_json::from_slice(live.meta()).expect("meta");
+        assert_eq!(meta.taken_at_ms, snap.taken_at_ms);
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn viewers_share_frames_that_follow_the_snapshots() {
+        use ktop_web_shared::frame::{FrameKind, Live};
+        use std::io::Read;
+        let view = demo_view();
+        let first = frame(&view, None).await;
+        assert_eq!(first.kind, FrameKind::Full);
+        let mut live = Live::default();
+        live.apply(&first.raw).expect("a full frame applies");
+        holds_the_snapshot(&view, &live).await;
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(&first.gzip.clone().expect("gzipped")[..])
+            .read_to_end(&mut unzipped)
+            .expect("gzip");
+        assert_eq!(unzipped, first.raw);
+
+        // Made once: a second viewer gets the very same bytes.
+        let joiner = frame(&view, None).await;
+        assert_eq!(joiner.raw.as_ptr(), first.raw.as_ptr());
+
+        // A viewer with the newest frame waits for the next refresh, then gets the delta.
+        let asked = Instant::now();
+        let next = frame(&view, Some(first.position)).await;
+        assert!(asked.elapsed() >= view.fresh_for(), "{:?}", asked.elapsed());
+        assert_eq!(next.kind, FrameKind::Delta);
+        live.apply(&next.raw).expect("the delta follows");
+        assert_eq!(live.position(), Some(next.position));
+        holds_the_snapshot(&view, &live).await;
+        assert!(
+            next.raw.len() < first.raw.len() / 2,
+            "{} vs {}",
+            next.raw.len(),
+            first.raw.len()
+        );
+
+        // A viewer that fell behind, or holds another epoch, gets the full frame.
+        let (epoch, seq) = next.position;
+        for lost in [(epoch, seq - 2), (epoch + 1, seq - 1)] {
+            let caught_up = frame(&view, Some(lost)).await;
+            assert_eq!(caught_up.kind, FrameKind::Full);
+            let mut fresh = Live::default();
+            fresh.apply(&caught_up.raw).expect("full");
+            assert_eq!(fresh.position(), live.position());
+        }
     }
 
     #[tokio::test]

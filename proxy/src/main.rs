@@ -5,6 +5,7 @@ mod clock;
 mod cluster_view;
 mod clusters;
 mod exec_guard;
+mod frames;
 mod http;
 mod kube_access;
 mod kube_clients;

@@ -65,6 +65,7 @@ fn corpus(port: u16, token: &str, context: &str, pod: (&str, &str)) -> Vec<Case>
     let ok_headers = || vec![host(), auth()];
     let api = "/api/v1/contexts".to_owned();
     let snapshot = format!("/api/v1/contexts/{context}/snapshot");
+    let frames = format!("/api/v1/contexts/{context}/frames");
     let log = |ns: &str, name: &str| {
         format!("/api/v1/contexts/{context}/namespaces/{ns}/pods/{name}/log")
     };
@@ -355,6 +356,17 @@ fn corpus(port: u16, token: &str, context: &str, pod: (&str, &str)) -> Vec<Case>
             format!("{snapshot}?namespace=kube-system"),
         ),
         ("dryRun", format!("{snapshot}?dryRun=All")),
+        ("watch on frames", format!("{frames}?watch=true")),
+        (
+            "selector on frames",
+            format!("{frames}?after=1.2&labelSelector=a"),
+        ),
+        ("traversal in a position", format!("{frames}?after=..%2f..")),
+        (
+            "position overflow",
+            format!("{frames}?after=99999999999999999999999.1"),
+        ),
+        ("repeated position", format!("{frames}?after=1.2&after=1.3")),
         ("follow", format!("{good_log}&follow=true")),
         ("repeated container", format!("{good_log}&container=other")),
         ("negative tail", format!("{good_log}&tailLines=-1")),

@@ -40,6 +40,32 @@ pub struct Snapshot {
     pub freshness: Freshness,
 }
 
+/// What a frame carries besides its rows: the snapshot's other fields, as JSON (small, and
+/// read with the same decoders as the snapshot).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FrameMeta {
+    /// Which cluster and how it is read.
+    pub cluster: ClusterInfo,
+    /// The metrics source now in use and why.
+    pub source: SourceStatus,
+    /// When the proxy assembled the snapshot (Unix milliseconds).
+    pub taken_at_ms: i64,
+    /// How current the objects and the usage are, and what is stale.
+    pub freshness: Freshness,
+}
+
+impl FrameMeta {
+    /// The fields of `s` that are not rows.
+    pub fn of(s: &Snapshot) -> Self {
+        Self {
+            cluster: s.cluster.clone(),
+            source: s.source.clone(),
+            taken_at_ms: s.taken_at_ms,
+            freshness: s.freshness.clone(),
+        }
+    }
+}
+
 /// How old each part of a snapshot is. The proxy judges it, since only it knows whether its
 /// watches are open and how often its source measures.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]

@@ -1,10 +1,10 @@
 //! `/api/v1`: contexts, snapshots and the drill-down reads (node, pod, events, logs), as JSON
-//! in the shared wire types.
+//! in the shared wire types; and frames, the compact form of snapshots.
 
 use axum::Json;
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::{StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use ktop_web_shared::api::{ApiError, ContextList};
@@ -16,6 +16,7 @@ use std::sync::Arc;
 use super::AppState;
 use crate::cluster_view::{ClusterView, SelectionError, SnapshotError};
 use crate::clusters::ClusterError;
+use crate::frames::{Position, Reply};
 use crate::reads::{EventQuery, LogQuery, LogRequest, ReadError, Reads};
 
 /// The API routes; each names the query parameters it accepts, and refuses others. Paths
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/contexts", get(contexts))
         .route("/contexts/{context}/snapshot", get(snapshot))
+        .route("/contexts/{context}/frames", get(frames))
         .route("/contexts/{context}/nodes/{name}", get(node))
         .route("/contexts/{context}/pods", get(selected_pods))
         .route(
@@ -162,6 +164,80 @@ async fn snapshot(
     }
 }
 
+/// `?after=EPOCH.SEQ`: the frame the viewer holds.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FramesQuery {
+    after: Option<String>,
+}
+
+/// `GET …/frames[?after=EPOCH.SEQ]`: the frame that brings a viewer up to date (see
+/// `ktop_web_shared::frame`), waiting up to a refresh interval when it already holds the
+/// newest; 204 when none came meanwhile. Sent gzipped as made, to every viewer alike.
+async fn frames(
+    State(state): State<AppState>,
+    Path(context): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Result<Response, Refusal> {
+    let query = strict_query::<FramesQuery>(&uri)?;
+    let after = query.after.as_deref().map(parse_position).transpose()?;
+    let view = cluster(&state, &context).await?;
+    let frame = match view.frames(after).await.map_err(not_synced)? {
+        Reply::NothingNew => {
+            return Ok((
+                StatusCode::NO_CONTENT,
+                [(header::CACHE_CONTROL, "no-store")],
+            )
+                .into_response());
+        }
+        Reply::Frame(frame) => frame,
+    };
+    let gzip_ok = headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| {
+            v.split(',')
+                .any(|e| e.trim().split(';').next() == Some("gzip"))
+        });
+    let (body, encoding) = match (&frame.gzip, gzip_ok) {
+        (Some(gz), true) => (gz.clone(), Some("gzip")),
+        _ => (frame.raw.clone(), None),
+    };
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, FRAME_CONTENT_TYPE),
+            (header::CACHE_CONTROL, "no-store"),
+            (header::VARY, "accept-encoding"),
+        ],
+        body,
+    )
+        .into_response();
+    if let Some(encoding) = encoding {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_ENCODING, HeaderValue::from_static(encoding));
+    }
+    Ok(response)
+}
+
+/// The media type of a frame.
+pub const FRAME_CONTENT_TYPE: &str = "application/vnd.ktop-web.frame";
+
+/// `EPOCH.SEQ`, two whole numbers.
+fn parse_position(text: &str) -> Result<Position, Refusal> {
+    text.split_once('.')
+        .and_then(|(e, s)| Some((e.parse().ok()?, s.parse().ok()?)))
+        .ok_or_else(|| {
+            Refusal::new(
+                StatusCode::BAD_REQUEST,
+                format!("Bad after={text:?}: expected EPOCH.SEQ, two whole numbers."),
+                None,
+            )
+        })
+}
+
 /// No snapshot: the objects are not listed yet (503), or it could not be encoded (500).
 fn not_synced(e: SnapshotError) -> Refusal {
     match e {
@@ -172,7 +248,7 @@ fn not_synced(e: SnapshotError) -> Refusal {
                 "ktop-web retries on its own; check RBAC for get/list/watch on nodes and pods if this persists.",
             ),
         ),
-        SnapshotError::Encode(_) => {
+        SnapshotError::Encode(_) | SnapshotError::Frame(_) => {
             tracing::error!(error = %e, "snapshot failed");
             Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), None)
         }

@@ -147,6 +147,67 @@ mod tests {
         );
     }
 
+    #[tokio::test(start_paused = true)]
+    async fn serves_frames_gzipped_as_made_and_refuses_bad_positions() {
+        use ktop_web_shared::frame::{FrameKind, Live};
+        use std::io::Read;
+        let app = app();
+        let send = |path: String, gzip: bool| {
+            let app = app.clone();
+            async move {
+                let mut request = Request::get(path);
+                if gzip {
+                    request = request.header(header::ACCEPT_ENCODING, "br;q=1, gzip;q=0.8");
+                }
+                let response = app
+                    .oneshot(request.body(Body::empty()).expect("request"))
+                    .await
+                    .expect("infallible");
+                let (parts, body) = response.into_parts();
+                let bytes = body.collect().await.expect("body").to_bytes().to_vec();
+                (parts.status, parts.headers, bytes)
+            }
+        };
+        let (status, headers, zipped) = send("/api/v1/contexts/demo/frames".into(), true).await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(headers[header::CONTENT_TYPE], api::FRAME_CONTENT_TYPE);
+        assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
+        let mut frame = Vec::new();
+        flate2::read::GzDecoder::new(&zipped[..])
+            .read_to_end(&mut frame)
+            .expect("gzip");
+        let mut live = Live::default();
+        assert_eq!(live.apply(&frame), Ok(FrameKind::Full));
+        let (status, headers, raw) = send("/api/v1/contexts/demo/frames".into(), false).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers.get(header::CONTENT_ENCODING).is_none());
+        assert_eq!(raw, frame, "the same frame, not compressed");
+
+        let (epoch, seq) = live.position().expect("a position");
+        let (status, _, delta) = send(
+            format!("/api/v1/contexts/demo/frames?after={epoch}.{seq}"),
+            false,
+        )
+        .await;
+        assert_eq!(status, StatusCode::OK);
+        assert_eq!(live.apply(&delta), Ok(FrameKind::Delta));
+
+        for bad in [
+            "after=x",
+            "after=1",
+            "after=1.2.3",
+            "after=-1.2",
+            "after=1.2&after=1.3",
+            "since=1.2",
+        ] {
+            let (status, _, body) =
+                send(format!("/api/v1/contexts/demo/frames?{bad}"), false).await;
+            assert_eq!(status, StatusCode::BAD_REQUEST, "{bad}");
+            let err: ApiError = serde_json::from_slice(&body).expect("a JSON error");
+            assert!(!err.message.is_empty());
+        }
+    }
+
     #[tokio::test]
     async fn an_unknown_context_is_a_json_404() {
         let (status, _, body) = get("/api/v1/contexts/prod/snapshot", &[]).await;

@@ -108,6 +108,19 @@ impl Ktop {
         .await
     }
 
+    /// GETs a path with the token and `headers`; status, response headers and body bytes.
+    pub async fn get_bytes(
+        &self,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, hyper::HeaderMap, Vec<u8>) {
+        let url = format!("{}{}", self.url, path.trim_start_matches('/'));
+        let auth = format!("Bearer {}", self.token);
+        let mut all = vec![("authorization", auth.as_str())];
+        all.extend_from_slice(headers);
+        http_get_bytes(&url, &all).await
+    }
+
     /// GETs a path that must answer 200 with JSON.
     pub async fn get_json<T: serde::de::DeserializeOwned>(&self, path: &str) -> T {
         let (status, body) = self.get(path).await;
@@ -175,6 +188,15 @@ pub async fn http_get(url: &str) -> (u16, String) {
 
 /// An HTTP/1.1 GET with extra headers.
 pub async fn http_get_with(url: &str, headers: &[(&str, &str)]) -> (u16, String) {
+    let (status, _, body) = http_get_bytes(url, headers).await;
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// An HTTP/1.1 GET with extra headers; status, response headers and the body as sent.
+pub async fn http_get_bytes(
+    url: &str,
+    headers: &[(&str, &str)],
+) -> (u16, hyper::HeaderMap, Vec<u8>) {
     use http_body_util::BodyExt;
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
         .build_http::<http_body_util::Empty<bytes::Bytes>>();
@@ -190,11 +212,12 @@ pub async fn http_get_with(url: &str, headers: &[(&str, &str)]) -> (u16, String)
         .await
         .unwrap_or_else(|e| panic!("GET {url}: {e}"));
     let status = response.status().as_u16();
+    let headers = response.headers().clone();
     let body = response
         .into_body()
         .collect()
         .await
         .expect("body")
         .to_bytes();
-    (status, String::from_utf8_lossy(&body).into_owned())
+    (status, headers, body.to_vec())
 }
