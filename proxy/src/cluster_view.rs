@@ -115,15 +115,18 @@ impl ClusterView {
         Ok(self.publication().await?.json)
     }
 
-    /// The frame that brings a viewer at `after` up to date. A viewer that holds the newest
-    /// frame waits (at most a refresh interval) for the next one to be due.
+    /// The frame that brings a viewer at `after` up to date. A viewer that holds the frame
+    /// of the newest snapshot waits (at most a refresh interval) for the next one to be due.
     pub async fn frames(&self, after: Option<Position>) -> Result<Reply, SnapshotError> {
-        if after.is_some() && after == self.frames.position().await {
+        if let (Some(after), Some((newest, built))) = (after, self.frames.position().await)
+            && after == newest
+        {
             let due = self
                 .cached
                 .lock()
                 .await
                 .as_ref()
+                .filter(|p| p.at == built)
                 .map(|p| p.at + self.fresh_for());
             if let Some(due) = due {
                 tokio::time::sleep_until(due.min(Instant::now() + self.refresh)).await;
@@ -456,6 +459,21 @@ mod tests {
             next.raw.len(),
             first.raw.len()
         );
+
+        // A snapshot built for a JSON reader is news to a frame viewer: no wait.
+        tokio::time::sleep(view.fresh_for()).await;
+        view.snapshot_json().await.expect("a new snapshot");
+        let asked = Instant::now();
+        let newer = frame(&view, Some(next.position)).await;
+        assert!(
+            asked.elapsed() < Duration::from_secs(1),
+            "{:?}",
+            asked.elapsed()
+        );
+        assert_eq!(newer.kind, FrameKind::Delta);
+        live.apply(&newer.raw).expect("the delta follows");
+        holds_the_snapshot(&view, &live).await;
+        let next = newer;
 
         // A viewer that fell behind, or holds another epoch, gets the full frame.
         let (epoch, seq) = next.position;

@@ -73,10 +73,11 @@ impl Default for Frames {
 }
 
 impl Frames {
-    /// Where the newest frame leaves a viewer.
-    pub async fn position(&self) -> Option<Position> {
+    /// Where the newest frame leaves a viewer, and when the snapshot it was made from was
+    /// built.
+    pub async fn position(&self) -> Option<(Position, Instant)> {
         let state = self.state.lock().await;
-        state.latest.as_ref().map(|(_, e)| e.position)
+        state.latest.as_ref().map(|(built, e)| (e.position, *built))
     }
 
     /// What brings a viewer at `after` to `snapshot` (built at `built`): the frame made from
@@ -179,7 +180,7 @@ mod tests {
             panic!("a first viewer gets a frame");
         };
         assert_eq!(first.kind, FrameKind::Full);
-        assert_eq!(frames.position().await, Some(first.position));
+        assert_eq!(frames.position().await, Some((first.position, built)));
         assert!(matches!(
             frames.reply(built, &snapshot, Some(first.position)).await,
             Ok(Reply::NothingNew)
