@@ -1,6 +1,6 @@
 //! Watches that keep the [`ObjectCache`] current.
 
-use std::collections::BTreeMap;
+use std::collections::HashSet;
 use std::fmt::Debug;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
@@ -147,36 +147,27 @@ where
     let timeout = u32::try_from(crate::kube_clients::WATCH_TIMEOUT.as_secs()).unwrap_or(u32::MAX);
     let stream = watcher::watcher(api, watcher::Config::default().timeout(timeout));
     let mut stream = std::pin::pin!(stream);
-    let mut pending: Option<BTreeMap<String, R>> = None;
+    let mut listing = Listing::default();
     let mut listed_at: Option<tokio::time::Instant> = None;
     while let Some(event) = stream.next().await {
-        match event {
-            Ok(Event::Init) => pending = Some(BTreeMap::new()),
-            Ok(Event::InitApply(obj)) => {
-                if let (Some(rows), Some((key, r))) = (pending.as_mut(), row(&obj)) {
-                    rows.insert(key, r);
-                }
-            }
+        let change = match event {
+            Ok(Event::Init) => Change::ListBegins,
+            Ok(Event::InitApply(obj)) => match row(&obj) {
+                Some((key, r)) => Change::Listed(key, r),
+                None => continue,
+            },
             Ok(Event::InitDone) => {
-                let mut t = write(table);
-                t.rows = pending.take().unwrap_or_default();
-                t.synced = true;
-                if t.failure.take().is_some() {
-                    tracing::info!(kind, "watch recovered");
-                }
                 listed_at = Some(tokio::time::Instant::now());
-                tracing::debug!(kind, count = t.rows.len(), "listed");
+                Change::ListEnds
             }
-            Ok(Event::Apply(obj)) => {
-                if let Some((key, r)) = row(&obj) {
-                    write(table).rows.insert(key, r);
-                }
-            }
-            Ok(Event::Delete(obj)) => {
-                if let Some((key, _)) = row(&obj) {
-                    write(table).rows.remove(&key);
-                }
-            }
+            Ok(Event::Apply(obj)) => match row(&obj) {
+                Some((key, r)) => Change::Applied(key, r),
+                None => continue,
+            },
+            Ok(Event::Delete(obj)) => match row(&obj) {
+                Some((key, _)) => Change::Deleted(key),
+                None => continue,
+            },
             Err(e) => {
                 let message = describe_watch_error(&e);
                 tracing::warn!(kind, %message, "watch failed; starting over");
@@ -189,7 +180,8 @@ where
                     }
                 };
             }
-        }
+        };
+        listing.apply(table, change, kind);
     }
     write(table).fail(format!("the {kind} watch ended"), unix_ms());
     Ended::Failed {
@@ -197,9 +189,90 @@ where
     }
 }
 
+/// One change a watch brings to its table.
+enum Change<R> {
+    /// A full list starts.
+    ListBegins,
+    /// The list names this object.
+    Listed(String, R),
+    /// The list is complete.
+    ListEnds,
+    /// An object was added or changed.
+    Applied(String, R),
+    /// An object was deleted.
+    Deleted(String),
+}
+
+/// A full list under way: the keys it has named so far. Listed rows replace the table's in
+/// place and the rows the list did not name go when it ends, so a relist of 30,000 pods
+/// never holds two copies of the table (a new map built beside the old one did).
+#[derive(Default)]
+struct Listing(Option<HashSet<String>>);
+
+impl Listing {
+    fn apply<R>(&mut self, table: &RwLock<Table<R>>, change: Change<R>, kind: &str) {
+        match change {
+            Change::ListBegins => self.0 = Some(HashSet::new()),
+            Change::Listed(key, r) => {
+                if let Some(named) = self.0.as_mut() {
+                    named.insert(key.clone());
+                }
+                write(table).rows.insert(key, r);
+            }
+            Change::ListEnds => {
+                let named = self.0.take().unwrap_or_default();
+                let mut t = write(table);
+                t.rows.retain(|key, _| named.contains(key));
+                t.synced = true;
+                if t.failure.take().is_some() {
+                    tracing::info!(kind, "watch recovered");
+                }
+                tracing::debug!(kind, count = t.rows.len(), "listed");
+            }
+            Change::Applied(key, r) => {
+                write(table).rows.insert(key, r);
+            }
+            Change::Deleted(key) => {
+                write(table).rows.remove(&key);
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_relist_replaces_rows_in_place_and_drops_the_unnamed_at_its_end() {
+        let table = RwLock::new(Table::<u32>::default());
+        let mut listing = Listing::default();
+        for change in [
+            Change::ListBegins,
+            Change::Listed("a".into(), 1),
+            Change::Listed("b".into(), 2),
+            Change::ListEnds,
+            Change::Applied("c".into(), 3),
+        ] {
+            listing.apply(&table, change, "test");
+        }
+        write(&table).fail("the watch broke".into(), 1);
+        listing.apply(&table, Change::ListBegins, "test");
+        listing.apply(&table, Change::Listed("b".into(), 20), "test");
+        {
+            let t = table.read().expect("lock");
+            // Mid-list: what was there stays, updated where the list got to.
+            assert_eq!(t.rows.get("a"), Some(&1));
+            assert_eq!(t.rows.get("b"), Some(&20));
+            assert!(t.failure.is_some(), "still stale until the list ends");
+        }
+        listing.apply(&table, Change::Listed("d".into(), 4), "test");
+        listing.apply(&table, Change::ListEnds, "test");
+        let t = table.read().expect("lock");
+        let rows: Vec<(&str, u32)> = t.rows.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+        assert_eq!(rows, [("b", 20), ("d", 4)]);
+        assert!(t.synced && t.failure.is_none());
+    }
 
     #[tokio::test]
     async fn dropping_the_watches_stops_them() {
