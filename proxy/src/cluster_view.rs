@@ -129,7 +129,7 @@ impl ClusterView {
                 .filter(|p| p.at == built)
                 .map(|p| p.at + self.fresh_for());
             if let Some(due) = due {
-                tokio::time::sleep_until(due.min(Instant::now() + self.refresh)).await;
+                tokio::time::sleep_until(due).await;
             }
         }
         let publication = self.publication().await?;

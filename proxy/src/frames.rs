@@ -41,7 +41,7 @@ pub enum FrameFailure {
     /// The meta JSON could not be made (a bug).
     #[error("cannot encode the frame's meta: {0}")]
     Meta(#[from] serde_json::Error),
-    /// The encoding task panicked (a bug); the next frame starts a new epoch.
+    /// The encoding task panicked (a bug); the next frame is a full one of a new epoch.
     #[error("the frame encoder failed: {0}")]
     Task(#[from] tokio::task::JoinError),
 }
@@ -56,18 +56,19 @@ struct State {
 }
 
 /// The frames of one cluster view.
+#[derive(Clone)]
 pub struct Frames {
-    state: tokio::sync::Mutex<State>,
+    state: Arc<tokio::sync::Mutex<State>>,
 }
 
 impl Default for Frames {
     fn default() -> Self {
         Self {
-            state: tokio::sync::Mutex::new(State {
+            state: Arc::new(tokio::sync::Mutex::new(State {
                 encoder: None,
                 latest: None,
                 full: None,
-            }),
+            })),
         }
     }
 }
@@ -80,65 +81,99 @@ impl Frames {
         state.latest.as_ref().map(|(built, e)| (e.position, *built))
     }
 
-    /// What brings a viewer at `after` to `snapshot` (built at `built`): the frame made from
-    /// it when the viewer holds the one before, nothing when it holds this one, else the
-    /// full frame.
+    /// What brings a viewer at `after` to the newest snapshot: the frame made from it when
+    /// the viewer holds the one before, nothing when it holds this one, else the full frame.
+    /// `snapshot` (built at `built`) is encoded unless a newer one already was.
     pub async fn reply(
         &self,
         built: Instant,
         snapshot: &Arc<Snapshot>,
         after: Option<Position>,
     ) -> Result<Reply, FrameFailure> {
-        let mut state = self.state.lock().await;
-        if state.latest.as_ref().map(|(at, _)| *at) != Some(built) {
-            let encoder = state.encoder.take().unwrap_or_else(new_encoder);
-            let meta = serde_json::to_vec(&FrameMeta::of(snapshot))?;
-            let snapshot = snapshot.clone();
-            let (encoder, frame) = tokio::task::spawn_blocking(move || {
-                let mut encoder = encoder;
-                let (kind, raw) = encoder.encode(&meta, &snapshot);
-                let frame = packed(kind, encoder.position(), raw);
-                (encoder, frame)
-            })
-            .await?;
-            state.encoder = Some(encoder);
-            state.full = (frame.kind == FrameKind::Full).then(|| frame.clone());
-            state.latest = Some((built, frame));
-        }
-        let Some(latest) = state.latest.as_ref().map(|(_, e)| e.clone()) else {
-            return Ok(Reply::NothingNew);
-        };
-        let (epoch, seq) = latest.position;
-        match after {
-            Some(held) if held == latest.position => return Ok(Reply::NothingNew),
-            Some(held)
-                if held == (epoch, seq.wrapping_sub(1)) && latest.kind == FrameKind::Delta =>
-            {
-                return Ok(Reply::Frame(latest));
-            }
-            _ => {}
-        }
-        if let Some(full) = &state.full {
-            return Ok(Reply::Frame(full.clone()));
-        }
-        let encoder = state.encoder.take().unwrap_or_else(new_encoder);
-        let meta = serde_json::to_vec(&FrameMeta::of(snapshot))?;
-        let (encoder, full) = tokio::task::spawn_blocking(move || {
-            let mut encoder = encoder;
-            let raw = encoder.full(&meta);
-            let full = packed(FrameKind::Full, encoder.position(), raw);
-            (encoder, full)
+        // In a task of its own: a viewer that goes away mid-way (a long poll dropped) must
+        // not leave the encoder taken out and lost.
+        let state = self.state.clone();
+        let snapshot = snapshot.clone();
+        tokio::spawn(async move {
+            let mut state = state.lock().await;
+            reply(&mut state, built, &snapshot, after).await
         })
-        .await?;
-        state.encoder = Some(encoder);
-        state.full = Some(full.clone());
-        Ok(Reply::Frame(full))
+        .await?
     }
 }
 
-/// A new epoch: the time in milliseconds, so a restarted proxy never reuses one.
+async fn reply(
+    state: &mut State,
+    built: Instant,
+    snapshot: &Arc<Snapshot>,
+    after: Option<Position>,
+) -> Result<Reply, FrameFailure> {
+    let newer = state.latest.as_ref().is_none_or(|(at, _)| built > *at);
+    if newer || state.encoder.is_none() {
+        // A new encoder (the first, or after a panic lost the last) starts an epoch with a
+        // full frame of this snapshot.
+        let encoder = state.encoder.take().unwrap_or_else(new_encoder);
+        let meta = serde_json::to_vec(&FrameMeta::of(snapshot))?;
+        let snapshot = snapshot.clone();
+        let made = tokio::task::spawn_blocking(move || {
+            let mut encoder = encoder;
+            let (kind, raw) = encoder.encode(&meta, &snapshot);
+            let frame = packed(kind, encoder.position(), raw);
+            (encoder, frame)
+        })
+        .await;
+        let (encoder, frame) = made.inspect_err(|_| forget(state))?;
+        state.encoder = Some(encoder);
+        state.full = (frame.kind == FrameKind::Full).then(|| frame.clone());
+        state.latest = Some((built, frame));
+    }
+    let Some(latest) = state.latest.as_ref().map(|(_, e)| e.clone()) else {
+        return Ok(Reply::NothingNew);
+    };
+    let (epoch, seq) = latest.position;
+    match after {
+        Some(held) if held == latest.position => return Ok(Reply::NothingNew),
+        Some(held) if held == (epoch, seq.wrapping_sub(1)) && latest.kind == FrameKind::Delta => {
+            return Ok(Reply::Frame(latest));
+        }
+        _ => {}
+    }
+    if let Some(full) = &state.full {
+        return Ok(Reply::Frame(full.clone()));
+    }
+    let Some(encoder) = state.encoder.take() else {
+        return Ok(Reply::Frame(latest));
+    };
+    let meta = serde_json::to_vec(&FrameMeta::of(snapshot))?;
+    let made = tokio::task::spawn_blocking(move || {
+        let mut encoder = encoder;
+        let raw = encoder.full(&meta);
+        let full = packed(FrameKind::Full, encoder.position(), raw);
+        (encoder, full)
+    })
+    .await;
+    let (encoder, full) = made.inspect_err(|_| forget(state))?;
+    state.encoder = Some(encoder);
+    state.full = Some(full.clone());
+    Ok(Reply::Frame(full))
+}
+
+/// After a panic in the encoder: start over, so the next frame is a full one of a new
+/// epoch rather than anything built on a lost state.
+fn forget(state: &mut State) {
+    tracing::error!("the frame encoder failed; viewers get a full frame of a new epoch");
+    state.encoder = None;
+    state.latest = None;
+    state.full = None;
+}
+
+/// A new epoch: the time in milliseconds, and a count of the epochs this process started,
+/// so neither a restarted proxy nor another cluster view shares one.
 fn new_encoder() -> Encoder {
-    Encoder::new(u64::try_from(crate::clock::unix_ms()).unwrap_or_default())
+    static STARTED: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let count = STARTED.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let ms = u64::try_from(crate::clock::unix_ms()).unwrap_or_default();
+    Encoder::new(ms.wrapping_mul(1000).wrapping_add(count % 1000))
 }
 
 /// gzip's default level: a frame is compressed once for every viewer, so its bytes matter
@@ -185,5 +220,22 @@ mod tests {
             frames.reply(built, &snapshot, Some(first.position)).await,
             Ok(Reply::NothingNew)
         ));
+    }
+
+    #[tokio::test]
+    async fn an_older_snapshot_is_not_encoded_after_a_newer_one() {
+        let frames = Frames::default();
+        let snapshot = Arc::new(Snapshot::default());
+        let older = Instant::now();
+        let newer = older + std::time::Duration::from_millis(1);
+        frames.reply(newer, &snapshot, None).await.expect("a frame");
+        let at = frames.position().await;
+        // A request that built (or read) the older snapshot arrives late.
+        frames.reply(older, &snapshot, None).await.expect("a frame");
+        assert_eq!(
+            frames.position().await,
+            at,
+            "the viewers would go back a refresh"
+        );
     }
 }

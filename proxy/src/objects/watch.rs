@@ -130,8 +130,8 @@ async fn mirror<K, R>(
     }
 }
 
-/// Mirrors until the stream fails or ends. Rows stay as they were until a new list replaces
-/// them whole.
+/// Mirrors until the stream fails or ends. After a failure the rows stay (flagged stale)
+/// until a new list has named every object again ([`Listing`]).
 async fn watch_until_failure<K, R>(
     api: Api<K>,
     table: &Arc<RwLock<Table<R>>>,
@@ -220,7 +220,10 @@ impl Listing {
                 write(table).rows.insert(key, r);
             }
             Change::ListEnds => {
-                let named = self.0.take().unwrap_or_default();
+                // An end without a start would name nothing and empty the table.
+                let Some(named) = self.0.take() else {
+                    return;
+                };
                 let mut t = write(table);
                 t.rows.retain(|key, _| named.contains(key));
                 t.synced = true;
@@ -267,6 +270,8 @@ mod tests {
             assert!(t.failure.is_some(), "still stale until the list ends");
         }
         listing.apply(&table, Change::Listed("d".into(), 4), "test");
+        listing.apply(&table, Change::ListEnds, "test");
+        // A stray end of a list that never began changes nothing.
         listing.apply(&table, Change::ListEnds, "test");
         let t = table.read().expect("lock");
         let rows: Vec<(&str, u32)> = t.rows.iter().map(|(k, v)| (k.as_str(), *v)).collect();

@@ -67,6 +67,11 @@ impl<'a> Reader<'a> {
         self.rest.is_empty()
     }
 
+    /// Bytes not read yet.
+    pub fn remaining(&self) -> usize {
+        self.rest.len()
+    }
+
     /// An unsigned integer; at most ten bytes, and the tenth may hold one bit.
     pub fn uint(&mut self) -> Result<u64, FrameError> {
         let mut v = 0u64;

@@ -125,13 +125,23 @@ impl Live {
             .collect::<Result<_, _>>()?;
         end(&strings)?;
         let known = &self.strings[..held];
+        // Each reference copies its string: a hostile frame naming one long string many
+        // times must not turn a few bytes into megabytes.
+        let budget = std::cell::Cell::new(frame.len().saturating_mul(STRING_COPIES_PER_BYTE));
         let lookup = |i: u64| -> Result<String, FrameError> {
             let i = usize::try_from(i).map_err(|_| FrameError::Malformed("a string index"))?;
-            known
+            let s = known
                 .get(i)
                 .or_else(|| added.get(i.checked_sub(held)?))
-                .cloned()
-                .ok_or(FrameError::Malformed("a string index past the table"))
+                .ok_or(FrameError::Malformed("a string index past the table"))?;
+            let left = budget
+                .get()
+                .checked_sub(s.len())
+                .ok_or(FrameError::Malformed(
+                    "more string copies than the frame can hold",
+                ))?;
+            budget.set(left);
+            Ok(s.clone())
         };
 
         let nodes = read_table(&mut r, tag::NODES, &self.nodes, full, &lookup, read_node)?;
@@ -175,9 +185,17 @@ fn end(r: &Reader) -> Result<(), FrameError> {
     }
 }
 
-/// Most slots a table may have: far above any cluster, low enough that a hostile length
-/// cannot make the viewer allocate gigabytes.
+/// Most slots a table may have: far above any cluster. A frame must also be long enough to
+/// hold a usage cell for each (`usage.rs`), so a short frame cannot claim many.
 const MAX_SLOTS: u64 = 1 << 22;
+
+/// A table longer than its frame could describe.
+pub(super) const TOO_MANY_SLOTS: FrameError =
+    FrameError::Malformed("more slots than the frame has room for");
+
+/// Bytes of strings a frame's references may copy, per byte of frame. A full frame of
+/// 30,000 pods copies about as many bytes as it has (names, namespaces, nodes).
+const STRING_COPIES_PER_BYTE: usize = 16;
 
 fn read_table<R: Clone>(
     r: &mut Reader,
@@ -191,6 +209,11 @@ fn read_table<R: Clone>(
     let len = s.uint()?;
     if len > MAX_SLOTS {
         return Err(FrameError::Malformed("more slots than any cluster has"));
+    }
+    // Each slot has a usage cell of at least a byte further on: refused here, before
+    // anything is allocated for the slots.
+    if len > r.remaining() as u64 {
+        return Err(TOO_MANY_SLOTS);
     }
     let len = len as usize;
     let held = if full { 0 } else { rows.objects.len() };

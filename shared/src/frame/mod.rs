@@ -12,7 +12,8 @@
 //! STRINGS  = first:uint count:uint (length:uint utf8)*   appended to the string table
 //! NODES    = slots:uint removed:uint slot:uint* upserted:uint (slot:uint node)*
 //! PODS     = slots:uint removed:uint slot:uint* upserted:uint (slot:uint pod)*
-//! USAGE    = flags:u8, then column after column, one value per slot (see `usage.rs`)
+//! USAGE    = node columns, then pod columns; each: flags:u8, then column after column,
+//!            one value per slot, then CPU and memory per container of pods with several
 //! ```
 //!
 //! - `uint` is LEB128; signed values are zigzag LEB128 ([`bytes`]).
@@ -21,8 +22,9 @@
 //!   frame, so a viewer that missed frames never shows a wrong table.
 //! - Rows live in **slots**: small integers reused lowest first, so the tables and every
 //!   column indexed by them shrink again after a scale-down.
-//! - Strings (names, namespaces, nodes, reasons) are sent once per epoch and referred to by
-//!   index.
+//! - Strings (names, namespaces, nodes, reasons) are referred to by index into a table that
+//!   frames extend; a full frame carries the whole table, and the table is rebuilt from the
+//!   live objects (with a full frame) once deleted objects' names have doubled it.
 //! - Usage columns hold, per slot, 0 for "none" or the value plus one, sent as the difference
 //!   from the previous frame: a value that did not change costs one zero byte, which gzip
 //!   then all but removes.

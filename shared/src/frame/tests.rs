@@ -4,6 +4,7 @@
 use proptest::prelude::*;
 
 use super::*;
+use super::{bytes, decoder};
 use crate::api::{
     ContainerRow, CpuMem, Io, NodeRow, PodPhase, PodRow, Resources, SampleTime, Snapshot,
     SourceStatus, Usage,
@@ -356,4 +357,142 @@ fn slots_are_reused_so_the_tables_shrink_after_a_scale_down() {
         live.pod_slots()
     );
     assert_holds(&live, &pods(100), b"{}");
+}
+
+/// A frame's header and META, STRINGS and NODES sections as given, for hand-made frames.
+fn hand_made(strings: &[&str], pods: impl FnOnce(&mut bytes::Writer), usage: &[u8]) -> Vec<u8> {
+    let mut w = bytes::Writer::default();
+    w.buf.extend_from_slice(MAGIC);
+    w.byte(VERSION);
+    w.byte(FrameKind::Full as u8);
+    w.uint(1);
+    w.uint(1);
+    w.section(tag::META, |_| {});
+    w.section(tag::STRINGS, |w| {
+        w.uint(0);
+        w.uint(strings.len() as u64);
+        for s in strings {
+            w.bytes(s.as_bytes());
+        }
+    });
+    w.section(tag::NODES, |w| {
+        w.uint(0);
+        w.uint(0);
+        w.uint(0);
+    });
+    w.section(tag::PODS, pods);
+    w.section(tag::USAGE, |w| w.buf.extend_from_slice(usage));
+    w.buf
+}
+
+#[test]
+fn a_short_frame_cannot_claim_millions_of_slots() {
+    let frame = hand_made(
+        &[],
+        |w| {
+            w.uint(1 << 22);
+            w.uint(0);
+            w.uint(0);
+        },
+        &[0, 0],
+    );
+    assert!(frame.len() < 64);
+    let mut live = Live::default();
+    // Refused by the length check, before the usage columns are read (which would have
+    // allocated four million cells first).
+    assert_eq!(live.apply(&frame), Err(decoder::TOO_MANY_SLOTS));
+    assert_eq!(live.pod_slots(), 0);
+}
+
+#[test]
+fn a_long_string_named_many_times_is_refused() {
+    let long = "x".repeat(100_000);
+    let frame = hand_made(
+        &[&long],
+        |w| {
+            w.uint(1);
+            w.uint(0);
+            w.uint(1);
+            w.uint(0);
+            // ns, name, no node, phase, no reason, restarts, created, 1000 containers.
+            w.uint(0);
+            w.uint(0);
+            w.uint(0);
+            w.byte(1);
+            w.uint(0);
+            w.uint(0);
+            w.int(0);
+            w.uint(1000);
+            for _ in 0..1000 {
+                w.uint(0);
+                w.byte(0);
+                w.byte(0);
+            }
+            w.byte(0);
+            w.byte(0);
+        },
+        &[0, 0, 0, 0, 0, 0],
+    );
+    let mut live = Live::default();
+    assert!(matches!(live.apply(&frame), Err(FrameError::Malformed(_))));
+    assert_eq!(live.position(), None);
+}
+
+#[test]
+fn churn_rebuilds_the_strings_and_compacts_the_slots_without_losing_a_viewer() {
+    let mut encoder = Encoder::new(9);
+    let mut follower = Live::default();
+    let mut fulls = 0;
+    for step in 0..40usize {
+        // Every step a new set of names; the size swings so slots get compacted too.
+        let count = if step % 5 == 4 { 40 } else { 400 };
+        let snap = Snapshot {
+            pods: (0..count)
+                .map(|i| PodRow {
+                    ns: format!("ns-{}", i % 7),
+                    name: format!("job-{step}-{i}"),
+                    containers: (0..1 + i % 3)
+                        .map(|c| ContainerRow {
+                            name: format!("c{c}"),
+                            usage: Some(CpuMem {
+                                cpu: (step * 1000 + i) as u64 * 1_000_000,
+                                mem: 1 << 20,
+                            }),
+                            ..ContainerRow::default()
+                        })
+                        .collect(),
+                    sample: Some(SampleTime::default()),
+                    io: (step % 2 == 0).then(|| Io {
+                        rx: Some(i as u64),
+                        ..Io::default()
+                    }),
+                    ..PodRow::default()
+                })
+                .collect::<Vec<_>>(),
+            source: SourceStatus {
+                io: step % 3 != 0,
+                ..SourceStatus::default()
+            },
+            ..Snapshot::default()
+        };
+        let mut snap = snap;
+        snap.pods.sort_by_key(PodRow::key);
+        let (kind, frame) = encoder.encode(b"{}", &snap);
+        fulls += usize::from(kind == FrameKind::Full);
+        assert_eq!(follower.apply(&frame), Ok(kind), "step {step}");
+        assert_holds(&follower, &snap, b"{}");
+        let mut joiner = Live::default();
+        joiner.apply(&encoder.full(b"{}")).expect("full");
+        assert_holds(&joiner, &snap, b"{}");
+        assert!(
+            follower.pod_slots() <= 2 * count + 64,
+            "step {step}: {} slots",
+            follower.pod_slots()
+        );
+    }
+    assert!(
+        fulls >= 2,
+        "the string table was never rebuilt ({fulls} full frames)"
+    );
+    assert!(fulls <= 6, "{fulls} full frames in 40 steps");
 }

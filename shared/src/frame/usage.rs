@@ -190,6 +190,12 @@ pub fn read_columns<'a>(
         HAS_IO => true,
         _ => return Err(FrameError::Malformed("usage flags out of range")),
     };
+    let columns = if io { COLUMNS } else { IO_FROM };
+    // Every slot takes at least a byte per column: a frame too short for its slots is
+    // refused before anything is allocated for them.
+    if containers.len().saturating_mul(columns) > r.remaining() {
+        return Err(FrameError::Truncated);
+    }
     let mut cur: Vec<Cells> = containers
         .iter()
         .enumerate()
@@ -205,7 +211,6 @@ pub fn read_columns<'a>(
             },
         })
         .collect();
-    let columns = if io { COLUMNS } else { IO_FROM };
     for col in 0..columns {
         for (slot, c) in cur.iter_mut().enumerate() {
             c.row[col] = prev(slot).row[col].wrapping_add(r.int()? as u64);

@@ -70,6 +70,10 @@ struct Latest {
     completed: u32,
     /// How long the last scrape took: at scale it can outlast the interval.
     took: Duration,
+    /// The stored failure has been answered as itself once. The selector backs off on it,
+    /// so the next call comes after the backoff and may start the retry; without this, a
+    /// failing scrape slower than [`MIN_INTERVAL`] would be retried back to back.
+    reported: bool,
 }
 
 impl Latest {
@@ -152,6 +156,7 @@ impl Prometheus {
                     let again = result.is_ok() && latest.starting();
                     latest.took = latest.started.map_or(Duration::ZERO, |s| s.elapsed());
                     latest.result = Some(result);
+                    latest.reported = false;
                     latest.running = again;
                     again
                 };
@@ -181,7 +186,13 @@ impl MetricsSource for Prometheus {
     /// the source says it is starting, and the selector shows the next source meanwhile.
     async fn sample(&self) -> Result<UsageSample, SourceError> {
         let mut latest = lock(&self.latest);
-        self.start_if_due(&mut latest);
+        let failed = matches!(latest.result, Some(Err(_))) && !latest.running;
+        if failed && !latest.reported {
+            // Answered as itself once, so that the selector backs off.
+            latest.reported = true;
+        } else {
+            self.start_if_due(&mut latest);
+        }
         match &latest.result {
             // The scrape after a failure's backoff is running: without this the selector
             // would back off once more before seeing its result.
@@ -536,6 +547,31 @@ mod tests {
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
         panic!("not live again within 20 s");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_slow_failing_scrape_is_retried_after_backoffs_not_back_to_back() {
+        use crate::source::{SourceSelector, Sources};
+        use ktop_web_shared::api::SourceMode;
+        // Each answer takes 8 s, longer than the 5 s between scrapes while starting.
+        let (src, asked) = slow_source(1, Duration::from_secs(8), |_| status(503)).await;
+        let sources = Sources {
+            prometheus: Some(Arc::new(src)),
+            ..Sources::default()
+        };
+        let selector =
+            SourceSelector::new(SourceMode::Prometheus, sources, Duration::from_secs(10));
+        for _ in 0..24 {
+            let _ = selector.select().await;
+            tokio::time::sleep(Duration::from_secs(5)).await;
+        }
+        // Two minutes: back to back would be about 15 scrapes; with backoffs of 15 s and
+        // then 30 s, five at most.
+        let scrapes = asked.load(Ordering::SeqCst);
+        assert!(
+            (2..=5).contains(&scrapes),
+            "{scrapes} scrapes in two minutes"
+        );
     }
 
     #[tokio::test(start_paused = true)]
