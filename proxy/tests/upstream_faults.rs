@@ -212,15 +212,16 @@ async fn a_hanging_credential_plugin_never_blocks_the_server() {
     );
 
     // The plugin hangs (it shows up as a process), and is stopped after its 20 s limit, which
-    // releases kube's credential lock for the next attempt.
-    let hung_at = loop {
-        if running(&marker) {
-            break Instant::now();
+    // releases kube's credential lock for the next attempt. Followed by its pid: the watch
+    // and read clients each run the plugin, so another hung one may start meanwhile.
+    let (hung, hung_at) = loop {
+        if let Some(pid) = running(&marker).first() {
+            break (*pid, Instant::now());
         }
         assert!(started.elapsed() < WAIT, "the plugin never ran");
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
-    while running(&marker) {
+    while running(&marker).contains(&hung) {
         assert!(
             hung_at.elapsed() < Duration::from_secs(30),
             "the hung plugin was never stopped"
@@ -233,14 +234,20 @@ async fn a_hanging_credential_plugin_never_blocks_the_server() {
     wait_live(&ktop, SourceKind::MetricsServer, Duration::from_secs(120)).await;
 }
 
-/// Whether a process whose command line contains `marker` is running.
-fn running(marker: &str) -> bool {
+/// The processes whose command line contains `marker`.
+fn running(marker: &str) -> Vec<u32> {
     std::fs::read_dir("/proc")
         .into_iter()
         .flatten()
         .flatten()
-        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
-        .any(|cmdline| String::from_utf8_lossy(&cmdline).contains(marker))
+        .filter_map(|e| {
+            let pid = e.file_name().to_str()?.parse().ok()?;
+            let cmdline = std::fs::read(e.path().join("cmdline")).ok()?;
+            String::from_utf8_lossy(&cmdline)
+                .contains(marker)
+                .then_some(pid)
+        })
+        .collect()
 }
 
 /// A minimal HTTP CONNECT proxy that counts the tunnels it opened.
