@@ -103,15 +103,18 @@ mod tests {
         path: &str,
         headers: &[(&str, &str)],
     ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
-        let mut request = Request::get(path);
-        for (k, v) in headers {
-            request = request.header(*k, *v);
-        }
-        let response = app()
-            .oneshot(request.body(Body::empty()).expect("request"))
-            .await
-            .expect("infallible");
-        let (parts, body) = response.into_parts();
+        get_from(app(), path, headers).await
+    }
+
+    /// A GET through `app`: status, headers and the body as sent.
+    async fn get_from(
+        app: Router,
+        path: &str,
+        headers: &[(&str, &str)],
+    ) -> (StatusCode, axum::http::HeaderMap, Vec<u8>) {
+        let headers: Vec<(&str, String)> =
+            headers.iter().map(|(k, v)| (*k, v.to_string())).collect();
+        let (parts, body) = send(app, "GET", path, &headers).await.into_parts();
         let bytes = body.collect().await.expect("body").to_bytes().to_vec();
         (parts.status, parts.headers, bytes)
     }
@@ -155,17 +158,12 @@ mod tests {
         let send = |path: String, gzip: bool| {
             let app = app.clone();
             async move {
-                let mut request = Request::get(path);
-                if gzip {
-                    request = request.header(header::ACCEPT_ENCODING, "br;q=1, gzip;q=0.8");
-                }
-                let response = app
-                    .oneshot(request.body(Body::empty()).expect("request"))
-                    .await
-                    .expect("infallible");
-                let (parts, body) = response.into_parts();
-                let bytes = body.collect().await.expect("body").to_bytes().to_vec();
-                (parts.status, parts.headers, bytes)
+                let accept: &[(&str, &str)] = if gzip {
+                    &[("accept-encoding", "br;q=1, gzip;q=0.8")]
+                } else {
+                    &[]
+                };
+                get_from(app, &path, accept).await
             }
         };
         let (status, headers, zipped) = send("/api/v1/contexts/demo/frames".into(), true).await;

@@ -10,10 +10,11 @@ use super::usage::{self, Cells, EMPTY};
 use super::{FrameKind, MAGIC, VERSION, tag};
 use crate::api::{NodeRow, PodRow, Snapshot};
 
-/// Strings kept per live object before the table is rebuilt from the live objects alone
-/// (with a full frame): names of deleted pods would otherwise pile up for as long as the
-/// proxy runs.
-const STRINGS_PER_OBJECT: usize = 4;
+/// The string table is rebuilt from the live objects alone (with a full frame) when it has
+/// grown to this many times its size after the last rebuild: names of deleted pods would
+/// otherwise pile up for as long as the proxy runs. Relative to that size, so a cluster
+/// whose objects carry many strings does not rebuild at every frame.
+const STRINGS_GROWTH: usize = 2;
 /// Strings always allowed, so a small cluster with churn does not rebuild often.
 const STRINGS_FLOOR: usize = 4096;
 
@@ -136,6 +137,8 @@ pub struct Encoder {
     strings: HashMap<String, u64>,
     /// In index order.
     string_list: Vec<String>,
+    /// The string table's size after the last rebuild.
+    strings_rebuilt: usize,
     nodes: Table<NodeRow>,
     pods: Table<PodRow>,
     io: bool,
@@ -162,6 +165,7 @@ impl Encoder {
             seq: 0,
             strings: HashMap::new(),
             string_list: Vec::new(),
+            strings_rebuilt: 0,
             nodes: Table::default(),
             pods: Table::default(),
             io: false,
@@ -182,78 +186,55 @@ impl Encoder {
         let pods = self.pods.update(&snapshot.pods, &PODS, io);
         let first = self.seq == 0;
         self.seq += 1;
-        let live = snapshot.nodes.len() + snapshot.pods.len();
-        if first || self.string_list.len() > STRINGS_FLOOR + STRINGS_PER_OBJECT * live {
+        let grown =
+            self.string_list.len() > STRINGS_FLOOR.max(STRINGS_GROWTH * self.strings_rebuilt);
+        if first || grown {
             self.strings.clear();
             self.string_list.clear();
-            return (FrameKind::Full, self.full(meta));
+            let full = self.full(meta);
+            self.strings_rebuilt = self.string_list.len();
+            return (FrameKind::Full, full);
         }
         let base_strings = self.string_list.len();
-        let mut tables = Writer::default();
-        {
-            let (strings, list) = (&mut self.strings, &mut self.string_list);
-            let mut intern = |s: &str| intern(strings, list, s);
-            write_table(
-                &mut tables,
-                tag::NODES,
-                &self.nodes,
-                &nodes,
-                &mut intern,
-                |w, n, i| write_node(w, n, i),
-            );
-            write_table(
-                &mut tables,
-                tag::PODS,
-                &self.pods,
-                &pods,
-                &mut intern,
-                |w, p, i| write_pod(w, p, i),
-            );
-        }
+        let tables = self.tables(&nodes, &pods);
         let mut w = header(FrameKind::Delta, self.epoch, self.seq, Some(self.seq - 1));
         w.section(tag::META, |w| w.buf.extend_from_slice(meta));
         write_strings(&mut w, base_strings, &self.string_list[base_strings..]);
-        w.buf.extend_from_slice(&tables.buf);
-        w.section(tag::USAGE, |w| {
-            write_usage(w, &self.nodes.cells, &nodes, io);
-            write_usage(w, &self.pods.cells, &pods, io);
-        });
+        w.buf.extend_from_slice(&tables);
         (FrameKind::Delta, w.buf)
     }
 
     /// A full frame of the state the last frame left: for a viewer that starts, or that
     /// missed frames.
     pub fn full(&mut self, meta: &[u8]) -> Vec<u8> {
-        let mut tables = Writer::default();
-        {
-            let (strings, list) = (&mut self.strings, &mut self.string_list);
-            let mut intern = |s: &str| intern(strings, list, s);
-            let (nodes, pods) = (everything(&self.nodes), everything(&self.pods));
-            write_table(
-                &mut tables,
-                tag::NODES,
-                &self.nodes,
-                &nodes,
-                &mut intern,
-                |w, n, i| write_node(w, n, i),
-            );
-            write_table(
-                &mut tables,
-                tag::PODS,
-                &self.pods,
-                &pods,
-                &mut intern,
-                |w, p, i| write_pod(w, p, i),
-            );
-            tables.section(tag::USAGE, |w| {
-                write_usage(w, &self.nodes.cells, &nodes, self.io);
-                write_usage(w, &self.pods.cells, &pods, self.io);
-            });
-        }
+        let (nodes, pods) = (everything(&self.nodes), everything(&self.pods));
+        let tables = self.tables(&nodes, &pods);
         let mut w = header(FrameKind::Full, self.epoch, self.seq, None);
         w.section(tag::META, |w| w.buf.extend_from_slice(meta));
         write_strings(&mut w, 0, &self.string_list);
-        w.buf.extend_from_slice(&tables.buf);
+        w.buf.extend_from_slice(&tables);
+        w.buf
+    }
+
+    /// The NODES, PODS and USAGE sections for these changes. Written before the STRINGS
+    /// section they follow, because writing them interns the strings they name.
+    fn tables(&mut self, nodes: &Change, pods: &Change) -> Vec<u8> {
+        let mut w = Writer::default();
+        let (strings, list) = (&mut self.strings, &mut self.string_list);
+        let mut intern = |s: &str| intern(strings, list, s);
+        write_table(
+            &mut w,
+            tag::NODES,
+            &self.nodes,
+            nodes,
+            &mut intern,
+            write_node,
+        );
+        write_table(&mut w, tag::PODS, &self.pods, pods, &mut intern, write_pod);
+        w.section(tag::USAGE, |w| {
+            write_usage(w, &self.nodes.cells, nodes, self.io);
+            write_usage(w, &self.pods.cells, pods, self.io);
+        });
         w.buf
     }
 }

@@ -496,3 +496,32 @@ fn churn_rebuilds_the_strings_and_compacts_the_slots_without_losing_a_viewer() {
     );
     assert!(fulls <= 6, "{fulls} full frames in 40 steps");
 }
+
+#[test]
+fn objects_with_many_strings_each_do_not_rebuild_the_table_every_frame() {
+    // Seven strings per pod (name and six container names), 2,000 pods: far past any
+    // fixed number of strings per object.
+    let snap = Snapshot {
+        pods: (0..2000)
+            .map(|i| PodRow {
+                ns: "batch".into(),
+                name: format!("p{i:04}"),
+                containers: (0..6)
+                    .map(|c| ContainerRow {
+                        name: format!("p{i:04}-step{c}"),
+                        ..ContainerRow::default()
+                    })
+                    .collect(),
+                ..PodRow::default()
+            })
+            .collect(),
+        ..Snapshot::default()
+    };
+    let mut encoder = Encoder::new(1);
+    let kinds: Vec<FrameKind> = (0..5).map(|_| encoder.encode(b"{}", &snap).0).collect();
+    assert_eq!(kinds[0], FrameKind::Full);
+    assert!(
+        kinds[1..].iter().all(|k| *k == FrameKind::Delta),
+        "{kinds:?}"
+    );
+}
