@@ -3,7 +3,9 @@
 use crate::embed::bearer;
 use crate::route::url_codec::encode;
 use gloo_net::http::{Request, RequestBuilder, Response};
-use ktop_web_shared::api::{API_PREFIX, ApiError, ContextList, Snapshot};
+use ktop_web_shared::api::{
+    API_PREFIX, ApiError, ContextList, FRAME_CONTENT_TYPE, FRAME_TAKEN_HEADER,
+};
 use ktop_web_shared::decode::{Decode, from_json};
 
 /// A boxed request in flight: one concrete type, so pages that load different things share
@@ -118,9 +120,54 @@ pub async fn fetch_contexts() -> Result<ContextList, FetchError> {
     get_json("/contexts").await
 }
 
-/// `GET /api/v1/contexts/{context}/snapshot`.
-pub async fn fetch_snapshot(context: &str) -> Result<Snapshot, FetchError> {
-    get_json(&format!("/contexts/{}/snapshot", encode(context))).await
+/// The answer to a frame request.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FrameReply {
+    /// A frame to apply.
+    Frame {
+        /// The frame's bytes (the browser has undone the gzip).
+        bytes: Vec<u8>,
+        /// Milliseconds from the request to when its snapshot was built, as the server
+        /// counted them; negative when built before the request.
+        taken_after_request_ms: i64,
+    },
+    /// The server waited a refresh interval and had nothing newer.
+    NothingNew,
+}
+
+/// `GET /api/v1/contexts/{context}/frames[?after=EPOCH.SEQ]`: the frame that brings a view
+/// at `after` up to date; the server holds the request until there is one.
+pub async fn fetch_frame(
+    context: &str,
+    after: Option<(u64, u64)>,
+) -> Result<FrameReply, FetchError> {
+    let mut path = format!("/contexts/{}/frames", encode(context));
+    if let Some((epoch, seq)) = after {
+        path.push_str(&format!("?after={epoch}.{seq}"));
+    }
+    let response = api_get(&path, FRAME_CONTENT_TYPE)
+        .send()
+        .await
+        .map_err(|_| FetchError::Unreachable)?;
+    if response.status() == 204 {
+        return Ok(FrameReply::NothingNew);
+    }
+    if !response.ok() {
+        return Err(error_from(response).await);
+    }
+    let taken_after_request_ms = response
+        .headers()
+        .get(FRAME_TAKEN_HEADER)
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| FetchError::BadResponse(format!("a frame without {FRAME_TAKEN_HEADER}")))?;
+    let bytes = response
+        .binary()
+        .await
+        .map_err(|_| FetchError::Unreachable)?;
+    Ok(FrameReply::Frame {
+        bytes,
+        taken_after_request_ms,
+    })
 }
 
 /// Path (under the API prefix) of a node's details.

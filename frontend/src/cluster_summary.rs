@@ -70,7 +70,7 @@ mod tests {
             crate::pods::row::tests::pod("a", "p2", None),
         ]
         .iter()
-        .map(|p| Arc::new(PodView::new(p, 0)))
+        .map(|p| Arc::new(PodView::from_row(p, 0)))
         .collect();
         let s = ClusterSummary::new(&[], &pods);
         assert_eq!(s.usage, Some(CpuMem { cpu: 5, mem: 6 }));

@@ -1,15 +1,38 @@
-//! One snapshot, prepared for the views: rows derived once per refresh and indexed by key, so
-//! table rows can look themselves up without rescanning 30 000 pods.
+//! One refresh, prepared for the views: rows indexed by key, so table rows can look
+//! themselves up without rescanning 30 000 pods.
 
 use std::sync::Arc;
 
-use ktop_web_shared::api::{ClusterInfo, Freshness, Snapshot, SourceStatus};
+use ktop_web_shared::api::{ClusterInfo, FrameMeta, Freshness, SourceStatus};
 
 use crate::cluster_summary::ClusterSummary;
 use crate::fast_hash::FastMap;
 use crate::nodes::row::NodeView;
-use crate::pods::row::PodView;
+use crate::pods::row::{PodInfo, PodView};
 use crate::store::ClusterPoint;
+
+/// Where each pod is in [`Dataset::pods`], and the namespaces that have pods. It changes only
+/// when pods come or go, so refreshes share it rather than rebuild it.
+#[derive(Debug, Default, PartialEq)]
+pub struct PodIndex {
+    positions: FastMap<Arc<str>, usize>,
+    namespaces: Vec<String>,
+}
+
+impl PodIndex {
+    /// Indexes pods given in display order (by namespace, then name).
+    pub fn new<'a>(pods: impl Iterator<Item = &'a PodInfo>) -> PodIndex {
+        let mut index = PodIndex::default();
+        for (i, pod) in pods.enumerate() {
+            index.positions.insert(pod.key.clone(), i);
+            // Pods come grouped by namespace, so this is one comparison per pod.
+            if index.namespaces.last() != Some(&pod.ns) {
+                index.namespaces.push(pod.ns.clone());
+            }
+        }
+        index
+    }
+}
 
 /// Everything the views show for one refresh.
 #[derive(Debug, Clone, PartialEq)]
@@ -24,58 +47,35 @@ pub struct Dataset {
     pub freshness: Freshness,
     /// Totals for the overview.
     pub summary: ClusterSummary,
-    /// Nodes in server order (by name).
+    /// Nodes by name.
     pub nodes: Vec<Arc<NodeView>>,
-    /// Pods in server order (by namespace, then name).
+    /// Pods by namespace, then name.
     pub pods: Vec<Arc<PodView>>,
-    /// Namespaces that have pods, sorted.
-    pub namespaces: Vec<String>,
     node_index: FastMap<String, usize>,
-    pod_index: FastMap<Arc<str>, usize>,
+    pod_index: Arc<PodIndex>,
 }
 
 impl Dataset {
-    /// Derives the rows of a snapshot.
-    pub fn new(snapshot: Snapshot) -> Dataset {
-        let now_s = snapshot.taken_at_ms.div_euclid(1000);
-        let pods: Vec<Arc<PodView>> = snapshot
-            .pods
-            .iter()
-            .map(|p| Arc::new(PodView::new(p, now_s)))
-            .collect();
-        let nodes: Vec<Arc<NodeView>> = snapshot
-            .nodes
-            .into_iter()
-            .map(|n| Arc::new(NodeView::new(n, now_s)))
-            .collect();
-        let mut namespaces: Vec<String> = Vec::new();
-        for pod in &pods {
-            // Pods arrive grouped by namespace, so the search runs once per namespace.
-            if namespaces.last() != Some(&pod.ns)
-                && let Err(at) = namespaces.binary_search(&pod.ns)
-            {
-                namespaces.insert(at, pod.ns.clone());
-            }
-        }
+    /// A refresh's rows: `pods` in the order `pod_index` was made from.
+    pub fn new(
+        meta: FrameMeta,
+        nodes: Vec<Arc<NodeView>>,
+        pods: Vec<Arc<PodView>>,
+        pod_index: Arc<PodIndex>,
+    ) -> Dataset {
         let node_index = nodes
             .iter()
             .enumerate()
             .map(|(i, n)| (n.name.clone(), i))
             .collect();
-        let pod_index = pods
-            .iter()
-            .enumerate()
-            .map(|(i, p)| (p.key.clone(), i))
-            .collect();
         Dataset {
-            cluster: snapshot.cluster,
-            source: snapshot.source,
-            taken_at_ms: snapshot.taken_at_ms,
-            freshness: snapshot.freshness,
+            cluster: meta.cluster,
+            source: meta.source,
+            taken_at_ms: meta.taken_at_ms,
+            freshness: meta.freshness,
             summary: ClusterSummary::new(&nodes, &pods),
             nodes,
             pods,
-            namespaces,
             node_index,
             pod_index,
         }
@@ -88,7 +88,12 @@ impl Dataset {
 
     /// A pod by `namespace/name`.
     pub fn pod(&self, key: &str) -> Option<&Arc<PodView>> {
-        self.pods.get(*self.pod_index.get(key)?)
+        self.pods.get(*self.pod_index.positions.get(key)?)
+    }
+
+    /// Namespaces that have pods, sorted.
+    pub fn namespaces(&self) -> &[String] {
+        &self.pod_index.namespaces
     }
 
     /// The cluster-wide point this refresh adds to the history.
@@ -99,12 +104,24 @@ impl Dataset {
             allocatable: self.summary.allocatable,
         }
     }
+
+    /// The rows a snapshot becomes on its way through a frame, for tests.
+    #[cfg(test)]
+    pub fn of_snapshot(snapshot: &ktop_web_shared::api::Snapshot) -> Dataset {
+        let meta = ktop_web_shared::api::FrameMeta::of(snapshot);
+        let meta = serde_json::to_vec(&meta).expect("meta");
+        let (_, frame) = ktop_web_shared::frame::Encoder::new(1).encode(&meta, snapshot);
+        crate::frame_store::FrameStore::default()
+            .apply(&frame)
+            .expect("a frame")
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ktop_web_shared::api::{SourceKind, SourceMode};
+    use crate::pods::row::tests::pod;
+    use ktop_web_shared::api::{Snapshot, SourceKind, SourceMode};
 
     #[test]
     fn indexes_rows_by_key() {
@@ -128,18 +145,21 @@ mod tests {
             taken_at_ms: 10_000,
             nodes: vec![],
             pods: vec![
-                crate::pods::row::tests::pod("b", "p1", Some((1, 1))),
-                crate::pods::row::tests::pod("a", "p2", None),
-                crate::pods::row::tests::pod("b", "p3", None),
+                pod("b", "p1", Some((1_000_000, 1024))),
+                pod("a", "p2", None),
+                pod("b", "p3", None),
             ],
             freshness: Default::default(),
         };
-        let d = Dataset::new(snapshot);
+        let d = Dataset::of_snapshot(&snapshot);
         assert_eq!(d.pod("a/p2").map(|p| p.name.as_str()), Some("p2"));
         assert!(d.pod("a/p1").is_none());
         assert!(d.node("x").is_none());
-        assert_eq!(d.namespaces, ["a", "b"]);
+        assert_eq!(d.namespaces(), ["a", "b"]);
+        let names: Vec<&str> = d.pods.iter().map(|p| &*p.key).collect();
+        assert_eq!(names, ["a/p2", "b/p1", "b/p3"], "by namespace, then name");
         assert_eq!(d.pods[0].age_s, 10);
         assert_eq!(d.summary.pods_total, 3);
+        assert_eq!(d.taken_at_ms, 10_000);
     }
 }

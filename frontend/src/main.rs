@@ -11,6 +11,7 @@ mod detail;
 mod download;
 mod embed;
 mod fast_hash;
+mod frame_store;
 mod keyboard;
 mod layout;
 mod local_storage;

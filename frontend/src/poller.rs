@@ -1,4 +1,5 @@
-//! Fetches the context list, then a snapshot of the shown context every `refresh_ms`.
+//! Fetches the context list, then follows the shown context's frames: each request is
+//! answered when the server has a newer snapshot (at most a refresh interval later).
 //!
 //! Failures keep the last data and history on screen and are retried on the same schedule.
 
@@ -6,13 +7,13 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use gloo_timers::future::sleep;
-use ktop_web_shared::api::Snapshot;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-use crate::api_client::{fetch_contexts, fetch_snapshot};
+use crate::api_client::{FrameReply, fetch_contexts, fetch_frame};
 use crate::clock::now_ms;
 use crate::dataset::Dataset;
+use crate::frame_store::FrameStore;
 use crate::saved_history;
 use crate::staleness::{gap_before, snapshot_usage_is_stale};
 use crate::state::AppState;
@@ -83,37 +84,50 @@ async fn load_contexts(state: AppState) {
 }
 
 async fn poll(state: AppState, context: String, current: impl Fn() -> bool) {
+    let mut frames = FrameStore::default();
     let mut refresh_ms = DEFAULT_REFRESH_MS;
     loop {
         let started = now_ms();
-        let result = fetch_snapshot(&context).await;
+        let result = fetch_frame(&context, frames.position()).await;
         if !current() {
             return;
         }
+        // The server holds a request until there is something new, so the next is sent at
+        // once; failures are retried on the refresh rhythm.
+        let mut pause = MIN_REFRESH_MS;
         match result {
-            Ok(snapshot) => {
-                refresh_ms = refresh_interval(snapshot.cluster.refresh_ms);
-                apply(state, snapshot, started);
+            Ok(FrameReply::Frame {
+                bytes,
+                taken_after_request_ms,
+            }) => match frames.apply(&bytes) {
+                Ok(data) => {
+                    refresh_ms = refresh_interval(data.cluster.refresh_ms);
+                    // The server counted from the request's arrival, which is no earlier
+                    // than `started`: the snapshot is no older than this.
+                    let taken = started.saturating_add(taken_after_request_ms).min(now_ms());
+                    apply(state, data, taken);
+                }
+                // Emptied: the next request asks for a full frame.
+                Err(err) => state.error.set(Some(err)),
+            },
+            Ok(FrameReply::NothingNew) => {}
+            Err(err) => {
+                state.error.set(Some(err));
+                pause = refresh_ms;
             }
-            Err(err) => state.error.set(Some(err)),
         }
-        // Keep to the server's rhythm however long the request took.
         let elapsed = u64::try_from(now_ms() - started).unwrap_or(0);
-        sleep(Duration::from_millis(
-            refresh_ms.saturating_sub(elapsed).max(MIN_REFRESH_MS),
-        ))
-        .await;
+        sleep(Duration::from_millis(pause.saturating_sub(elapsed))).await;
         if !current() {
             return;
         }
     }
 }
 
-/// Records a successful snapshot: history first, then the data every view reads. Usage the
+/// Records a successful refresh: history first, then the data every view reads. Usage the
 /// server calls stale is not charted, and refreshes that never arrived leave a gap, so a
 /// chart never draws a flat line through a time nobody measured.
-fn apply(state: AppState, snapshot: Snapshot, requested_ms: i64) {
-    let data = Dataset::new(snapshot);
+fn apply(state: AppState, data: Dataset, taken_ms: i64) {
     let stale_usage = snapshot_usage_is_stale(&data);
     state.history.update(|history| {
         if history.context() != Some(data.cluster.context.as_str()) {
@@ -140,9 +154,7 @@ fn apply(state: AppState, snapshot: Snapshot, requested_ms: i64) {
         }
     });
     state.data.set(Some(Arc::new(data)));
-    // The data is no older than the request for it: ages on the page count from then, so a
-    // slow download of a large snapshot is not time the page may show it unflagged.
-    state.requested_ms.set(Some(requested_ms));
+    state.taken_ms.set(Some(taken_ms));
     clear_error(state);
 }
 

@@ -49,18 +49,14 @@ pub struct StaleNote {
     pub reason: String,
 }
 
-/// What is stale at `now_ms`, given the snapshot on screen and when it was requested (both
+/// What is stale at `now_ms`, given the snapshot on screen and when it was taken (both
 /// times on this page's clock, so a server clock that is off does not change the ages).
-pub fn stale_notes(
-    data: Option<&Dataset>,
-    requested_ms: Option<i64>,
-    now_ms: i64,
-) -> Vec<StaleNote> {
-    let (Some(data), Some(requested_ms)) = (data, requested_ms) else {
+pub fn stale_notes(data: Option<&Dataset>, taken_ms: Option<i64>, now_ms: i64) -> Vec<StaleNote> {
+    let (Some(data), Some(taken_ms)) = (data, taken_ms) else {
         return Vec::new();
     };
-    // Time since the snapshot was requested, added to the server's own ages at that moment.
-    let waited = now_ms.saturating_sub(requested_ms).max(0);
+    // Time since the snapshot was taken, added to the server's own ages at that moment.
+    let waited = now_ms.saturating_sub(taken_ms).max(0);
     let mut notes: Vec<StaleNote> = data
         .freshness
         .stale
@@ -115,7 +111,7 @@ mod tests {
     use ktop_web_shared::api::{ClusterInfo, Freshness, Snapshot, Staleness};
 
     fn dataset(stale: Vec<Staleness>) -> Dataset {
-        Dataset::new(Snapshot {
+        Dataset::of_snapshot(&Snapshot {
             cluster: ClusterInfo {
                 refresh_ms: 5_000,
                 ..ClusterInfo::default()

@@ -25,8 +25,9 @@ pub struct AppState {
     pub history: RwSignal<History>,
     /// The latest request failure, cleared by the next success.
     pub error: RwSignal<Option<FetchError>>,
-    /// When (this page's clock) the snapshot in `data` was requested: it is no older.
-    pub requested_ms: RwSignal<Option<i64>>,
+    /// When (this page's clock) the snapshot in `data` was taken, at the earliest the
+    /// server's answer allows: ages on the page count from then.
+    pub taken_ms: RwSignal<Option<i64>>,
     /// This page's clock, ticking once a second.
     pub now_ms: RwSignal<i64>,
     /// What on screen is not current, and why; empty when everything is.
@@ -46,18 +47,17 @@ impl AppState {
         let history_override = Memo::new(move |_| query.with(history_param));
         let capacity = history_override.get_untracked().unwrap_or(DEFAULT_CAPACITY);
         let data = RwSignal::new(None::<Arc<Dataset>>);
-        let requested_ms = RwSignal::new(None);
+        let taken_ms = RwSignal::new(None);
         let now = RwSignal::new(now_ms());
-        let stale = Memo::new(move |_| {
-            data.with(|d| stale_notes(d.as_deref(), requested_ms.get(), now.get()))
-        });
+        let stale =
+            Memo::new(move |_| data.with(|d| stale_notes(d.as_deref(), taken_ms.get(), now.get())));
         let state = AppState {
             contexts: RwSignal::new(None),
             context: RwSignal::new(None),
             data,
             history: RwSignal::new(History::new(capacity)),
             error: RwSignal::new(None),
-            requested_ms,
+            taken_ms,
             now_ms: now,
             stale,
             usage_stale: Memo::new(move |_| stale.with(|notes| usage_is_stale(notes))),

@@ -110,9 +110,9 @@ pub fn PodDetailPage(
         {
             history.update(|h| {
                 h.times.push(taken);
-                for c in &row.containers {
+                for c in row.containers() {
                     h.series
-                        .entry(c.name.clone())
+                        .entry(c.name)
                         .or_insert_with(|| CpuMemSeries::new(capacity))
                         .push(c.usage);
                 }
@@ -190,8 +190,8 @@ pub fn PodDetailPage(
     let containers = move || loaded().map(|d| d.containers).unwrap_or_default();
     let usage_of = move |container: &str| {
         row.get().and_then(|r| {
-            r.containers
-                .iter()
+            r.containers()
+                .into_iter()
                 .find(|c| c.name == container)
                 .and_then(|c| c.usage)
         })

@@ -44,7 +44,7 @@ pub fn OverviewPage() -> impl IntoView {
         state.data.with(|d| {
             d.as_ref()
                 .map(|d| {
-                    let n = d.namespaces.len() as u64;
+                    let n = d.namespaces().len() as u64;
                     CellValue::count(n, n.to_string())
                 })
                 .unwrap_or_default()

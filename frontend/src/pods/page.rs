@@ -108,9 +108,11 @@ pub fn PodsPage() -> impl IntoView {
     // The namespaces in the data, plus the one in the URL so the picker can show it even
     // before (or after) it has pods.
     let namespaces = Memo::new(move |_| {
-        let mut list = state
-            .data
-            .with(|d| d.as_ref().map(|d| d.namespaces.clone()).unwrap_or_default());
+        let mut list = state.data.with(|d| {
+            d.as_ref()
+                .map(|d| d.namespaces().to_vec())
+                .unwrap_or_default()
+        });
         if let Some(ns) = query.with(|q| q.ns.clone())
             && let Err(at) = list.binary_search(&ns)
         {

@@ -90,7 +90,7 @@ mod tests {
             pod("kube-system", "dns-1", Some((200, 2))),
         ]
         .iter()
-        .map(|p| Arc::new(PodView::new(p, 0)))
+        .map(|p| Arc::new(PodView::from_row(p, 0)))
         .collect()
     }
 

@@ -1,12 +1,14 @@
-//! A pod as the pods table shows it, derived once per refresh.
+//! A pod as the pods table shows it: what changes only with the pod, derived once when its
+//! object arrives, and each refresh's usage beside it.
 
+use std::ops::Deref;
 use std::sync::Arc;
 
 use ktop_web_shared::api::{ContainerRow, CpuMem, Io, PodPhase, PodRow, Resources};
 
-/// One row of the pods table.
+/// What the table shows of a pod that changes only when the pod does.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PodView {
+pub struct PodInfo {
     /// `namespace/name`; shared, as the table's row keys are clones of it.
     pub key: Arc<str>,
     /// Namespace.
@@ -21,25 +23,21 @@ pub struct PodView {
     pub restarts: u32,
     /// Node it runs on.
     pub node: Option<String>,
-    /// Summed usage; `None` until the pod has a sample.
-    pub usage: Option<CpuMem>,
-    /// Network and disk throughput.
-    pub io: Option<Io>,
     /// Effective requests.
     pub requests: Resources,
     /// Effective limits.
     pub limits: Resources,
-    /// Seconds since creation.
-    pub age_s: i64,
-    /// Containers with their requests, limits and usage, for the pod page.
-    pub containers: Vec<ContainerRow>,
+    /// Creation time (Unix seconds).
+    pub created_s: i64,
+    /// Containers with their requests and limits; their usage is in [`PodView::containers`].
+    containers: Vec<ContainerRow>,
     /// Lower-cased namespace, name, node and status, for the text filter.
     haystack: String,
 }
 
-impl PodView {
-    /// Derives the row; `now_s` is the snapshot time for the age.
-    pub fn new(row: &PodRow, now_s: i64) -> PodView {
+impl PodInfo {
+    /// Derives what the table needs from a pod's object.
+    pub fn new(row: &PodRow) -> PodInfo {
         let status = row.status().to_owned();
         let node = row.node.clone();
         // Separators no query contains keep matches inside one field. Kubernetes names are
@@ -52,7 +50,7 @@ impl PodView {
             status
         )
         .to_ascii_lowercase();
-        PodView {
+        PodInfo {
             key: Arc::from(row.key()),
             ns: row.ns.clone(),
             name: row.name.clone(),
@@ -60,12 +58,17 @@ impl PodView {
             phase: row.phase,
             restarts: row.restarts,
             node,
-            usage: row.usage(),
-            io: row.io,
             requests: row.requests,
             limits: row.limits,
-            age_s: now_s.saturating_sub(row.created_s),
-            containers: row.containers.clone(),
+            created_s: row.created_s,
+            containers: row
+                .containers
+                .iter()
+                .map(|c| ContainerRow {
+                    usage: None,
+                    ..c.clone()
+                })
+                .collect(),
             haystack,
         }
     }
@@ -73,6 +76,85 @@ impl PodView {
     /// True when namespace, name, node or status contains `needle` (already ASCII lower-case).
     pub fn matches(&self, needle: &str) -> bool {
         needle.is_empty() || self.haystack.contains(needle)
+    }
+
+    /// The status text's colour class.
+    pub fn status_class(&self) -> &'static str {
+        match (self.phase, self.status.as_str()) {
+            (PodPhase::Running, "Running") => "status-ok",
+            (PodPhase::Succeeded, _) | (_, "Completed") => "status-done",
+            (_, "Terminating")
+            | (PodPhase::Pending, "Pending" | "ContainerCreating" | "PodInitializing") => {
+                "status-warn"
+            }
+            (PodPhase::Running, _) | (PodPhase::Pending, _) => "status-bad",
+            (PodPhase::Failed | PodPhase::Unknown, _) => "status-bad",
+        }
+    }
+}
+
+/// One row of the pods table: the pod, shared between refreshes, and this refresh's numbers.
+/// Making one allocates nothing per pod but the row itself.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PodView {
+    info: Arc<PodInfo>,
+    /// Summed usage; `None` until the pod has a sample.
+    pub usage: Option<CpuMem>,
+    /// Network and disk throughput.
+    pub io: Option<Io>,
+    /// Seconds since creation.
+    pub age_s: i64,
+    /// Usage per container, for pods with more than one.
+    container_usage: Option<Arc<[Option<CpuMem>]>>,
+}
+
+impl Deref for PodView {
+    type Target = PodInfo;
+
+    fn deref(&self) -> &PodInfo {
+        &self.info
+    }
+}
+
+impl PodView {
+    /// The row of `info` in a refresh taken at `now_s`; `container_usage` is read only for
+    /// pods with more than one container.
+    pub fn new(
+        info: Arc<PodInfo>,
+        usage: Option<CpuMem>,
+        io: Option<Io>,
+        container_usage: impl FnOnce() -> Arc<[Option<CpuMem>]>,
+        now_s: i64,
+    ) -> PodView {
+        let container_usage = (info.containers.len() > 1).then(container_usage);
+        PodView {
+            age_s: now_s.saturating_sub(info.created_s),
+            info,
+            usage,
+            io,
+            container_usage,
+        }
+    }
+
+    /// The pod's shared part.
+    #[cfg(test)]
+    pub fn info(&self) -> &Arc<PodInfo> {
+        &self.info
+    }
+
+    /// Containers with their requests, limits and usage, for the pod page.
+    pub fn containers(&self) -> Vec<ContainerRow> {
+        let mut containers = self.info.containers.clone();
+        match (containers.as_mut_slice(), &self.container_usage) {
+            ([only], _) => only.usage = self.usage,
+            (many, Some(usage)) => {
+                for (c, u) in many.iter_mut().zip(usage.iter()) {
+                    c.usage = *u;
+                }
+            }
+            _ => {}
+        }
+        containers
     }
 
     /// CPU usage in nanocores.
@@ -105,18 +187,17 @@ impl PodView {
         pct(self.mem(), self.limits.mem)
     }
 
-    /// The status text's colour class.
-    pub fn status_class(&self) -> &'static str {
-        match (self.phase, self.status.as_str()) {
-            (PodPhase::Running, "Running") => "status-ok",
-            (PodPhase::Succeeded, _) | (_, "Completed") => "status-done",
-            (_, "Terminating")
-            | (PodPhase::Pending, "Pending" | "ContainerCreating" | "PodInitializing") => {
-                "status-warn"
-            }
-            (PodPhase::Running, _) | (PodPhase::Pending, _) => "status-bad",
-            (PodPhase::Failed | PodPhase::Unknown, _) => "status-bad",
-        }
+    /// The row of a pod as a snapshot has it, for tests.
+    #[cfg(test)]
+    pub fn from_row(row: &PodRow, now_s: i64) -> PodView {
+        let each = || row.containers.iter().map(|c| c.usage).collect();
+        PodView::new(
+            Arc::new(PodInfo::new(row)),
+            row.usage(),
+            row.io,
+            each,
+            now_s,
+        )
     }
 }
 
@@ -163,21 +244,21 @@ pub(crate) mod tests {
 
     #[test]
     fn percentages_of_requests_and_limits() {
-        let v = PodView::new(&pod("shop", "cart-1", Some((50_000_000, 128 << 20))), 30);
+        let v = PodView::from_row(&pod("shop", "cart-1", Some((50_000_000, 128 << 20))), 30);
         assert_eq!(&*v.key, "shop/cart-1");
         assert_eq!(v.cpu_req_pct(), Some(50.0));
         assert_eq!(v.cpu_lim_pct(), Some(25.0));
         assert_eq!(v.mem_req_pct(), None, "no memory request");
         assert_eq!(v.mem_lim_pct(), Some(50.0));
         assert_eq!(v.age_s, 30);
-        let fresh = PodView::new(&pod("shop", "cart-2", None), 0);
+        let fresh = PodView::from_row(&pod("shop", "cart-2", None), 0);
         assert_eq!(fresh.cpu(), None, "no sample yet");
         assert_eq!(fresh.cpu_req_pct(), None);
     }
 
     #[test]
     fn filter_matches_fields_case_insensitively() {
-        let v = PodView::new(&pod("Shop", "cart-1", None), 0);
+        let v = PodView::from_row(&pod("Shop", "cart-1", None), 0);
         assert!(v.matches("shop"));
         assert!(v.matches("art-"));
         assert!(v.matches("node-1"));
@@ -190,13 +271,13 @@ pub(crate) mod tests {
     #[test]
     fn status_colours() {
         let mut row = pod("a", "b", None);
-        assert_eq!(PodView::new(&row, 0).status_class(), "status-ok");
+        assert_eq!(PodView::from_row(&row, 0).status_class(), "status-ok");
         row.reason = Some("CrashLoopBackOff".into());
-        assert_eq!(PodView::new(&row, 0).status_class(), "status-bad");
+        assert_eq!(PodView::from_row(&row, 0).status_class(), "status-bad");
         row.reason = None;
         row.phase = PodPhase::Pending;
-        assert_eq!(PodView::new(&row, 0).status_class(), "status-warn");
+        assert_eq!(PodView::from_row(&row, 0).status_class(), "status-warn");
         row.phase = PodPhase::Succeeded;
-        assert_eq!(PodView::new(&row, 0).status_class(), "status-done");
+        assert_eq!(PodView::from_row(&row, 0).status_class(), "status-done");
     }
 }

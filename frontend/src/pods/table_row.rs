@@ -29,7 +29,7 @@ pub fn PodTableRow(
             .data
             .with(|d| d.as_ref().and_then(|d| d.pod(&key).cloned()))
     });
-    let status_class = row.class(PodView::status_class);
+    let status_class = row.class(|p| p.status_class());
 
     view! {
         <tr class="row" data-pod=attr>

@@ -105,8 +105,8 @@ mod tests {
             ..Io::default()
         });
         vec![
-            PodView::new(&cart, 0),
-            PodView::new(&pod("shop", "web,\"x\"", None), 0),
+            PodView::from_row(&cart, 0),
+            PodView::from_row(&pod("shop", "web,\"x\"", None), 0),
         ]
     }
 

@@ -6,7 +6,7 @@ use super::bytes::Reader;
 use super::records::{Lookup, read_node, read_pod};
 use super::usage::{self, Cells, EMPTY};
 use super::{FrameError, FrameKind, MAGIC, VERSION, tag};
-use crate::api::{CpuMem, NodeRow, PodRow};
+use crate::api::{CpuMem, Io, NodeRow, PodRow};
 
 /// A pod's total usage at the wire's precision.
 pub type PodUsage = CpuMem;
@@ -42,6 +42,8 @@ pub struct Live {
     strings: Vec<String>,
     nodes: Rows<NodeRow>,
     pods: Rows<PodRow>,
+    /// Pod slots the last frame gave another object or emptied; `None` after a full frame.
+    changed_pods: Option<Vec<usize>>,
 }
 
 impl Live {
@@ -82,6 +84,33 @@ impl Live {
     /// The pod in `slot`'s total usage, at `kubectl top`'s precision.
     pub fn pod_usage(&self, slot: usize) -> Option<PodUsage> {
         usage::pod_total(self.pods.cells.get(slot)?)
+    }
+
+    /// The pod in `slot` as its frame described it: no sample, I/O or container usage. A
+    /// viewer derives what it shows from this only when [`Live::changed_pods`] names the slot.
+    pub fn pod_object(&self, slot: usize) -> Option<&PodRow> {
+        self.pods.objects.get(slot)?.as_ref()
+    }
+
+    /// The pod in `slot`'s network and disk throughput.
+    pub fn pod_io(&self, slot: usize) -> Option<Io> {
+        usage::io(self.pods.cells.get(slot)?)
+    }
+
+    /// Usage per container of the pod in `slot`, in its containers' order, when it has more
+    /// than one (a pod with one container uses [`Live::pod_usage`]).
+    pub fn container_usage(&self, slot: usize) -> impl Iterator<Item = Option<CpuMem>> + '_ {
+        self.pods
+            .cells
+            .get(slot)
+            .into_iter()
+            .flat_map(usage::container_usage)
+    }
+
+    /// Pod slots whose object the last frame added, replaced or removed, in no particular
+    /// order; `None` after a full frame, which replaces everything.
+    pub fn changed_pods(&self) -> Option<&[usize]> {
+        self.changed_pods.as_deref()
     }
 
     /// Applies one frame. A delta must follow the frame last applied; on any error nothing
@@ -161,6 +190,10 @@ impl Live {
             self.pods = Rows::default();
         }
         self.strings.extend(added);
+        self.changed_pods = (!full).then(|| {
+            let upserted = pods.upserted.iter().map(|(i, _)| *i);
+            pods.removed.iter().copied().chain(upserted).collect()
+        });
         apply_table(&mut self.nodes, nodes, node_cells);
         apply_table(&mut self.pods, pods, pod_cells);
         self.meta = meta.to_vec();
