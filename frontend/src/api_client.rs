@@ -92,20 +92,27 @@ fn api_get(path: &str, accept: &str) -> RequestBuilder {
     }
 }
 
-async fn get_json<T: Decode>(path: &str) -> Result<T, FetchError> {
-    let response = api_get(path, "application/json")
+/// Sends a `GET` and checks its status: the response, or the error it stands for. Not
+/// generic, so the code of a request exists once however many types are fetched.
+async fn send(path: &str, accept: &str) -> Result<Response, FetchError> {
+    let response = api_get(path, accept)
         .send()
         .await
         .map_err(|_| FetchError::Unreachable)?;
     if !response.ok() {
         return Err(error_from(response).await);
     }
-    // Bytes, not text: a 30 000-pod snapshot is megabytes, and a JS string would be
-    // re-encoded to UTF-8 on its way into wasm.
-    let body = response
-        .binary()
-        .await
-        .map_err(|_| FetchError::Unreachable)?;
+    Ok(response)
+}
+
+/// A response's body as bytes, not text: a JS string would be re-encoded to UTF-8 on its way
+/// into wasm.
+async fn body(response: Response) -> Result<Vec<u8>, FetchError> {
+    response.binary().await.map_err(|_| FetchError::Unreachable)
+}
+
+async fn get_json<T: Decode>(path: &str) -> Result<T, FetchError> {
+    let body = body(send(path, "application/json").await?).await?;
     from_json(&body).map_err(|e| FetchError::BadResponse(e.to_string()))
 }
 
@@ -145,27 +152,17 @@ pub async fn fetch_frame(
     if let Some((epoch, seq)) = after {
         path.push_str(&format!("?after={epoch}.{seq}"));
     }
-    let response = api_get(&path, FRAME_CONTENT_TYPE)
-        .send()
-        .await
-        .map_err(|_| FetchError::Unreachable)?;
+    let response = send(&path, FRAME_CONTENT_TYPE).await?;
     if response.status() == 204 {
         return Ok(FrameReply::NothingNew);
-    }
-    if !response.ok() {
-        return Err(error_from(response).await);
     }
     let taken_after_request_ms = response
         .headers()
         .get(FRAME_TAKEN_HEADER)
         .and_then(|v| v.parse().ok())
         .ok_or_else(|| FetchError::BadResponse(format!("a frame without {FRAME_TAKEN_HEADER}")))?;
-    let bytes = response
-        .binary()
-        .await
-        .map_err(|_| FetchError::Unreachable)?;
     Ok(FrameReply::Frame {
-        bytes,
+        bytes: body(response).await?,
         taken_after_request_ms,
     })
 }
@@ -250,13 +247,7 @@ pub fn fetch_json<T: Decode + 'static>(path: String) -> Loading<T> {
 /// `GET` text at `path` (under the API prefix), e.g. a log.
 pub fn fetch_text(path: String) -> Loading<String> {
     Box::pin(async move {
-        let response = api_get(&path, "text/plain")
-            .send()
-            .await
-            .map_err(|_| FetchError::Unreachable)?;
-        if !response.ok() {
-            return Err(error_from(response).await);
-        }
+        let response = send(&path, "text/plain").await?;
         response.text().await.map_err(|_| FetchError::Unreachable)
     })
 }

@@ -3,6 +3,7 @@
 //! derived only when a frame brings its object, and the pod order and index only when pods
 //! come or go, so a refresh of a steady cluster costs one small row per pod.
 
+use std::cmp::Ordering;
 use std::sync::Arc;
 
 use ktop_web_shared::api::FrameMeta;
@@ -69,11 +70,13 @@ impl FrameStore {
                 )))
             })
             .collect();
-        let mut nodes: Vec<Arc<NodeView>> = (0..live.node_slots())
+        let nodes: Vec<Arc<NodeView>> = (0..live.node_slots())
             .filter_map(|slot| live.node(slot))
             .map(|n| Arc::new(NodeView::new(n, now_s)))
             .collect();
-        nodes.sort_unstable_by(|a, b| a.name.cmp(&b.name));
+        let mut by_name: Vec<u32> = (0..nodes.len() as u32).collect();
+        sort_slots(&mut by_name, &|a, b| nodes[a].name.cmp(&nodes[b].name));
+        let nodes = by_name.iter().map(|&i| nodes[i as usize].clone()).collect();
         Ok(Dataset::new(meta, nodes, pods, self.index.clone()))
     }
 
@@ -107,17 +110,23 @@ impl FrameStore {
             .filter(|&s| infos[s].is_some())
             .map(|s| s as u32)
             .collect();
-        let key = |slot: u32| {
-            infos[slot as usize]
+        let key = |slot: usize| {
+            infos[slot]
                 .as_deref()
                 .map(|i| (i.ns.as_str(), i.name.as_str()))
         };
-        order.sort_unstable_by(|&a, &b| key(a).cmp(&key(b)));
+        sort_slots(&mut order, &|a, b| key(a).cmp(&key(b)));
         self.index = Arc::new(PodIndex::new(
             order.iter().filter_map(|&s| infos[s as usize].as_deref()),
         ));
         self.order = order;
     }
+}
+
+/// Sorts slot numbers by `cmp`. One sort for every table keeps one copy of the sort's code
+/// in the wasm.
+fn sort_slots(slots: &mut [u32], cmp: &dyn Fn(usize, usize) -> Ordering) {
+    slots.sort_unstable_by(|&a, &b| cmp(a as usize, b as usize));
 }
 
 #[cfg(test)]

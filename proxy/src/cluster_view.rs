@@ -675,13 +675,13 @@ mod tests {
         let mut builds = Vec::new();
         for _ in 0..4 {
             let started = tokio::time::Instant::now();
-            let json = view.snapshot_json().await.expect("snapshot");
-            builds.push(json.as_ptr());
+            // Kept, so no later build can reuse its memory and pass for it.
+            builds.push(view.snapshot_json().await.expect("snapshot"));
             tokio::time::sleep_until(started + Duration::from_millis(5000 - 200)).await;
         }
-        let mut distinct = builds.clone();
+        let mut distinct: Vec<*const u8> = builds.iter().map(|b| b.as_ptr()).collect();
         distinct.dedup();
-        assert_eq!(distinct.len(), 4, "the same snapshot twice: {builds:?}");
+        assert_eq!(distinct.len(), 4, "the same snapshot twice: {distinct:?}");
     }
 
     #[tokio::test(start_paused = true)]
