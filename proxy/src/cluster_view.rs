@@ -55,7 +55,9 @@ struct Publication {
     /// When its build started: a tab polling every interval must find it expired.
     at: Instant,
     snapshot: Arc<Snapshot>,
-    json: Bytes,
+    /// The snapshot as JSON, made for the first script that asks: the page reads frames, and
+    /// 30,000 pods are megabytes of JSON no one may want.
+    json: Arc<tokio::sync::OnceCell<Bytes>>,
 }
 
 /// A served cluster.
@@ -112,7 +114,19 @@ impl ClusterView {
 
     /// The snapshot as JSON, rebuilt when the cached one is (about) a refresh interval old.
     pub async fn snapshot_json(&self) -> Result<Bytes, SnapshotError> {
-        Ok(self.publication().await?.json)
+        let publication = self.publication().await?;
+        let json = publication
+            .json
+            .get_or_try_init(|| async {
+                // Megabytes at scale: made off the async workers.
+                let snapshot = publication.snapshot.clone();
+                let json = tokio::task::spawn_blocking(move || serde_json::to_vec(&*snapshot))
+                    .await
+                    .map_err(FrameFailure::from)??;
+                Ok::<_, SnapshotError>(Bytes::from(json))
+            })
+            .await?;
+        Ok(json.clone())
     }
 
     /// The frame that brings a viewer at `after` up to date. A viewer that holds the frame
@@ -167,17 +181,10 @@ impl ClusterView {
                 measured_before,
             },
         ));
-        // Megabytes of JSON at scale: made off the async workers.
-        let json = {
-            let snapshot = snapshot.clone();
-            tokio::task::spawn_blocking(move || serde_json::to_vec(&*snapshot))
-                .await
-                .map_err(FrameFailure::from)??
-        };
         let publication = Publication {
             at: started,
             snapshot,
-            json: Bytes::from(json),
+            json: Arc::default(),
         };
         *cached = Some(publication.clone());
         Ok(publication)
@@ -668,13 +675,13 @@ mod tests {
         let mut builds = Vec::new();
         for _ in 0..4 {
             let started = tokio::time::Instant::now();
-            let json = view.snapshot_json().await.expect("snapshot");
-            builds.push(json.as_ptr());
+            // Kept, so no later build can reuse its memory and pass for it.
+            builds.push(view.snapshot_json().await.expect("snapshot"));
             tokio::time::sleep_until(started + Duration::from_millis(5000 - 200)).await;
         }
-        let mut distinct = builds.clone();
+        let mut distinct: Vec<*const u8> = builds.iter().map(|b| b.as_ptr()).collect();
         distinct.dedup();
-        assert_eq!(distinct.len(), 4, "the same snapshot twice: {builds:?}");
+        assert_eq!(distinct.len(), 4, "the same snapshot twice: {distinct:?}");
     }
 
     #[tokio::test(start_paused = true)]

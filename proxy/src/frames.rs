@@ -24,6 +24,8 @@ pub struct Encoded {
     pub raw: Bytes,
     /// The frame gzipped, for viewers that accept it (every browser).
     pub gzip: Option<Bytes>,
+    /// When the snapshot it brings a viewer to was built.
+    pub taken: Instant,
 }
 
 /// What a viewer gets.
@@ -49,8 +51,9 @@ pub enum FrameFailure {
 struct State {
     /// Taken while a blocking task encodes; absent after a panic there, until replaced.
     encoder: Option<Encoder>,
-    /// The snapshot (by its build time) the encoder last encoded, and its frame.
-    latest: Option<(Instant, Encoded)>,
+    /// The frame of the snapshot the encoder last encoded (its `taken` says which), and that
+    /// snapshot's meta, for a full frame made from the encoder later.
+    latest: Option<(Encoded, Vec<u8>)>,
     /// The full frame of that same snapshot, once a viewer needed it.
     full: Option<Encoded>,
 }
@@ -78,7 +81,7 @@ impl Frames {
     /// built.
     pub async fn position(&self) -> Option<(Position, Instant)> {
         let state = self.state.lock().await;
-        state.latest.as_ref().map(|(built, e)| (e.position, *built))
+        state.latest.as_ref().map(|(e, _)| (e.position, e.taken))
     }
 
     /// What brings a viewer at `after` to the newest snapshot: the frame made from it when
@@ -108,7 +111,7 @@ async fn reply(
     snapshot: &Arc<Snapshot>,
     after: Option<Position>,
 ) -> Result<Reply, FrameFailure> {
-    let newer = state.latest.as_ref().is_none_or(|(at, _)| built > *at);
+    let newer = state.latest.as_ref().is_none_or(|(e, _)| built > e.taken);
     if newer || state.encoder.is_none() {
         // A new encoder (the first, or after a panic lost the last) starts an epoch with a
         // full frame of this snapshot.
@@ -118,16 +121,16 @@ async fn reply(
         let made = tokio::task::spawn_blocking(move || {
             let mut encoder = encoder;
             let (kind, raw) = encoder.encode(&meta, &snapshot);
-            let frame = packed(kind, encoder.position(), raw);
-            (encoder, frame)
+            let frame = packed(kind, encoder.position(), raw, built);
+            (encoder, frame, meta)
         })
         .await;
-        let (encoder, frame) = made.inspect_err(|_| forget(state))?;
+        let (encoder, frame, meta) = made.inspect_err(|_| forget(state))?;
         state.encoder = Some(encoder);
         state.full = (frame.kind == FrameKind::Full).then(|| frame.clone());
-        state.latest = Some((built, frame));
+        state.latest = Some((frame, meta));
     }
-    let Some(latest) = state.latest.as_ref().map(|(_, e)| e.clone()) else {
+    let Some((latest, meta)) = state.latest.clone() else {
         return Ok(Reply::NothingNew);
     };
     let (epoch, seq) = latest.position;
@@ -144,11 +147,11 @@ async fn reply(
     let Some(encoder) = state.encoder.take() else {
         return Ok(Reply::Frame(latest));
     };
-    let meta = serde_json::to_vec(&FrameMeta::of(snapshot))?;
+    // The encoder holds the latest snapshot, which may be newer than `snapshot`.
     let made = tokio::task::spawn_blocking(move || {
         let mut encoder = encoder;
         let raw = encoder.full(&meta);
-        let full = packed(FrameKind::Full, encoder.position(), raw);
+        let full = packed(FrameKind::Full, encoder.position(), raw, latest.taken);
         (encoder, full)
     })
     .await;
@@ -181,7 +184,7 @@ fn new_encoder() -> Encoder {
 /// for 5 % more bytes; the full frame 680 KB at level 6, 746 KB at level 1.
 const GZIP_LEVEL: u32 = 6;
 
-fn packed(kind: FrameKind, position: Position, raw: Vec<u8>) -> Encoded {
+fn packed(kind: FrameKind, position: Position, raw: Vec<u8>, taken: Instant) -> Encoded {
     let mut gz = flate2::write::GzEncoder::new(
         Vec::with_capacity(raw.len() / 3),
         flate2::Compression::new(GZIP_LEVEL),
@@ -198,6 +201,7 @@ fn packed(kind: FrameKind, position: Position, raw: Vec<u8>) -> Encoded {
         position,
         raw: Bytes::from(raw),
         gzip,
+        taken,
     }
 }
 

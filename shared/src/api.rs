@@ -9,6 +9,15 @@ use serde::{Deserialize, Serialize};
 /// Path prefix of every API route.
 pub const API_PREFIX: &str = "/api/v1";
 
+/// The media type of a frame (`GET …/frames`, see [`crate::frame`]).
+pub const FRAME_CONTENT_TYPE: &str = "application/vnd.ktop-web.frame";
+
+/// The response header of a frame that says how many milliseconds after the request's
+/// arrival its snapshot was built (negative: before). A long poll is answered with a
+/// snapshot built while it waited; a page that counted the data's age from its request would
+/// call it seconds older than it is.
+pub const FRAME_TAKEN_HEADER: &str = "ktop-taken-after-request-ms";
+
 /// Most samples kept per series: the upper bound of the server's `--history` and of the
 /// browser's `?history=`, so a typo cannot exhaust the browser's memory with 30 000 pods.
 pub const MAX_HISTORY: u32 = 3600;

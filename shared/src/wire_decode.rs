@@ -4,8 +4,9 @@
 
 use crate::api::{
     ApiError, ClusterInfo, Condition, ContainerRow, ContextList, CpuMem, Fallback, FallbackReason,
-    FlatUsage, Freshness, Io, NodeRow, PodPhase, PodRow, Readiness, Resources, SampleTime,
-    SelectedPods, Snapshot, SourceKind, SourceMode, SourceStatus, StalePart, Staleness, Usage,
+    FlatUsage, FrameMeta, Freshness, Io, NodeRow, PodPhase, PodRow, Readiness, Resources,
+    SampleTime, SelectedPods, Snapshot, SourceKind, SourceMode, SourceStatus, StalePart, Staleness,
+    Usage,
 };
 use crate::decode::{Decode, DecodeError, Reader, decode_enum, decode_struct};
 use crate::detail::{
@@ -25,6 +26,13 @@ decode_struct!(Snapshot {
     nodes: "nodes",
     pods: "pods",
     freshness: "freshness" or default,
+});
+
+decode_struct!(FrameMeta {
+    cluster: "cluster",
+    source: "source",
+    taken_at_ms: "taken_at_ms",
+    freshness: "freshness",
 });
 
 decode_struct!(Freshness {
@@ -534,6 +542,7 @@ mod tests {
         let s = snapshot();
         let (node, pod) = (&s.nodes[0], &s.pods[0]);
         agrees_with_serde(&s);
+        agrees_with_serde(&FrameMeta::of(&s));
         agrees_with_serde(&s.cluster);
         agrees_with_serde(&s.source);
         agrees_with_serde(&s.source.fallbacks[0]);

@@ -7,7 +7,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use ktop_web_shared::api::{ApiError, ContextList};
+use ktop_web_shared::api::{ApiError, ContextList, FRAME_CONTENT_TYPE, FRAME_TAKEN_HEADER};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
@@ -180,6 +180,7 @@ async fn frames(
     headers: HeaderMap,
     uri: Uri,
 ) -> Result<Response, Refusal> {
+    let arrived = tokio::time::Instant::now();
     let query = strict_query::<FramesQuery>(&uri)?;
     let after = query.after.as_deref().map(parse_position).transpose()?;
     let view = cluster(&state, &context).await?;
@@ -207,9 +208,13 @@ async fn frames(
     };
     let mut response = (
         [
-            (header::CONTENT_TYPE, FRAME_CONTENT_TYPE),
-            (header::CACHE_CONTROL, "no-store"),
-            (header::VARY, "accept-encoding"),
+            (
+                FRAME_TAKEN_HEADER,
+                taken_offset_ms(arrived, frame.taken).to_string(),
+            ),
+            (header::CONTENT_TYPE.as_str(), FRAME_CONTENT_TYPE.to_owned()),
+            (header::CACHE_CONTROL.as_str(), "no-store".to_owned()),
+            (header::VARY.as_str(), "accept-encoding".to_owned()),
         ],
         body,
     )
@@ -222,8 +227,15 @@ async fn frames(
     Ok(response)
 }
 
-/// The media type of a frame.
-pub const FRAME_CONTENT_TYPE: &str = "application/vnd.ktop-web.frame";
+/// How many milliseconds after `arrived` a snapshot was `taken` (negative: before).
+fn taken_offset_ms(arrived: tokio::time::Instant, taken: tokio::time::Instant) -> i64 {
+    let ms = |d: std::time::Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX);
+    if taken >= arrived {
+        ms(taken - arrived)
+    } else {
+        -ms(arrived - taken)
+    }
+}
 
 /// `EPOCH.SEQ`, two whole numbers.
 fn parse_position(text: &str) -> Result<Position, Refusal> {

@@ -67,7 +67,10 @@ mod tests {
     use axum::body::Body;
     use axum::http::{Request, StatusCode, header};
     use http_body_util::BodyExt;
-    use ktop_web_shared::api::{ApiError, ClusterInfo, ContextList, Snapshot, SourceMode};
+    use ktop_web_shared::api::{
+        ApiError, ClusterInfo, ContextList, FRAME_CONTENT_TYPE, FRAME_TAKEN_HEADER, Snapshot,
+        SourceMode,
+    };
     use std::time::Duration;
     use tower::ServiceExt;
 
@@ -168,8 +171,19 @@ mod tests {
         };
         let (status, headers, zipped) = send("/api/v1/contexts/demo/frames".into(), true).await;
         assert_eq!(status, StatusCode::OK);
-        assert_eq!(headers[header::CONTENT_TYPE], api::FRAME_CONTENT_TYPE);
+        assert_eq!(headers[header::CONTENT_TYPE], FRAME_CONTENT_TYPE);
         assert_eq!(headers[header::CONTENT_ENCODING], "gzip");
+        let taken_after_request = |headers: &axum::http::HeaderMap| -> i64 {
+            headers[FRAME_TAKEN_HEADER]
+                .to_str()
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .expect("a whole number of milliseconds")
+        };
+        assert!(
+            taken_after_request(&headers) >= 0,
+            "the first snapshot is built for this request"
+        );
         let mut frame = Vec::new();
         flate2::read::GzDecoder::new(&zipped[..])
             .read_to_end(&mut frame)
@@ -182,12 +196,16 @@ mod tests {
         assert_eq!(raw, frame, "the same frame, not compressed");
 
         let (epoch, seq) = live.position().expect("a position");
-        let (status, _, delta) = send(
+        let (status, headers, delta) = send(
             format!("/api/v1/contexts/demo/frames?after={epoch}.{seq}"),
             false,
         )
         .await;
         assert_eq!(status, StatusCode::OK);
+        assert!(
+            taken_after_request(&headers) > 0,
+            "a long poll is answered with a snapshot built while it waited"
+        );
         assert_eq!(live.apply(&delta), Ok(FrameKind::Delta));
 
         for bad in [

@@ -6,7 +6,7 @@ use super::bytes::Reader;
 use super::records::{Lookup, read_node, read_pod};
 use super::usage::{self, Cells, EMPTY};
 use super::{FrameError, FrameKind, MAGIC, VERSION, tag};
-use crate::api::{CpuMem, NodeRow, PodRow};
+use crate::api::{CpuMem, Io, NodeRow, PodRow};
 
 /// A pod's total usage at the wire's precision.
 pub type PodUsage = CpuMem;
@@ -42,6 +42,8 @@ pub struct Live {
     strings: Vec<String>,
     nodes: Rows<NodeRow>,
     pods: Rows<PodRow>,
+    /// Pod slots the last frame gave another object or emptied; `None` after a full frame.
+    changed_pods: Option<Vec<usize>>,
 }
 
 impl Live {
@@ -84,6 +86,33 @@ impl Live {
         usage::pod_total(self.pods.cells.get(slot)?)
     }
 
+    /// The pod in `slot` as its frame described it: no sample, I/O or container usage. A
+    /// viewer derives what it shows from this only when [`Live::changed_pods`] names the slot.
+    pub fn pod_object(&self, slot: usize) -> Option<&PodRow> {
+        self.pods.objects.get(slot)?.as_ref()
+    }
+
+    /// The pod in `slot`'s network and disk throughput.
+    pub fn pod_io(&self, slot: usize) -> Option<Io> {
+        usage::io(self.pods.cells.get(slot)?)
+    }
+
+    /// Usage per container of the pod in `slot`, in its containers' order, when it has more
+    /// than one (a pod with one container uses [`Live::pod_usage`]).
+    pub fn container_usage(&self, slot: usize) -> impl Iterator<Item = Option<CpuMem>> + '_ {
+        self.pods
+            .cells
+            .get(slot)
+            .into_iter()
+            .flat_map(usage::container_usage)
+    }
+
+    /// Pod slots whose object the last frame added, replaced or removed, in no particular
+    /// order; `None` after a full frame, which replaces everything.
+    pub fn changed_pods(&self) -> Option<&[usize]> {
+        self.changed_pods.as_deref()
+    }
+
     /// Applies one frame. A delta must follow the frame last applied; on any error nothing
     /// changes, and the viewer should ask for a full frame.
     pub fn apply(&mut self, frame: &[u8]) -> Result<FrameKind, FrameError> {
@@ -120,9 +149,7 @@ impl Live {
                 "strings that do not follow the table",
             ));
         }
-        let added: Vec<String> = (0..strings.count()?)
-            .map(|_| strings.str().map(str::to_owned))
-            .collect::<Result<_, _>>()?;
+        let added: Vec<String> = strings.list(|r| r.str().map(str::to_owned))?;
         end(&strings)?;
         let known = &self.strings[..held];
         // Each reference copies its string: a hostile frame naming one long string many
@@ -161,6 +188,10 @@ impl Live {
             self.pods = Rows::default();
         }
         self.strings.extend(added);
+        self.changed_pods = (!full).then(|| {
+            let upserted = pods.upserted.iter().map(|(i, _)| *i);
+            pods.removed.iter().copied().chain(upserted).collect()
+        });
         apply_table(&mut self.nodes, nodes, node_cells);
         apply_table(&mut self.pods, pods, pod_cells);
         self.meta = meta.to_vec();
@@ -197,7 +228,7 @@ pub(super) const TOO_MANY_SLOTS: FrameError =
 /// 30,000 pods copies about as many bytes as it has (names, namespaces, nodes).
 const STRING_COPIES_PER_BYTE: usize = 16;
 
-fn read_table<R: Clone>(
+fn read_table<R>(
     r: &mut Reader,
     expected: u8,
     rows: &Rows<R>,
@@ -206,49 +237,68 @@ fn read_table<R: Clone>(
     read: fn(&mut Reader, &Lookup) -> Result<R, FrameError>,
 ) -> Result<TableChange<R>, FrameError> {
     let mut s = Reader::new(section(r, expected)?);
+    // Only the objects' reading is particular to a kind: the rest is written once, which
+    // keeps the wasm smaller.
+    let held: Vec<bool> = if full {
+        Vec::new()
+    } else {
+        rows.objects.iter().map(Option::is_some).collect()
+    };
+    let (len, removed) = read_slots(&mut s, r.remaining(), held.len())?;
+    let upserted = s.list(|s| Ok((slot(s, len)?, read(s, lookup)?)))?;
+    end(&s)?;
+    let upserted_slots: Vec<usize> = upserted.iter().map(|(i, _)| *i).collect();
+    check_end(len, held, &removed, &upserted_slots)?;
+    Ok(TableChange {
+        len,
+        removed,
+        upserted,
+    })
+}
+
+/// A table's length and removed slots; `room` is what is left of the frame after this
+/// section, `held` the slots the view has now.
+fn read_slots(s: &mut Reader, room: usize, held: usize) -> Result<(usize, Vec<usize>), FrameError> {
     let len = s.uint()?;
     if len > MAX_SLOTS {
         return Err(FrameError::Malformed("more slots than any cluster has"));
     }
     // Each slot has a usage cell of at least a byte further on: refused here, before
     // anything is allocated for the slots.
-    if len > r.remaining() as u64 {
+    if len > room as u64 {
         return Err(TOO_MANY_SLOTS);
     }
-    let len = len as usize;
-    let held = if full { 0 } else { rows.objects.len() };
-    let slot = |s: &mut Reader, below: usize| -> Result<usize, FrameError> {
-        let v = s.uint()?;
-        if v >= below as u64 {
-            return Err(FrameError::Malformed("a slot past the table"));
-        }
-        Ok(v as usize)
-    };
-    let removed = (0..s.count()?)
-        .map(|_| slot(&mut s, held))
-        .collect::<Result<Vec<_>, _>>()?;
-    let upserted = (0..s.count()?)
-        .map(|_| Ok((slot(&mut s, len)?, read(&mut s, lookup)?)))
-        .collect::<Result<Vec<_>, FrameError>>()?;
-    end(&s)?;
-    // After the change, every slot past the new length must be empty.
-    let mut occupied: Vec<bool> = (0..held.max(len))
-        .map(|i| !full && rows.objects.get(i).is_some_and(Option::is_some))
-        .collect();
-    for &i in &removed {
+    let removed = s.list(|s| slot(s, held))?;
+    Ok((len as usize, removed))
+}
+
+/// A slot number below `below`.
+fn slot(s: &mut Reader, below: usize) -> Result<usize, FrameError> {
+    let v = s.uint()?;
+    if v >= below as u64 {
+        return Err(FrameError::Malformed("a slot past the table"));
+    }
+    Ok(v as usize)
+}
+
+/// After the change, every slot past the new length must be empty.
+fn check_end(
+    len: usize,
+    mut occupied: Vec<bool>,
+    removed: &[usize],
+    upserted: &[usize],
+) -> Result<(), FrameError> {
+    occupied.resize(occupied.len().max(len), false);
+    for &i in removed {
         occupied[i] = false;
     }
-    for (i, _) in &upserted {
-        occupied[*i] = true;
+    for &i in upserted {
+        occupied[i] = true;
     }
     if occupied[len..].iter().any(|&o| o) {
         return Err(FrameError::Malformed("rows left past the table's end"));
     }
-    Ok(TableChange {
-        len,
-        removed,
-        upserted,
-    })
+    Ok(())
 }
 
 fn read_usage<R>(

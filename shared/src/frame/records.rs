@@ -72,9 +72,7 @@ pub fn write_node(w: &mut Writer, n: &NodeRow, s: &mut Intern) {
 /// Reads a node written by [`write_node`].
 pub fn read_node(r: &mut Reader, s: &Lookup) -> Result<NodeRow, FrameError> {
     let name = s(r.uint()?)?;
-    let roles = (0..r.count()?)
-        .map(|_| s(r.uint()?))
-        .collect::<Result<_, _>>()?;
+    let roles = r.list(|r| s(r.uint()?))?;
     let ready = match r.byte()? {
         0 => Readiness::Ready,
         1 => Readiness::NotReady,
@@ -82,15 +80,13 @@ pub fn read_node(r: &mut Reader, s: &Lookup) -> Result<NodeRow, FrameError> {
         _ => return Err(FrameError::Malformed("a node readiness out of range")),
     };
     let unschedulable = r.byte()? != 0;
-    let conditions = (0..r.count()?)
-        .map(|_| {
-            Ok(Condition {
-                kind: s(r.uint()?)?,
-                status: s(r.uint()?)?,
-                reason: read_optional_str(r, s)?,
-            })
+    let conditions = r.list(|r| {
+        Ok(Condition {
+            kind: s(r.uint()?)?,
+            status: s(r.uint()?)?,
+            reason: read_optional_str(r, s)?,
         })
-        .collect::<Result<_, FrameError>>()?;
+    })?;
     Ok(NodeRow {
         name,
         roles,
@@ -151,16 +147,14 @@ pub fn read_pod(r: &mut Reader, s: &Lookup) -> Result<PodRow, FrameError> {
     let reason = read_optional_str(r, s)?;
     let restarts = r.u32()?;
     let created_s = r.int()?;
-    let containers = (0..r.count()?)
-        .map(|_| {
-            Ok(ContainerRow {
-                name: s(r.uint()?)?,
-                requests: read_resources(r)?,
-                limits: read_resources(r)?,
-                usage: None,
-            })
+    let containers = r.list(|r| {
+        Ok(ContainerRow {
+            name: s(r.uint()?)?,
+            requests: read_resources(r)?,
+            limits: read_resources(r)?,
+            usage: None,
         })
-        .collect::<Result<_, FrameError>>()?;
+    })?;
     Ok(PodRow {
         ns,
         name,

@@ -69,8 +69,33 @@ fn assert_holds(live: &Live, snap: &Snapshot, meta: &[u8]) {
                 .find(|o| o.key() == p.key())
                 .expect("a pod");
             assert_eq!(live.pod_usage(slot), original.usage().map(quantized));
+            assert_eq!(live.pod_io(slot), p.io);
+            if p.containers.len() > 1 {
+                let each: Vec<_> = p.containers.iter().map(|c| c.usage).collect();
+                assert_eq!(live.container_usage(slot).collect::<Vec<_>>(), each);
+            }
         }
     }
+}
+
+/// What a viewer that rebuilds only the pods [`Live::changed_pods`] names holds: it must
+/// stay equal to the pods themselves.
+fn follow_changes(mirror: &mut Vec<Option<PodRow>>, live: &Live) {
+    mirror.resize(live.pod_slots(), None);
+    match live.changed_pods() {
+        None => (0..live.pod_slots()).for_each(|s| mirror[s] = live.pod_object(s).cloned()),
+        Some(slots) => {
+            for &s in slots {
+                if let Some(m) = mirror.get_mut(s) {
+                    *m = live.pod_object(s).cloned();
+                }
+            }
+        }
+    }
+    let objects: Vec<Option<PodRow>> = (0..live.pod_slots())
+        .map(|s| live.pod_object(s).cloned())
+        .collect();
+    assert_eq!(*mirror, objects, "a changed pod the viewer was not told of");
 }
 
 fn resources() -> impl Strategy<Value = Resources> {
@@ -220,12 +245,14 @@ proptest! {
     fn every_viewer_holds_the_snapshot(steps in proptest::collection::vec(snapshot(), 1..8)) {
         let mut encoder = Encoder::new(7);
         let mut follower = Live::default();
+        let mut mirror = Vec::new();
         for (i, snap) in steps.iter().enumerate() {
             let meta = format!("{{\"step\":{i}}}").into_bytes();
             let (kind, frame) = encoder.encode(&meta, snap);
             prop_assert_eq!(kind, if i == 0 { FrameKind::Full } else { FrameKind::Delta });
             prop_assert_eq!(follower.apply(&frame), Ok(kind));
             assert_holds(&follower, snap, &meta);
+            follow_changes(&mut mirror, &follower);
             // A viewer joining now gets a full frame and holds the same.
             let mut joiner = Live::default();
             prop_assert_eq!(joiner.apply(&encoder.full(&meta)), Ok(FrameKind::Full));

@@ -76,7 +76,7 @@ pub fn fill_node(n: &mut NodeRow, c: &Cells) {
         }),
         _ => None,
     };
-    n.io = io_value(&r[IO_FROM..]);
+    n.io = io(c);
 }
 
 /// A pod's cells: its total at `kubectl top`'s precision, and per container when it has
@@ -130,20 +130,32 @@ pub fn fill_pod(p: &mut PodRow, c: &Cells) {
         }),
         _ => None,
     };
-    p.io = io_value(&r[IO_FROM..]);
+    p.io = io(c);
     if let [only] = p.containers.as_mut_slice() {
         only.usage = pod_total(c);
     } else {
-        for (container, cells) in p.containers.iter_mut().zip(&c.containers) {
-            container.usage = match (value(cells[0]), value(cells[1])) {
-                (Some(cpu), Some(mem)) => Some(CpuMem {
-                    cpu: cpu_from_wire(cpu),
-                    mem: mem_from_wire(mem),
-                }),
-                _ => None,
-            };
+        for (container, usage) in p.containers.iter_mut().zip(container_usage(c)) {
+            container.usage = usage;
         }
     }
+}
+
+/// Network and disk throughput from a row's cells.
+pub fn io(c: &Cells) -> Option<Io> {
+    io_value(&c.row[IO_FROM..])
+}
+
+/// Usage per container, for pods with more than one (else nothing).
+pub fn container_usage(c: &Cells) -> impl Iterator<Item = Option<CpuMem>> + '_ {
+    c.containers
+        .iter()
+        .map(|cells| match (value(cells[0]), value(cells[1])) {
+            (Some(cpu), Some(mem)) => Some(CpuMem {
+                cpu: cpu_from_wire(cpu),
+                mem: mem_from_wire(mem),
+            }),
+            _ => None,
+        })
 }
 
 /// No usage at all: the previous cells of a slot that is new, freed or changed hands.
