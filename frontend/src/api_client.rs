@@ -6,11 +6,16 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use ktop_web_shared::api::{
     API_PREFIX, ApiError, ContextList, FRAME_CONTENT_TYPE, FRAME_TAKEN_HEADER,
 };
-use ktop_web_shared::decode::{Decode, from_json};
+use ktop_web_shared::decode::{Decode, DecodeError, from_json};
+
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 
 /// A boxed request in flight: one concrete type, so pages that load different things share
 /// the same loading code.
-pub type Loading<T> = std::pin::Pin<Box<dyn std::future::Future<Output = Result<T, FetchError>>>>;
+pub type Loading<T> = Pin<Box<dyn Future<Output = Result<T, FetchError>>>>;
 
 /// Shown when the server does not answer at all.
 pub const UNREACHABLE_MESSAGE: &str = "ktop-web is not reachable — is it still running?";
@@ -111,9 +116,32 @@ async fn body(response: Response) -> Result<Vec<u8>, FetchError> {
     response.binary().await.map_err(|_| FetchError::Unreachable)
 }
 
-async fn get_json<T: Decode>(path: &str) -> Result<T, FetchError> {
-    let body = body(send(path, "application/json").await?).await?;
-    from_json(&body).map_err(|e| FetchError::BadResponse(e.to_string()))
+/// The body of a JSON document at `path`.
+async fn get_json_body(path: String) -> Result<Vec<u8>, FetchError> {
+    body(send(&path, "application/json").await?).await
+}
+
+/// A JSON body that does not decode.
+fn unreadable(e: DecodeError) -> FetchError {
+    FetchError::BadResponse(e.to_string())
+}
+
+/// A JSON body on its way, decoded as `T` when it arrives. A hand-written future: an `async`
+/// block would copy the whole request's state machine into the wasm for every `T`.
+struct Decoding<T> {
+    body: Loading<Vec<u8>>,
+    decoded: PhantomData<fn() -> T>,
+}
+
+impl<T: Decode> Future for Decoding<T> {
+    type Output = Result<T, FetchError>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        self.body
+            .as_mut()
+            .poll(cx)
+            .map(|body| from_json(&body?).map_err(unreadable))
+    }
 }
 
 async fn error_from(response: Response) -> FetchError {
@@ -124,7 +152,7 @@ async fn error_from(response: Response) -> FetchError {
 
 /// `GET /api/v1/contexts`.
 pub async fn fetch_contexts() -> Result<ContextList, FetchError> {
-    get_json("/contexts").await
+    fetch_json("/contexts".to_owned()).await
 }
 
 /// The answer to a frame request.
@@ -159,12 +187,29 @@ pub async fn fetch_frame(
     let taken_after_request_ms = response
         .headers()
         .get(FRAME_TAKEN_HEADER)
-        .and_then(|v| v.parse().ok())
+        .and_then(|v| whole_number(&v))
         .ok_or_else(|| FetchError::BadResponse(format!("a frame without {FRAME_TAKEN_HEADER}")))?;
     Ok(FrameReply::Frame {
         bytes: body(response).await?,
         taken_after_request_ms,
     })
+}
+
+/// A whole number such as `-1250`, or `None`. By hand: `str::parse` would add its code to
+/// the wasm for this one header.
+fn whole_number(text: &str) -> Option<i64> {
+    let (negative, digits) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let magnitude = digits.bytes().try_fold(0i64, |n, b| {
+        let digit = b.checked_sub(b'0').filter(|d| *d < 10)?;
+        n.checked_mul(10)?.checked_add(i64::from(digit))
+    })?;
+    Some(if negative { -magnitude } else { magnitude })
 }
 
 /// Path (under the API prefix) of a node's details.
@@ -241,7 +286,10 @@ pub fn log_path(context: &str, ns: &str, pod: &str, container: &str, o: &LogOpti
 
 /// `GET` a JSON document at `path` (under the API prefix).
 pub fn fetch_json<T: Decode + 'static>(path: String) -> Loading<T> {
-    Box::pin(async move { get_json(&path).await })
+    Box::pin(Decoding::<T> {
+        body: Box::pin(get_json_body(path)),
+        decoded: PhantomData,
+    })
 }
 
 /// `GET` text at `path` (under the API prefix), e.g. a log.
@@ -262,6 +310,16 @@ mod tests {
         let err = FetchError::from_response(404, "Not Found", body);
         assert_eq!(err.message(), "context \"x\" is not served");
         assert_eq!(err.hint().as_deref(), Some("Pick one of: a, b"));
+    }
+
+    #[test]
+    fn whole_numbers_and_nothing_else() {
+        assert_eq!(whole_number("0"), Some(0));
+        assert_eq!(whole_number("4875"), Some(4875));
+        assert_eq!(whole_number("-1250"), Some(-1250));
+        for bad in ["", "-", "1.5", "12a", " 1", "+1", "99999999999999999999"] {
+            assert_eq!(whole_number(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -20,7 +20,7 @@ pub struct PodIndex {
 }
 
 impl PodIndex {
-    /// Indexes pods given in display order (by namespace, then name).
+    /// Indexes pods given in display order (grouped by namespace).
     pub fn new<'a>(pods: impl Iterator<Item = &'a PodInfo>) -> PodIndex {
         let mut index = PodIndex::default();
         for (i, pod) in pods.enumerate() {
@@ -49,7 +49,7 @@ pub struct Dataset {
     pub summary: ClusterSummary,
     /// Nodes by name.
     pub nodes: Vec<Arc<NodeView>>,
-    /// Pods by namespace, then name.
+    /// Pods by namespace, then name (naturally: `pod-2` before `pod-10`).
     pub pods: Vec<Arc<PodView>>,
     node_index: FastMap<String, usize>,
     pod_index: Arc<PodIndex>,
@@ -91,7 +91,7 @@ impl Dataset {
         self.pods.get(*self.pod_index.positions.get(key)?)
     }
 
-    /// Namespaces that have pods, sorted.
+    /// Namespaces that have pods, in the pods' order.
     pub fn namespaces(&self) -> &[String] {
         &self.pod_index.namespaces
     }
@@ -108,9 +108,7 @@ impl Dataset {
     /// The rows a snapshot becomes on its way through a frame, for tests.
     #[cfg(test)]
     pub fn of_snapshot(snapshot: &ktop_web_shared::api::Snapshot) -> Dataset {
-        let meta = ktop_web_shared::api::FrameMeta::of(snapshot);
-        let meta = serde_json::to_vec(&meta).expect("meta");
-        let (_, frame) = ktop_web_shared::frame::Encoder::new(1).encode(&meta, snapshot);
+        let (_, frame) = ktop_web_shared::frame::Encoder::new(1).encode(snapshot);
         crate::frame_store::FrameStore::default()
             .apply(&frame)
             .expect("a frame")

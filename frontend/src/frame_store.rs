@@ -3,17 +3,15 @@
 //! derived only when a frame brings its object, and the pod order and index only when pods
 //! come or go, so a refresh of a steady cluster costs one small row per pod.
 
-use std::cmp::Ordering;
 use std::sync::Arc;
 
-use ktop_web_shared::api::FrameMeta;
-use ktop_web_shared::decode::from_json;
 use ktop_web_shared::frame::Live;
 
 use crate::api_client::FetchError;
 use crate::dataset::{Dataset, PodIndex};
 use crate::nodes::row::NodeView;
 use crate::pods::row::{PodInfo, PodView};
+use crate::table::sort::sort_by_text;
 
 /// The tables the frames applied so far describe, and what the views derive from them.
 #[derive(Debug, Default)]
@@ -21,7 +19,7 @@ pub struct FrameStore {
     live: Live,
     /// Each pod slot's derived part.
     infos: Vec<Option<Arc<PodInfo>>>,
-    /// Occupied pod slots by namespace, then name.
+    /// Occupied pod slots by namespace, then name (naturally: `pod-2` before `pod-10`).
     order: Vec<u32>,
     /// Where each pod is in that order.
     index: Arc<PodIndex>,
@@ -44,10 +42,10 @@ impl FrameStore {
     }
 
     fn try_apply(&mut self, frame: &[u8]) -> Result<Dataset, FetchError> {
-        let refused = |what: String| FetchError::BadResponse(format!("a frame refused: {what}"));
-        self.live.apply(frame).map_err(|e| refused(e.to_string()))?;
-        let meta: FrameMeta =
-            from_json(self.live.meta()).map_err(|e| refused(format!("its meta: {e}")))?;
+        self.live
+            .apply(frame)
+            .map_err(|e| FetchError::BadResponse(format!("a frame refused: {e}")))?;
+        let meta = self.live.meta().clone();
         if self.derive_changed_pods() {
             self.reorder();
         }
@@ -75,7 +73,7 @@ impl FrameStore {
             .map(|n| Arc::new(NodeView::new(n, now_s)))
             .collect();
         let mut by_name: Vec<u32> = (0..nodes.len() as u32).collect();
-        sort_slots(&mut by_name, &|a, b| nodes[a].name.cmp(&nodes[b].name));
+        sort_by_text(&mut by_name, &|i| &nodes[i as usize].name);
         let nodes = by_name.iter().map(|&i| nodes[i as usize].clone()).collect();
         Ok(Dataset::new(meta, nodes, pods, self.index.clone()))
     }
@@ -84,7 +82,10 @@ impl FrameStore {
     /// must be made again.
     fn derive_changed_pods(&mut self) -> bool {
         let live = &self.live;
-        let derive = |slot: usize| live.pod_object(slot).map(|p| Arc::new(PodInfo::new(p)));
+        let derive = |slot: usize| {
+            live.pod_object(slot)
+                .map(|p| Arc::new(PodInfo::new(p.clone())))
+        };
         let slots = live.pod_slots();
         let Some(changed) = live.changed_pods() else {
             self.infos = (0..slots).map(derive).collect();
@@ -103,30 +104,22 @@ impl FrameStore {
         reorder
     }
 
-    /// Sorts the pods by namespace, then name (the server's order), and indexes them.
+    /// Sorts the pods by namespace, then name, and indexes them.
     fn reorder(&mut self) {
         let infos = &self.infos;
         let mut order: Vec<u32> = (0..infos.len())
             .filter(|&s| infos[s].is_some())
             .map(|s| s as u32)
             .collect();
-        let key = |slot: usize| {
-            infos[slot]
-                .as_deref()
-                .map(|i| (i.ns.as_str(), i.name.as_str()))
-        };
-        sort_slots(&mut order, &|a, b| key(a).cmp(&key(b)));
+        let info = |slot: u32| infos[slot as usize].as_deref();
+        // Stable sorts: by name, then by namespace, keeping names in order within each.
+        sort_by_text(&mut order, &|s| info(s).map_or("", |i| &i.name));
+        sort_by_text(&mut order, &|s| info(s).map_or("", |i| &i.ns));
         self.index = Arc::new(PodIndex::new(
             order.iter().filter_map(|&s| infos[s as usize].as_deref()),
         ));
         self.order = order;
     }
-}
-
-/// Sorts slot numbers by `cmp`. One sort for every table keeps one copy of the sort's code
-/// in the wasm.
-fn sort_slots(slots: &mut [u32], cmp: &dyn Fn(usize, usize) -> Ordering) {
-    slots.sort_unstable_by(|&a, &b| cmp(a as usize, b as usize));
 }
 
 #[cfg(test)]
@@ -144,10 +137,6 @@ mod tests {
         }
     }
 
-    fn meta(s: &Snapshot) -> Vec<u8> {
-        serde_json::to_vec(&FrameMeta::of(s)).expect("meta")
-    }
-
     fn keys(d: &Dataset) -> Vec<&str> {
         d.pods.iter().map(|p| &*p.key).collect()
     }
@@ -163,7 +152,7 @@ mod tests {
                 pod("a", "p2", None),
             ],
         );
-        let (_, frame) = encoder.encode(&meta(&first), &first);
+        let (_, frame) = encoder.encode(&first);
         let d1 = store.apply(&frame).expect("full");
         assert_eq!(keys(&d1), ["a/p2", "b/p1"]);
         assert_eq!(store.position(), Some((3, 1)));
@@ -176,7 +165,7 @@ mod tests {
                 pod("a", "p2", None),
             ],
         );
-        let (_, frame) = encoder.encode(&meta(&second), &second);
+        let (_, frame) = encoder.encode(&second);
         let d2 = store.apply(&frame).expect("delta");
         assert_eq!(d2.pod("b/p1").and_then(|p| p.cpu()), Some(2_000_000));
         assert_eq!(d2.taken_at_ms, 2_000);
@@ -193,7 +182,7 @@ mod tests {
         let mut changed = pod("b", "p1", Some((2_000_000, 2048)));
         changed.restarts = 4;
         let third = snapshot(3_000, vec![changed, pod("c", "p0", None)]);
-        let (_, frame) = encoder.encode(&meta(&third), &third);
+        let (_, frame) = encoder.encode(&third);
         let d3 = store.apply(&frame).expect("delta");
         assert_eq!(keys(&d3), ["b/p1", "c/p0"]);
         assert_eq!(d3.namespaces(), ["b", "c"]);
@@ -206,22 +195,17 @@ mod tests {
         let mut encoder = Encoder::new(5);
         let mut store = FrameStore::default();
         let s = snapshot(1_000, vec![pod("a", "p", None)]);
-        let (_, full) = encoder.encode(&meta(&s), &s);
+        let (_, full) = encoder.encode(&s);
         store.apply(&full).expect("full");
-        let (_, delta) = encoder.encode(&meta(&s), &s);
-        let (_, skipped) = encoder.encode(&meta(&s), &s);
+        let (_, delta) = encoder.encode(&s);
+        let (_, skipped) = encoder.encode(&s);
         assert!(matches!(
             store.apply(&skipped),
             Err(FetchError::BadResponse(_))
         ));
         assert_eq!(store.position(), None, "starts over");
         assert!(store.apply(&delta).is_err(), "a delta needs its base");
-        store.apply(&encoder.full(&meta(&s))).expect("full again");
+        store.apply(&encoder.full()).expect("full again");
         assert_eq!(store.position(), Some((5, 3)));
-
-        // A frame whose meta this page cannot read is refused as well.
-        let (_, bad_meta) = Encoder::new(6).encode(b"{}", &s);
-        assert!(store.apply(&bad_meta).is_err());
-        assert_eq!(store.position(), None);
     }
 }

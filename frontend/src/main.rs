@@ -29,6 +29,12 @@ mod table;
 mod threshold;
 mod throughput;
 
+/// Talc instead of the default dlmalloc: smaller in the wasm and faster (measured: see the
+/// note where the size is checked, `scripts/build-frontend`).
+#[cfg(target_family = "wasm")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 fn main() {
     // Panic messages to the browser console (the wasm has no stderr).
     std::panic::set_hook(Box::new(|info| {

@@ -427,9 +427,7 @@ mod tests {
         for n in &snap.nodes {
             assert!(nodes.contains(n), "{}", n.name);
         }
-        let meta: ktop_web_shared::api::FrameMeta =
-            serde_json::from_slice(live.meta()).expect("meta");
-        assert_eq!(meta.taken_at_ms, snap.taken_at_ms);
+        assert_eq!(live.meta(), &ktop_web_shared::api::FrameMeta::of(&snap));
     }
 
     #[tokio::test(start_paused = true)]

@@ -6,7 +6,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use ktop_web_shared::api::{FrameMeta, Snapshot};
+use ktop_web_shared::api::Snapshot;
 use ktop_web_shared::frame::{Encoder, FrameKind};
 use tokio::time::Instant;
 
@@ -40,9 +40,6 @@ pub enum Reply {
 /// Why no frame could be made.
 #[derive(Debug, thiserror::Error)]
 pub enum FrameFailure {
-    /// The meta JSON could not be made (a bug).
-    #[error("cannot encode the frame's meta: {0}")]
-    Meta(#[from] serde_json::Error),
     /// The encoding task panicked (a bug); the next frame is a full one of a new epoch.
     #[error("the frame encoder failed: {0}")]
     Task(#[from] tokio::task::JoinError),
@@ -51,9 +48,8 @@ pub enum FrameFailure {
 struct State {
     /// Taken while a blocking task encodes; absent after a panic there, until replaced.
     encoder: Option<Encoder>,
-    /// The frame of the snapshot the encoder last encoded (its `taken` says which), and that
-    /// snapshot's meta, for a full frame made from the encoder later.
-    latest: Option<(Encoded, Vec<u8>)>,
+    /// The frame of the snapshot the encoder last encoded (its `taken` says which).
+    latest: Option<Encoded>,
     /// The full frame of that same snapshot, once a viewer needed it.
     full: Option<Encoded>,
 }
@@ -81,7 +77,7 @@ impl Frames {
     /// built.
     pub async fn position(&self) -> Option<(Position, Instant)> {
         let state = self.state.lock().await;
-        state.latest.as_ref().map(|(e, _)| (e.position, e.taken))
+        state.latest.as_ref().map(|e| (e.position, e.taken))
     }
 
     /// What brings a viewer at `after` to the newest snapshot: the frame made from it when
@@ -111,26 +107,25 @@ async fn reply(
     snapshot: &Arc<Snapshot>,
     after: Option<Position>,
 ) -> Result<Reply, FrameFailure> {
-    let newer = state.latest.as_ref().is_none_or(|(e, _)| built > e.taken);
+    let newer = state.latest.as_ref().is_none_or(|e| built > e.taken);
     if newer || state.encoder.is_none() {
         // A new encoder (the first, or after a panic lost the last) starts an epoch with a
         // full frame of this snapshot.
         let encoder = state.encoder.take().unwrap_or_else(new_encoder);
-        let meta = serde_json::to_vec(&FrameMeta::of(snapshot))?;
         let snapshot = snapshot.clone();
         let made = tokio::task::spawn_blocking(move || {
             let mut encoder = encoder;
-            let (kind, raw) = encoder.encode(&meta, &snapshot);
+            let (kind, raw) = encoder.encode(&snapshot);
             let frame = packed(kind, encoder.position(), raw, built);
-            (encoder, frame, meta)
+            (encoder, frame)
         })
         .await;
-        let (encoder, frame, meta) = made.inspect_err(|_| forget(state))?;
+        let (encoder, frame) = made.inspect_err(|_| forget(state))?;
         state.encoder = Some(encoder);
         state.full = (frame.kind == FrameKind::Full).then(|| frame.clone());
-        state.latest = Some((frame, meta));
+        state.latest = Some(frame);
     }
-    let Some((latest, meta)) = state.latest.clone() else {
+    let Some(latest) = state.latest.clone() else {
         return Ok(Reply::NothingNew);
     };
     let (epoch, seq) = latest.position;
@@ -150,7 +145,7 @@ async fn reply(
     // The encoder holds the latest snapshot, which may be newer than `snapshot`.
     let made = tokio::task::spawn_blocking(move || {
         let mut encoder = encoder;
-        let raw = encoder.full(&meta);
+        let raw = encoder.full();
         let full = packed(FrameKind::Full, encoder.position(), raw, latest.taken);
         (encoder, full)
     })

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use ktop_web_shared::api::{CpuMem, FrameMeta, Snapshot};
+use ktop_web_shared::api::{CpuMem, Snapshot};
 use ktop_web_shared::frame::{
     FrameKind, Live, cpu_from_wire, cpu_to_wire, mem_from_wire, mem_to_wire,
 };
@@ -48,9 +48,8 @@ async fn snapshot(ktop: &Ktop) -> Snapshot {
 /// The snapshot of the refresh `live` holds: asked for right after its frame, it is the
 /// same refresh unless a new one was due meanwhile (then `None`).
 async fn same_refresh(ktop: &Ktop, live: &Live) -> Option<Snapshot> {
-    let meta: FrameMeta = serde_json::from_slice(live.meta()).expect("the frame's meta");
     let snap = snapshot(ktop).await;
-    (snap.taken_at_ms == meta.taken_at_ms).then_some(snap)
+    (snap.taken_at_ms == live.meta().taken_at_ms).then_some(snap)
 }
 
 fn assert_holds(live: &Live, snap: &Snapshot) {

@@ -45,11 +45,8 @@ pub fn from_json<T: Decode>(bytes: &[u8]) -> Result<T, DecodeError> {
         depth: 0,
     };
     let value = T::decode(&mut r)?;
-    r.skip_whitespace();
-    match r.pos == bytes.len() {
-        true => Ok(value),
-        false => Err(r.error("end of input")),
-    }
+    r.finish()?;
+    Ok(value)
 }
 
 /// A cursor over a JSON document.
@@ -60,6 +57,16 @@ pub struct Reader<'a> {
 }
 
 impl<'a> Reader<'a> {
+    /// Only whitespace may follow the document. Apart from [`from_json`], so that generic
+    /// function stays small for every type it is made for.
+    fn finish(&mut self) -> Result<(), DecodeError> {
+        self.skip_whitespace();
+        match self.pos == self.bytes.len() {
+            true => Ok(()),
+            false => Err(self.error("end of input")),
+        }
+    }
+
     fn error(&self, expected: &'static str) -> DecodeError {
         DecodeError::Syntax {
             expected,

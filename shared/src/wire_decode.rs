@@ -1,14 +1,10 @@
-//! How the browser reads each wire type: its JSON keys, which fields may be absent, and the
-//! strings of its enums, mirroring the serde attributes on the types. The tests below hold
-//! the two to each other by decoding what serde encodes.
+//! How the browser reads each JSON wire type (the live view comes in frames instead, see
+//! `frame`): its JSON keys, which fields may be absent, and the strings of its enums,
+//! mirroring the serde attributes on the types. The tests below hold the two to each other
+//! by decoding what serde encodes.
 
-use crate::api::{
-    ApiError, ClusterInfo, Condition, ContainerRow, ContextList, CpuMem, Fallback, FallbackReason,
-    FlatUsage, FrameMeta, Freshness, Io, NodeRow, PodPhase, PodRow, Readiness, Resources,
-    SampleTime, SelectedPods, Snapshot, SourceKind, SourceMode, SourceStatus, StalePart, Staleness,
-    Usage,
-};
-use crate::decode::{Decode, DecodeError, Reader, decode_enum, decode_struct};
+use crate::api::{ApiError, ContextList, Resources, SelectedPods};
+use crate::decode::{decode_enum, decode_struct};
 use crate::detail::{
     ConditionDetail, ContainerDetail, ContainerPhase, ContainerState, EventList, EventRow,
     NodeAddress, NodeDetail, NodeSystem, Owner, PodDetail, Taint,
@@ -19,182 +15,9 @@ decode_struct!(ContextList {
     contexts: "contexts"
 });
 
-decode_struct!(Snapshot {
-    cluster: "cluster",
-    source: "source",
-    taken_at_ms: "taken_at_ms",
-    nodes: "nodes",
-    pods: "pods",
-    freshness: "freshness" or default,
-});
-
-decode_struct!(FrameMeta {
-    cluster: "cluster",
-    source: "source",
-    taken_at_ms: "taken_at_ms",
-    freshness: "freshness",
-});
-
-decode_struct!(Freshness {
-    objects_ms: "objects_ms",
-    usage_ms: "usage_ms" or default,
-    stale: "stale" or default,
-});
-
-decode_struct!(Staleness {
-    part: "part",
-    since_ms: "since_ms",
-    reason: "reason",
-});
-
-decode_enum!(StalePart {
-    Objects = "objects",
-    Usage = "usage",
-});
-
-decode_struct!(ClusterInfo {
-    context: "context",
-    server: "server",
-    user: "user",
-    namespace: "namespace" or default,
-    refresh_ms: "refresh_ms",
-    history: "history",
-    demo: "demo",
-});
-
-decode_enum!(SourceKind {
-    MetricsServer = "metrics-server",
-    Prometheus = "prometheus",
-    None = "none",
-    Demo = "demo",
-});
-
-decode_enum!(SourceMode {
-    Auto = "auto",
-    MetricsServer = "metrics-server",
-    Prometheus = "prometheus",
-    None = "none",
-    Demo = "demo",
-});
-
-decode_struct!(SourceStatus {
-    mode: "mode",
-    live: "live",
-    fallbacks: "fallbacks" or default,
-    last_sample_ms: "last_sample_ms" or default,
-    io: "io" or default,
-});
-
-decode_struct!(Fallback {
-    source: "source",
-    reason: "reason",
-    message: "message",
-    hint: "hint",
-    retry_at_ms: "retry_at_ms" or default,
-});
-
-decode_enum!(FallbackReason {
-    NotInstalled = "not-installed",
-    Unavailable = "unavailable",
-    Forbidden = "forbidden",
-    Timeout = "timeout",
-    Starting = "starting",
-    Error = "error",
-});
-
-decode_struct!(CpuMem {
-    cpu: "cpu",
-    mem: "mem"
-});
-
-decode_struct!(FlatUsage {
-    cpu: "cpu",
-    mem: "mem",
-    ts_ms: "ts_ms",
-    window_ms: "window_ms",
-});
-
-impl Decode for Usage {
-    fn decode(r: &mut Reader<'_>) -> Result<Self, DecodeError> {
-        FlatUsage::decode(r).map(Usage::from)
-    }
-}
-
-decode_enum!(Readiness {
-    Ready = "ready",
-    NotReady = "not-ready",
-    Unknown = "unknown",
-});
-
-decode_struct!(Condition {
-    kind: "type",
-    status: "status",
-    reason: "reason" or default,
-});
-
-decode_struct!(NodeRow {
-    name: "name",
-    roles: "roles" or default,
-    ready: "ready",
-    unschedulable: "unschedulable" or default,
-    conditions: "conditions" or default,
-    kubelet_version: "kubelet_version",
-    created_s: "created_s",
-    capacity: "capacity",
-    allocatable: "allocatable",
-    pod_capacity: "pod_capacity",
-    pods: "pods",
-    requests: "requests",
-    limits: "limits",
-    usage: "usage" or default,
-    io: "io" or default,
-});
-
-decode_struct!(Io {
-    rx: "rx" or default,
-    tx: "tx" or default,
-    read: "read" or default,
-    write: "write" or default,
-});
-
-decode_enum!(PodPhase {
-    Pending = "Pending",
-    Running = "Running",
-    Succeeded = "Succeeded",
-    Failed = "Failed",
-    Unknown = "Unknown",
-});
-
-decode_struct!(ContainerRow {
-    name: "name",
-    requests: "requests" or default,
-    limits: "limits" or default,
-    usage: "usage" or default,
-});
-
 decode_struct!(Resources {
     cpu: "cpu" or default,
     mem: "mem" or default,
-});
-
-decode_struct!(PodRow {
-    ns: "ns",
-    name: "name",
-    node: "node" or default,
-    phase: "phase",
-    reason: "reason" or default,
-    restarts: "restarts",
-    created_s: "created_s",
-    containers: "containers",
-    requests: "requests",
-    limits: "limits" or default,
-    sample: "sample" or default,
-    io: "io" or default,
-});
-
-decode_struct!(SampleTime {
-    ts_ms: "ts_ms",
-    window_ms: "window_ms"
 });
 
 decode_struct!(SelectedPods {
@@ -300,7 +123,7 @@ decode_struct!(EventRow {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::decode::from_json;
+    use crate::decode::{Decode, DecodeError, from_json};
     use serde::Serialize;
     use serde::de::DeserializeOwned;
     use std::fmt::Debug;
@@ -355,117 +178,6 @@ mod tests {
             from_json::<T>(br#""no-such-value""#),
             Err(DecodeError::Unknown("no-such-value".into()))
         );
-    }
-
-    fn usage() -> Usage {
-        Usage {
-            value: CpuMem {
-                cpu: 250,
-                mem: 1 << 40,
-            },
-            ts_ms: 1_700_000_000_000,
-            window_ms: 15_000,
-        }
-    }
-
-    fn snapshot() -> Snapshot {
-        let set = Resources {
-            cpu: Some(100_000_000),
-            mem: Some(64 << 20),
-        };
-        Snapshot {
-            cluster: ClusterInfo {
-                context: "kind-\"quoted\"/ctx".into(),
-                server: "https://127.0.0.1:6443".into(),
-                user: "admin".into(),
-                namespace: Some("shop".into()),
-                refresh_ms: 2_000,
-                history: 120,
-                demo: true,
-            },
-            source: SourceStatus {
-                mode: SourceMode::Auto,
-                live: SourceKind::MetricsServer,
-                fallbacks: vec![Fallback {
-                    source: SourceKind::Prometheus,
-                    reason: FallbackReason::Forbidden,
-                    message: "nodes/proxy is forbidden".into(),
-                    hint: "grant get on nodes/proxy".into(),
-                    retry_at_ms: Some(1_700_000_030_000),
-                }],
-                last_sample_ms: Some(1_700_000_000_000),
-                io: true,
-            },
-            taken_at_ms: -1,
-            nodes: vec![NodeRow {
-                name: "node-1".into(),
-                roles: vec!["control-plane".into()],
-                ready: Readiness::NotReady,
-                unschedulable: true,
-                conditions: vec![Condition {
-                    kind: "MemoryPressure".into(),
-                    status: "True".into(),
-                    reason: Some("KubeletHasInsufficientMemory".into()),
-                }],
-                kubelet_version: "v1.35.0".into(),
-                created_s: 1_600_000_000,
-                capacity: CpuMem {
-                    cpu: 4_000_000_000,
-                    mem: 16 << 30,
-                },
-                allocatable: CpuMem {
-                    cpu: 3_900_000_000,
-                    mem: 15 << 30,
-                },
-                pod_capacity: 110,
-                pods: 12,
-                requests: CpuMem { cpu: 1, mem: 2 },
-                limits: CpuMem { cpu: 3, mem: 4 },
-                usage: Some(usage()),
-                io: Some(Io {
-                    rx: Some(1),
-                    tx: Some(u64::MAX),
-                    read: Some(3),
-                    write: Some(4),
-                }),
-            }],
-            pods: vec![PodRow {
-                ns: "shop".into(),
-                name: "cart-7d4f9-x2x9z".into(),
-                node: Some("node-1".into()),
-                phase: PodPhase::Running,
-                reason: Some("CrashLoopBackOff".into()),
-                restarts: 7,
-                created_s: 1_700_000_000,
-                containers: vec![ContainerRow {
-                    name: "app".into(),
-                    requests: set,
-                    limits: set,
-                    usage: Some(CpuMem { cpu: 5, mem: 6 }),
-                }],
-                requests: set,
-                limits: set,
-                sample: Some(SampleTime {
-                    ts_ms: 1_700_000_000_000,
-                    window_ms: 15_000,
-                }),
-                io: Some(Io {
-                    rx: None,
-                    tx: None,
-                    read: Some(5),
-                    write: Some(0),
-                }),
-            }],
-            freshness: Freshness {
-                objects_ms: 1_700_000_000_000,
-                usage_ms: Some(1_699_999_990_000),
-                stale: vec![Staleness {
-                    part: StalePart::Usage,
-                    since_ms: 1_699_999_990_000,
-                    reason: "no new sample for 40 s".into(),
-                }],
-            },
-        }
     }
 
     fn pod_detail() -> PodDetail {
@@ -538,24 +250,7 @@ mod tests {
     }
 
     #[test]
-    fn snapshot_types_agree_with_serde() {
-        let s = snapshot();
-        let (node, pod) = (&s.nodes[0], &s.pods[0]);
-        agrees_with_serde(&s);
-        agrees_with_serde(&FrameMeta::of(&s));
-        agrees_with_serde(&s.cluster);
-        agrees_with_serde(&s.source);
-        agrees_with_serde(&s.source.fallbacks[0]);
-        agrees_with_serde(&s.freshness);
-        agrees_with_serde(&s.freshness.stale[0]);
-        agrees_with_serde(node);
-        agrees_with_serde(&node.conditions[0]);
-        agrees_with_serde(&node.capacity);
-        agrees_with_serde(&usage());
-        agrees_with_serde(pod);
-        agrees_with_serde(&pod.containers[0]);
-        agrees_with_serde(&pod.requests);
-        agrees_with_serde(&pod.sample.expect("sampled"));
+    fn list_types_agree_with_serde() {
         agrees_with_serde(&ContextList {
             current: "a".into(),
             contexts: vec!["a".into(), "b/c".into()],
@@ -599,24 +294,6 @@ mod tests {
 
     #[test]
     fn enums_agree_with_serde() {
-        use SourceKind as K;
-        enum_agrees(&[K::MetricsServer, K::Prometheus, K::None, K::Demo]);
-        use SourceMode as M;
-        enum_agrees(&[M::Auto, M::MetricsServer, M::Prometheus, M::None, M::Demo]);
-        use FallbackReason as F;
-        enum_agrees(&[
-            F::NotInstalled,
-            F::Unavailable,
-            F::Forbidden,
-            F::Timeout,
-            F::Starting,
-            F::Error,
-        ]);
-        enum_agrees(&[StalePart::Objects, StalePart::Usage]);
-        use Readiness as R;
-        enum_agrees(&[R::Ready, R::NotReady, R::Unknown]);
-        use PodPhase as P;
-        enum_agrees(&[P::Pending, P::Running, P::Succeeded, P::Failed, P::Unknown]);
         use ContainerPhase as C;
         enum_agrees(&[C::Running, C::Waiting, C::Terminated, C::Unknown]);
     }

@@ -17,7 +17,7 @@ use crate::state::use_app_state;
 use crate::table::column::Column;
 use crate::table::column_picker::ColumnPicker;
 use crate::table::export_buttons::ExportButtons;
-use crate::table::sort::SortSpec;
+use crate::table::sort::{SortSpec, natural_cmp};
 use crate::table::virtual_table::VirtualTable;
 use crate::table::visible_columns::hidden_keys;
 
@@ -114,7 +114,7 @@ pub fn PodsPage() -> impl IntoView {
                 .unwrap_or_default()
         });
         if let Some(ns) = query.with(|q| q.ns.clone())
-            && let Err(at) = list.binary_search(&ns)
+            && let Err(at) = list.binary_search_by(|n| natural_cmp(n, &ns))
         {
             list.insert(at, ns);
         }

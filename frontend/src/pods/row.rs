@@ -4,71 +4,49 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use ktop_web_shared::api::{ContainerRow, CpuMem, Io, PodPhase, PodRow, Resources};
+use ktop_web_shared::api::{ContainerRow, CpuMem, Io, PodPhase, PodRow};
 
-/// What the table shows of a pod that changes only when the pod does.
-#[derive(Debug, Clone, PartialEq)]
+/// What the table shows of a pod that changes only when the pod does: the pod's object as
+/// the frames brought it (shared with the frame decoder, not copied) and what is derived
+/// from it.
+#[derive(Debug, Clone)]
 pub struct PodInfo {
+    row: Arc<PodRow>,
     /// `namespace/name`; shared, as the table's row keys are clones of it.
     pub key: Arc<str>,
-    /// Namespace.
-    pub ns: String,
-    /// Pod name.
-    pub name: String,
     /// Status text (reason or phase).
     pub status: String,
-    /// Phase.
-    pub phase: PodPhase,
-    /// Summed container restarts.
-    pub restarts: u32,
-    /// Node it runs on.
-    pub node: Option<String>,
-    /// Effective requests.
-    pub requests: Resources,
-    /// Effective limits.
-    pub limits: Resources,
-    /// Creation time (Unix seconds).
-    pub created_s: i64,
-    /// Containers with their requests and limits; their usage is in [`PodView::containers`].
-    containers: Vec<ContainerRow>,
     /// Lower-cased namespace, name, node and status, for the text filter.
     haystack: String,
 }
 
+/// The object's fields (`ns`, `name`, `node`, `requests`, …) read through the info.
+impl Deref for PodInfo {
+    type Target = PodRow;
+
+    fn deref(&self) -> &PodRow {
+        &self.row
+    }
+}
+
 impl PodInfo {
-    /// Derives what the table needs from a pod's object.
-    pub fn new(row: &PodRow) -> PodInfo {
+    /// Derives what the table needs from a pod's object (its usage, if any, is not read).
+    pub fn new(row: Arc<PodRow>) -> PodInfo {
         let status = row.status().to_owned();
-        let node = row.node.clone();
         // Separators no query contains keep matches inside one field. Kubernetes names are
         // ASCII, so ASCII case folding is enough.
         let haystack = format!(
             "{}\n{}\n{}\n{}",
             row.ns,
             row.name,
-            node.as_deref().unwrap_or(""),
+            row.node.as_deref().unwrap_or(""),
             status
         )
         .to_ascii_lowercase();
         PodInfo {
             key: Arc::from(row.key()),
-            ns: row.ns.clone(),
-            name: row.name.clone(),
+            row,
             status,
-            phase: row.phase,
-            restarts: row.restarts,
-            node,
-            requests: row.requests,
-            limits: row.limits,
-            created_s: row.created_s,
-            containers: row
-                .containers
-                .iter()
-                .map(|c| ContainerRow {
-                    usage: None,
-                    ..c.clone()
-                })
-                .collect(),
             haystack,
         }
     }
@@ -95,7 +73,7 @@ impl PodInfo {
 
 /// One row of the pods table: the pod, shared between refreshes, and this refresh's numbers.
 /// Making one allocates nothing per pod but the row itself.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone)]
 pub struct PodView {
     info: Arc<PodInfo>,
     /// Summed usage; `None` until the pod has a sample.
@@ -106,6 +84,19 @@ pub struct PodView {
     pub age_s: i64,
     /// Usage per container, for pods with more than one.
     container_usage: Option<Arc<[Option<CpuMem>]>>,
+}
+
+/// Rows are equal when they share their pod (a changed pod is derived anew) and have the
+/// same numbers: comparing shared parts field by field would cost every visible row a walk
+/// over its strings each refresh.
+impl PartialEq for PodView {
+    fn eq(&self, other: &Self) -> bool {
+        Arc::ptr_eq(&self.info, &other.info)
+            && self.usage == other.usage
+            && self.io == other.io
+            && self.age_s == other.age_s
+            && self.container_usage == other.container_usage
+    }
 }
 
 impl Deref for PodView {
@@ -192,7 +183,7 @@ impl PodView {
     pub fn from_row(row: &PodRow, now_s: i64) -> PodView {
         let each = || row.containers.iter().map(|c| c.usage).collect();
         PodView::new(
-            Arc::new(PodInfo::new(row)),
+            Arc::new(PodInfo::new(Arc::new(row.clone()))),
             row.usage(),
             row.io,
             each,
@@ -208,7 +199,7 @@ fn pct(part: Option<u64>, whole: Option<u64>) -> Option<f64> {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use ktop_web_shared::api::{ContainerRow, SampleTime};
+    use ktop_web_shared::api::{ContainerRow, Resources, SampleTime};
 
     /// A running pod using `cpu` nanocores and `mem` bytes (no sample when `None`).
     pub(crate) fn pod(ns: &str, name: &str, usage: Option<(u64, u64)>) -> PodRow {

@@ -131,21 +131,31 @@ where
     R: std::ops::Deref<Target = C::Row>,
 {
     // Extracting the keys once keeps the comparisons to plain field reads.
-    let mut keyed: Vec<(SortValue<'_>, u32)> = indices
+    let keyed: Vec<(SortValue<'_>, u32)> = indices
         .iter()
         .filter_map(|&i| {
             rows.get(i as usize)
                 .map(|row| (spec.column.sort_value(row), i))
         })
         .collect();
-    sort_keyed(&mut keyed, spec.dir);
-    indices.clear();
-    indices.extend(keyed.into_iter().map(|(_, i)| i));
+    sort_keyed(indices, keyed, spec.dir);
 }
 
-/// The sort itself, kept out of the generic function so there is one copy in the binary.
-fn sort_keyed(keyed: &mut [(SortValue<'_>, u32)], dir: SortDir) {
+/// Orders `indices` by the text `key` gives each, naturally (`pod-2` before `pod-10`); ties
+/// keep their incoming order.
+pub fn sort_by_text<'a>(indices: &mut Vec<u32>, key: &dyn Fn(u32) -> &'a str) {
+    let keyed = indices
+        .iter()
+        .map(|&i| (SortValue::Text(key(i)), i))
+        .collect();
+    sort_keyed(indices, keyed, SortDir::Asc);
+}
+
+/// The sort itself, kept out of the generic functions so there is one copy in the binary.
+fn sort_keyed(indices: &mut Vec<u32>, mut keyed: Vec<(SortValue<'_>, u32)>, dir: SortDir) {
     keyed.sort_by(|a, b| compare(&a.0, &b.0, dir));
+    indices.clear();
+    indices.extend(keyed.into_iter().map(|(_, i)| i));
 }
 
 /// Compares text with digit runs as numbers, so `node-2` sorts before `node-10`.

@@ -3,10 +3,13 @@
 //! was.
 
 use super::bytes::Reader;
+use super::meta::read_meta;
 use super::records::{Lookup, read_node, read_pod};
-use super::usage::{self, Cells, EMPTY};
+use super::usage::{self, Cells};
 use super::{FrameError, FrameKind, MAGIC, VERSION, tag};
-use crate::api::{CpuMem, Io, NodeRow, PodRow};
+use std::sync::Arc;
+
+use crate::api::{CpuMem, FrameMeta, Io, NodeRow, PodRow};
 
 /// A pod's total usage at the wire's precision.
 pub type PodUsage = CpuMem;
@@ -31,17 +34,20 @@ impl<R> Default for Rows<R> {
 struct TableChange<R> {
     len: usize,
     removed: Vec<usize>,
-    upserted: Vec<(usize, R)>,
+    /// Slots given an object, and the objects, in the same order.
+    upserted: Vec<usize>,
+    objects: Vec<R>,
 }
 
 /// The live view a sequence of frames describes.
 #[derive(Debug, Clone, Default)]
 pub struct Live {
     at: Option<(u64, u64)>,
-    meta: Vec<u8>,
+    meta: FrameMeta,
     strings: Vec<String>,
     nodes: Rows<NodeRow>,
-    pods: Rows<PodRow>,
+    /// Shared, so a viewer can keep a pod's object without copying it.
+    pods: Rows<Arc<PodRow>>,
     /// Pod slots the last frame gave another object or emptied; `None` after a full frame.
     changed_pods: Option<Vec<usize>>,
 }
@@ -52,8 +58,8 @@ impl Live {
         self.at
     }
 
-    /// The last frame's META: JSON of the cluster, source, time and freshness.
-    pub fn meta(&self) -> &[u8] {
+    /// The last frame's META: the cluster, source, time and freshness.
+    pub fn meta(&self) -> &FrameMeta {
         &self.meta
     }
 
@@ -76,7 +82,7 @@ impl Live {
 
     /// The pod in `slot` with its sample, I/O and container usage.
     pub fn pod(&self, slot: usize) -> Option<PodRow> {
-        let mut p = self.pods.objects.get(slot)?.clone()?;
+        let mut p = PodRow::clone(self.pods.objects.get(slot)?.as_ref()?);
         usage::fill_pod(&mut p, self.pods.cells.get(slot)?);
         Some(p)
     }
@@ -87,8 +93,9 @@ impl Live {
     }
 
     /// The pod in `slot` as its frame described it: no sample, I/O or container usage. A
-    /// viewer derives what it shows from this only when [`Live::changed_pods`] names the slot.
-    pub fn pod_object(&self, slot: usize) -> Option<&PodRow> {
+    /// viewer derives what it shows from this only when [`Live::changed_pods`] names the slot,
+    /// and may keep it.
+    pub fn pod_object(&self, slot: usize) -> Option<&Arc<PodRow>> {
         self.pods.objects.get(slot)?.as_ref()
     }
 
@@ -140,7 +147,9 @@ impl Live {
                 });
             }
         }
-        let meta = section(&mut r, tag::META)?;
+        let mut meta_section = Reader::new(section(&mut r, tag::META)?);
+        let meta = read_meta(&mut meta_section)?;
+        end(&meta_section)?;
 
         let mut strings = Reader::new(section(&mut r, tag::STRINGS)?);
         let held = if full { 0 } else { self.strings.len() };
@@ -172,12 +181,18 @@ impl Live {
         };
 
         let nodes = read_table(&mut r, tag::NODES, &self.nodes, full, &lookup, read_node)?;
-        let pods = read_table(&mut r, tag::PODS, &self.pods, full, &lookup, read_pod)?;
+        let pods = read_table(&mut r, tag::PODS, &self.pods, full, &lookup, |r, s| {
+            read_pod(r, s).map(Arc::new)
+        })?;
         let mut usage_section = Reader::new(section(&mut r, tag::USAGE)?);
         let node_cells = read_usage(&mut usage_section, &self.nodes, &nodes, full, |_| 0)?;
-        let pod_cells = read_usage(&mut usage_section, &self.pods, &pods, full, |p: &PodRow| {
-            p.containers.len()
-        })?;
+        let pod_cells = read_usage(
+            &mut usage_section,
+            &self.pods,
+            &pods,
+            full,
+            |p: &Arc<PodRow>| p.containers.len(),
+        )?;
         end(&usage_section)?;
         end(&r)?;
 
@@ -188,13 +203,11 @@ impl Live {
             self.pods = Rows::default();
         }
         self.strings.extend(added);
-        self.changed_pods = (!full).then(|| {
-            let upserted = pods.upserted.iter().map(|(i, _)| *i);
-            pods.removed.iter().copied().chain(upserted).collect()
-        });
+        self.changed_pods =
+            (!full).then(|| pods.removed.iter().chain(&pods.upserted).copied().collect());
         apply_table(&mut self.nodes, nodes, node_cells);
         apply_table(&mut self.pods, pods, pod_cells);
-        self.meta = meta.to_vec();
+        self.meta = meta;
         self.at = Some((epoch, seq));
         Ok(kind)
     }
@@ -236,24 +249,43 @@ fn read_table<R>(
     lookup: &Lookup,
     read: fn(&mut Reader, &Lookup) -> Result<R, FrameError>,
 ) -> Result<TableChange<R>, FrameError> {
-    let mut s = Reader::new(section(r, expected)?);
-    // Only the objects' reading is particular to a kind: the rest is written once, which
-    // keeps the wasm smaller.
     let held: Vec<bool> = if full {
         Vec::new()
     } else {
         rows.objects.iter().map(Option::is_some).collect()
     };
-    let (len, removed) = read_slots(&mut s, r.remaining(), held.len())?;
-    let upserted = s.list(|s| Ok((slot(s, len)?, read(s, lookup)?)))?;
-    end(&s)?;
-    let upserted_slots: Vec<usize> = upserted.iter().map(|(i, _)| *i).collect();
-    check_end(len, held, &removed, &upserted_slots)?;
+    let mut objects = Vec::new();
+    let (len, removed, upserted) = read_changes(r, expected, held, &mut |s| {
+        objects.push(read(s, lookup)?);
+        Ok(())
+    })?;
     Ok(TableChange {
         len,
         removed,
         upserted,
+        objects,
     })
+}
+
+/// A table section: its length, removed slots and upserted slots, with `read` reading each
+/// upserted object. Only that reading is particular to a kind of object: the rest exists
+/// once in the wasm.
+fn read_changes(
+    r: &mut Reader,
+    expected: u8,
+    held: Vec<bool>,
+    read: &mut dyn FnMut(&mut Reader) -> Result<(), FrameError>,
+) -> Result<(usize, Vec<usize>, Vec<usize>), FrameError> {
+    let mut s = Reader::new(section(r, expected)?);
+    let (len, removed) = read_slots(&mut s, r.remaining(), held.len())?;
+    let upserted = s.list(|s| {
+        let i = slot(s, len)?;
+        read(s)?;
+        Ok(i)
+    })?;
+    end(&s)?;
+    check_end(len, held, &removed, &upserted)?;
+    Ok((len, removed, upserted))
 }
 
 /// A table's length and removed slots; `room` is what is left of the frame after this
@@ -323,27 +355,14 @@ fn read_usage<R>(
             counts[i] = 0;
         }
     }
-    for (i, row) in &change.upserted {
-        fresh[*i] = true;
-        counts[*i] = containers(row);
-    }
     if full {
         counts.iter_mut().for_each(|c| *c = 0);
-        for (i, row) in &change.upserted {
-            counts[*i] = containers(row);
-        }
     }
-    usage::read_columns(
-        r,
-        |slot| {
-            if fresh[slot] {
-                &EMPTY
-            } else {
-                rows.cells.get(slot).unwrap_or(&EMPTY)
-            }
-        },
-        &counts,
-    )
+    for (&i, row) in change.upserted.iter().zip(&change.objects) {
+        fresh[i] = true;
+        counts[i] = containers(row);
+    }
+    usage::read_columns(r, &rows.cells, &fresh, &counts)
 }
 
 fn apply_table<R>(rows: &mut Rows<R>, change: TableChange<R>, cells: Vec<Cells>) {
@@ -354,7 +373,7 @@ fn apply_table<R>(rows: &mut Rows<R>, change: TableChange<R>, cells: Vec<Cells>)
     }
     rows.objects
         .resize_with(change.len.max(rows.objects.len()), || None);
-    for (i, row) in change.upserted {
+    for (i, row) in change.upserted.into_iter().zip(change.objects) {
         rows.objects[i] = Some(row);
     }
     rows.objects.truncate(change.len);

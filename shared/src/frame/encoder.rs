@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 
 use super::bytes::Writer;
+use super::meta::write_meta;
 use super::records::{Intern, node_object, pod_object, write_node, write_pod};
 use super::slots::Slots;
 use super::usage::{self, Cells, EMPTY};
 use super::{FrameKind, MAGIC, VERSION, tag};
-use crate::api::{NodeRow, PodRow, Snapshot};
+use crate::api::{FrameMeta, NodeRow, PodRow, Snapshot};
 
 /// The string table is rebuilt from the live objects alone (with a full frame) when it has
 /// grown to this many times its size after the last rebuild: names of deleted pods would
@@ -142,6 +143,8 @@ pub struct Encoder {
     nodes: Table<NodeRow>,
     pods: Table<PodRow>,
     io: bool,
+    /// The meta of the last snapshot encoded, for full frames made later.
+    meta: FrameMeta,
 }
 
 const NODES: Kind<NodeRow> = Kind {
@@ -169,6 +172,7 @@ impl Encoder {
             nodes: Table::default(),
             pods: Table::default(),
             io: false,
+            meta: FrameMeta::default(),
         }
     }
 
@@ -178,8 +182,9 @@ impl Encoder {
     }
 
     /// The next frame: what changed since the last one, or a full frame for the first or
-    /// when the string table is rebuilt. `meta` is the JSON of the snapshot's other fields.
-    pub fn encode(&mut self, meta: &[u8], snapshot: &Snapshot) -> (FrameKind, Vec<u8>) {
+    /// when the string table is rebuilt.
+    pub fn encode(&mut self, snapshot: &Snapshot) -> (FrameKind, Vec<u8>) {
+        self.meta = FrameMeta::of(snapshot);
         let io = snapshot.source.io;
         self.io = io;
         let nodes = self.nodes.update(&snapshot.nodes, &NODES, io);
@@ -191,14 +196,14 @@ impl Encoder {
         if first || grown {
             self.strings.clear();
             self.string_list.clear();
-            let full = self.full(meta);
+            let full = self.full();
             self.strings_rebuilt = self.string_list.len();
             return (FrameKind::Full, full);
         }
         let base_strings = self.string_list.len();
         let tables = self.tables(&nodes, &pods);
         let mut w = header(FrameKind::Delta, self.epoch, self.seq, Some(self.seq - 1));
-        w.section(tag::META, |w| w.buf.extend_from_slice(meta));
+        w.section(tag::META, |w| write_meta(w, &self.meta));
         write_strings(&mut w, base_strings, &self.string_list[base_strings..]);
         w.buf.extend_from_slice(&tables);
         (FrameKind::Delta, w.buf)
@@ -206,11 +211,11 @@ impl Encoder {
 
     /// A full frame of the state the last frame left: for a viewer that starts, or that
     /// missed frames.
-    pub fn full(&mut self, meta: &[u8]) -> Vec<u8> {
+    pub fn full(&mut self) -> Vec<u8> {
         let (nodes, pods) = (everything(&self.nodes), everything(&self.pods));
         let tables = self.tables(&nodes, &pods);
         let mut w = header(FrameKind::Full, self.epoch, self.seq, None);
-        w.section(tag::META, |w| w.buf.extend_from_slice(meta));
+        w.section(tag::META, |w| write_meta(w, &self.meta));
         write_strings(&mut w, 0, &self.string_list);
         w.buf.extend_from_slice(&tables);
         w.buf

@@ -8,7 +8,7 @@
 //! ```text
 //! frame    = "KTF" version:u8 kind:u8 epoch:uint seq:uint [base:uint, delta only] section*
 //! section  = tag:u8 length:uint body
-//! META     = JSON: cluster, source, taken_at_ms, freshness (small; every frame)
+//! META     = cluster, source, taken_at_ms, freshness, field by field (every frame)
 //! STRINGS  = first:uint count:uint (length:uint utf8)*   appended to the string table
 //! NODES    = slots:uint removed:uint slot:uint* upserted:uint (slot:uint node)*
 //! PODS     = slots:uint removed:uint slot:uint* upserted:uint (slot:uint pod)*
@@ -35,6 +35,7 @@
 mod bytes;
 mod decoder;
 mod encoder;
+mod meta;
 mod records;
 mod slots;
 mod usage;

@@ -70,40 +70,36 @@ pub fn write_node(w: &mut Writer, n: &NodeRow, s: &mut Intern) {
 }
 
 /// Reads a node written by [`write_node`].
+#[allow(clippy::field_reassign_with_default)] // On purpose: see the comment below.
 pub fn read_node(r: &mut Reader, s: &Lookup) -> Result<NodeRow, FrameError> {
-    let name = s(r.uint()?)?;
-    let roles = r.list(|r| s(r.uint()?))?;
-    let ready = match r.byte()? {
+    // Filled in place: on an error only the one row is dropped, which keeps the reader small
+    // in the wasm (a struct literal drops every field read so far at each `?`).
+    let mut n = NodeRow::default();
+    n.name = s(r.uint()?)?;
+    n.roles = r.list(|r| s(r.uint()?))?;
+    n.ready = match r.byte()? {
         0 => Readiness::Ready,
         1 => Readiness::NotReady,
         2 => Readiness::Unknown,
         _ => return Err(FrameError::Malformed("a node readiness out of range")),
     };
-    let unschedulable = r.byte()? != 0;
-    let conditions = r.list(|r| {
-        Ok(Condition {
-            kind: s(r.uint()?)?,
-            status: s(r.uint()?)?,
-            reason: read_optional_str(r, s)?,
-        })
+    n.unschedulable = r.byte()? != 0;
+    n.conditions = r.list(|r| {
+        let mut c = Condition::default();
+        c.kind = s(r.uint()?)?;
+        c.status = s(r.uint()?)?;
+        c.reason = read_optional_str(r, s)?;
+        Ok(c)
     })?;
-    Ok(NodeRow {
-        name,
-        roles,
-        ready,
-        unschedulable,
-        conditions,
-        kubelet_version: s(r.uint()?)?,
-        created_s: r.int()?,
-        capacity: read_cpu_mem(r)?,
-        allocatable: read_cpu_mem(r)?,
-        pod_capacity: r.u32()?,
-        pods: r.u32()?,
-        requests: read_cpu_mem(r)?,
-        limits: read_cpu_mem(r)?,
-        usage: None,
-        io: None,
-    })
+    n.kubelet_version = s(r.uint()?)?;
+    n.created_s = r.int()?;
+    n.capacity = read_cpu_mem(r)?;
+    n.allocatable = read_cpu_mem(r)?;
+    n.pod_capacity = r.u32()?;
+    n.pods = r.u32()?;
+    n.requests = read_cpu_mem(r)?;
+    n.limits = read_cpu_mem(r)?;
+    Ok(n)
 }
 
 /// Writes `p` (its usage is not written).
@@ -132,11 +128,14 @@ pub fn write_pod(w: &mut Writer, p: &PodRow, s: &mut Intern) {
 }
 
 /// Reads a pod written by [`write_pod`].
+#[allow(clippy::field_reassign_with_default)] // On purpose: see the comment below.
 pub fn read_pod(r: &mut Reader, s: &Lookup) -> Result<PodRow, FrameError> {
-    let ns = s(r.uint()?)?;
-    let name = s(r.uint()?)?;
-    let node = read_optional_str(r, s)?;
-    let phase = match r.byte()? {
+    // Filled in place, as in `read_node`.
+    let mut p = PodRow::default();
+    p.ns = s(r.uint()?)?;
+    p.name = s(r.uint()?)?;
+    p.node = read_optional_str(r, s)?;
+    p.phase = match r.byte()? {
         0 => PodPhase::Pending,
         1 => PodPhase::Running,
         2 => PodPhase::Succeeded,
@@ -144,31 +143,19 @@ pub fn read_pod(r: &mut Reader, s: &Lookup) -> Result<PodRow, FrameError> {
         4 => PodPhase::Unknown,
         _ => return Err(FrameError::Malformed("a pod phase out of range")),
     };
-    let reason = read_optional_str(r, s)?;
-    let restarts = r.u32()?;
-    let created_s = r.int()?;
-    let containers = r.list(|r| {
-        Ok(ContainerRow {
-            name: s(r.uint()?)?,
-            requests: read_resources(r)?,
-            limits: read_resources(r)?,
-            usage: None,
-        })
+    p.reason = read_optional_str(r, s)?;
+    p.restarts = r.u32()?;
+    p.created_s = r.int()?;
+    p.containers = r.list(|r| {
+        let mut c = ContainerRow::default();
+        c.name = s(r.uint()?)?;
+        c.requests = read_resources(r)?;
+        c.limits = read_resources(r)?;
+        Ok(c)
     })?;
-    Ok(PodRow {
-        ns,
-        name,
-        node,
-        phase,
-        reason,
-        restarts,
-        created_s,
-        containers,
-        requests: read_resources(r)?,
-        limits: read_resources(r)?,
-        sample: None,
-        io: None,
-    })
+    p.requests = read_resources(r)?;
+    p.limits = read_resources(r)?;
+    Ok(p)
 }
 
 /// 0 for none, else the index plus one.

@@ -6,8 +6,9 @@ use proptest::prelude::*;
 use super::*;
 use super::{bytes, decoder};
 use crate::api::{
-    ContainerRow, CpuMem, Io, NodeRow, PodPhase, PodRow, Resources, SampleTime, Snapshot,
-    SourceStatus, Usage,
+    ClusterInfo, ContainerRow, CpuMem, Fallback, FallbackReason, FrameMeta, Freshness, Io, NodeRow,
+    PodPhase, PodRow, Resources, SampleTime, Snapshot, SourceKind, SourceMode, SourceStatus,
+    StalePart, Staleness, Usage,
 };
 
 fn quantized(u: CpuMem) -> CpuMem {
@@ -53,14 +54,14 @@ fn held(live: &Live) -> (Vec<NodeRow>, Vec<PodRow>) {
     (nodes, pods)
 }
 
-fn assert_holds(live: &Live, snap: &Snapshot, meta: &[u8]) {
+fn assert_holds(live: &Live, snap: &Snapshot) {
     let io = snap.source.io;
     let (nodes, pods) = held(live);
     let want_nodes: Vec<NodeRow> = snap.nodes.iter().map(|n| expected_node(n, io)).collect();
     let want_pods: Vec<PodRow> = snap.pods.iter().map(|p| expected_pod(p, io)).collect();
     assert_eq!(nodes, want_nodes);
     assert_eq!(pods, want_pods);
-    assert_eq!(live.meta(), meta);
+    assert_eq!(live.meta(), &FrameMeta::of(snap));
     for slot in 0..live.pod_slots() {
         if let Some(p) = live.pod(slot) {
             let original = snap
@@ -83,17 +84,18 @@ fn assert_holds(live: &Live, snap: &Snapshot, meta: &[u8]) {
 fn follow_changes(mirror: &mut Vec<Option<PodRow>>, live: &Live) {
     mirror.resize(live.pod_slots(), None);
     match live.changed_pods() {
-        None => (0..live.pod_slots()).for_each(|s| mirror[s] = live.pod_object(s).cloned()),
+        None => (0..live.pod_slots())
+            .for_each(|s| mirror[s] = live.pod_object(s).map(|p| PodRow::clone(p))),
         Some(slots) => {
             for &s in slots {
                 if let Some(m) = mirror.get_mut(s) {
-                    *m = live.pod_object(s).cloned();
+                    *m = live.pod_object(s).map(|p| PodRow::clone(p));
                 }
             }
         }
     }
     let objects: Vec<Option<PodRow>> = (0..live.pod_slots())
-        .map(|s| live.pod_object(s).cloned())
+        .map(|s| live.pod_object(s).map(|p| PodRow::clone(p)))
         .collect();
     assert_eq!(*mirror, objects, "a changed pod the viewer was not told of");
 }
@@ -214,14 +216,109 @@ fn node() -> impl Strategy<Value = NodeRow> {
         )
 }
 
+fn optional_int() -> impl Strategy<Value = Option<i64>> {
+    proptest::option::of(any::<i64>())
+}
+
+/// Every field of a frame's meta, with every source, mode, reason and stale part.
+fn meta() -> impl Strategy<Value = FrameMeta> {
+    let kind = prop_oneof![
+        Just(SourceKind::MetricsServer),
+        Just(SourceKind::Prometheus),
+        Just(SourceKind::None),
+        Just(SourceKind::Demo),
+    ];
+    let mode = prop_oneof![
+        Just(SourceMode::Auto),
+        Just(SourceMode::MetricsServer),
+        Just(SourceMode::Prometheus),
+        Just(SourceMode::None),
+        Just(SourceMode::Demo),
+    ];
+    let reason = prop_oneof![
+        Just(FallbackReason::NotInstalled),
+        Just(FallbackReason::Unavailable),
+        Just(FallbackReason::Forbidden),
+        Just(FallbackReason::Timeout),
+        Just(FallbackReason::Starting),
+        Just(FallbackReason::Error),
+    ];
+    let fallback = (kind.clone(), reason, ".*", ".*", optional_int()).prop_map(
+        |(source, reason, message, hint, retry_at_ms)| Fallback {
+            source,
+            reason,
+            message,
+            hint,
+            retry_at_ms,
+        },
+    );
+    let stale =
+        (any::<bool>(), any::<i64>(), ".*").prop_map(|(usage, since_ms, reason)| Staleness {
+            part: if usage {
+                StalePart::Usage
+            } else {
+                StalePart::Objects
+            },
+            since_ms,
+            reason,
+        });
+    let cluster = (
+        (".*", ".*", ".*", proptest::option::of(".*")),
+        (any::<u64>(), any::<u32>(), any::<bool>()),
+    )
+        .prop_map(
+            |((context, server, user, namespace), (refresh_ms, history, demo))| ClusterInfo {
+                context,
+                server,
+                user,
+                namespace,
+                refresh_ms,
+                history,
+                demo,
+            },
+        );
+    let source = (
+        mode,
+        kind,
+        proptest::collection::vec(fallback, 0..3),
+        optional_int(),
+        any::<bool>(),
+    )
+        .prop_map(|(mode, live, fallbacks, last_sample_ms, io)| SourceStatus {
+            mode,
+            live,
+            fallbacks,
+            last_sample_ms,
+            io,
+        });
+    let freshness = (
+        any::<i64>(),
+        optional_int(),
+        proptest::collection::vec(stale, 0..3),
+    )
+        .prop_map(|(objects_ms, usage_ms, stale)| Freshness {
+            objects_ms,
+            usage_ms,
+            stale,
+        });
+    (cluster, source, any::<i64>(), freshness).prop_map(
+        |(cluster, source, taken_at_ms, freshness)| FrameMeta {
+            cluster,
+            source,
+            taken_at_ms,
+            freshness,
+        },
+    )
+}
+
 /// A snapshot with unique keys, sorted as the proxy sorts them.
 fn snapshot() -> impl Strategy<Value = Snapshot> {
     (
         proptest::collection::vec(node(), 0..6),
         proptest::collection::vec(pod(), 0..40),
-        any::<bool>(),
+        meta(),
     )
-        .prop_map(|(mut nodes, mut pods, io)| {
+        .prop_map(|(mut nodes, mut pods, meta)| {
             nodes.sort_by(|a, b| a.name.cmp(&b.name));
             nodes.dedup_by(|a, b| a.name == b.name);
             pods.sort_by_key(PodRow::key);
@@ -229,11 +326,10 @@ fn snapshot() -> impl Strategy<Value = Snapshot> {
             Snapshot {
                 nodes,
                 pods,
-                source: SourceStatus {
-                    io,
-                    ..SourceStatus::default()
-                },
-                ..Snapshot::default()
+                cluster: meta.cluster,
+                source: meta.source,
+                taken_at_ms: meta.taken_at_ms,
+                freshness: meta.freshness,
             }
         })
 }
@@ -247,16 +343,15 @@ proptest! {
         let mut follower = Live::default();
         let mut mirror = Vec::new();
         for (i, snap) in steps.iter().enumerate() {
-            let meta = format!("{{\"step\":{i}}}").into_bytes();
-            let (kind, frame) = encoder.encode(&meta, snap);
+            let (kind, frame) = encoder.encode(snap);
             prop_assert_eq!(kind, if i == 0 { FrameKind::Full } else { FrameKind::Delta });
             prop_assert_eq!(follower.apply(&frame), Ok(kind));
-            assert_holds(&follower, snap, &meta);
+            assert_holds(&follower, snap);
             follow_changes(&mut mirror, &follower);
             // A viewer joining now gets a full frame and holds the same.
             let mut joiner = Live::default();
-            prop_assert_eq!(joiner.apply(&encoder.full(&meta)), Ok(FrameKind::Full));
-            assert_holds(&joiner, snap, &meta);
+            prop_assert_eq!(joiner.apply(&encoder.full()), Ok(FrameKind::Full));
+            assert_holds(&joiner, snap);
             prop_assert_eq!(joiner.position(), Some((7, i as u64 + 1)));
         }
     }
@@ -264,7 +359,7 @@ proptest! {
     #[test]
     fn no_frame_prefix_or_corruption_panics(snap in snapshot(), cut in 0usize..4096, flip in any::<(usize, u8)>()) {
         let mut encoder = Encoder::new(1);
-        let (_, frame) = encoder.encode(b"{}", &snap);
+        let (_, frame) = encoder.encode(&snap);
         let mut live = Live::default();
         let cut = cut.min(frame.len());
         if cut < frame.len() {
@@ -293,10 +388,10 @@ fn a_viewer_that_missed_a_frame_is_refused_and_keeps_its_view() {
     };
     let mut encoder = Encoder::new(3);
     let mut live = Live::default();
-    live.apply(&encoder.encode(b"{}", &snap(1)).1)
+    live.apply(&encoder.encode(&snap(1)).1)
         .expect("the first frame");
-    let _missed = encoder.encode(b"{}", &snap(2));
-    let (_, third) = encoder.encode(b"{}", &snap(3));
+    let _missed = encoder.encode(&snap(2));
+    let (_, third) = encoder.encode(&snap(3));
     let err = live.apply(&third).expect_err("out of sequence");
     assert!(
         matches!(err, FrameError::OutOfSequence { base: 2, .. }),
@@ -309,8 +404,8 @@ fn a_viewer_that_missed_a_frame_is_refused_and_keeps_its_view() {
     );
     // Another epoch's delta is refused the same way.
     let mut other = Encoder::new(4);
-    other.encode(b"{}", &snap(1));
-    assert!(live.apply(&other.encode(b"{}", &snap(5)).1).is_err());
+    other.encode(&snap(1));
+    assert!(live.apply(&other.encode(&snap(5)).1).is_err());
 }
 
 #[test]
@@ -336,8 +431,8 @@ fn a_steady_cluster_costs_about_a_byte_per_unchanged_value() {
         ..Snapshot::default()
     };
     let mut encoder = Encoder::new(1);
-    let (_, full) = encoder.encode(b"{}", &snap);
-    let (_, delta) = encoder.encode(b"{}", &snap);
+    let (_, full) = encoder.encode(&snap);
+    let (_, delta) = encoder.encode(&snap);
     // Four columns of one zero byte per pod, and the frame's few fixed bytes.
     assert!(delta.len() < 4 * 1000 + 64, "{} bytes", delta.len());
     assert!(
@@ -363,27 +458,25 @@ fn slots_are_reused_so_the_tables_shrink_after_a_scale_down() {
     };
     let mut encoder = Encoder::new(1);
     let mut live = Live::default();
-    live.apply(&encoder.encode(b"{}", &pods(3000)).1)
-        .expect("frame");
+    live.apply(&encoder.encode(&pods(3000)).1).expect("frame");
     assert_eq!(live.pod_slots(), 3000);
     // Every sixth pod stays: scattered over the slots until rows are moved down.
     let mut left = pods(3000);
     left.pods = left.pods.into_iter().step_by(6).collect();
-    live.apply(&encoder.encode(b"{}", &left).1).expect("frame");
+    live.apply(&encoder.encode(&left).1).expect("frame");
     assert!(
         live.pod_slots() <= 2 * 500 + 64,
         "{} slots",
         live.pod_slots()
     );
-    assert_holds(&live, &left, b"{}");
-    live.apply(&encoder.encode(b"{}", &pods(100)).1)
-        .expect("frame");
+    assert_holds(&live, &left);
+    live.apply(&encoder.encode(&pods(100)).1).expect("frame");
     assert!(
         live.pod_slots() <= 2 * 100 + 64,
         "{} slots",
         live.pod_slots()
     );
-    assert_holds(&live, &pods(100), b"{}");
+    assert_holds(&live, &pods(100));
 }
 
 /// A frame's header and META, STRINGS and NODES sections as given, for hand-made frames.
@@ -394,7 +487,9 @@ fn hand_made(strings: &[&str], pods: impl FnOnce(&mut bytes::Writer), usage: &[u
     w.byte(FrameKind::Full as u8);
     w.uint(1);
     w.uint(1);
-    w.section(tag::META, |_| {});
+    w.section(tag::META, |w| {
+        super::meta::write_meta(w, &FrameMeta::default())
+    });
     w.section(tag::STRINGS, |w| {
         w.uint(0);
         w.uint(strings.len() as u64);
@@ -504,13 +599,13 @@ fn churn_rebuilds_the_strings_and_compacts_the_slots_without_losing_a_viewer() {
         };
         let mut snap = snap;
         snap.pods.sort_by_key(PodRow::key);
-        let (kind, frame) = encoder.encode(b"{}", &snap);
+        let (kind, frame) = encoder.encode(&snap);
         fulls += usize::from(kind == FrameKind::Full);
         assert_eq!(follower.apply(&frame), Ok(kind), "step {step}");
-        assert_holds(&follower, &snap, b"{}");
+        assert_holds(&follower, &snap);
         let mut joiner = Live::default();
-        joiner.apply(&encoder.full(b"{}")).expect("full");
-        assert_holds(&joiner, &snap, b"{}");
+        joiner.apply(&encoder.full()).expect("full");
+        assert_holds(&joiner, &snap);
         assert!(
             follower.pod_slots() <= 2 * count + 64,
             "step {step}: {} slots",
@@ -545,7 +640,7 @@ fn objects_with_many_strings_each_do_not_rebuild_the_table_every_frame() {
         ..Snapshot::default()
     };
     let mut encoder = Encoder::new(1);
-    let kinds: Vec<FrameKind> = (0..5).map(|_| encoder.encode(b"{}", &snap).0).collect();
+    let kinds: Vec<FrameKind> = (0..5).map(|_| encoder.encode(&snap).0).collect();
     assert_eq!(kinds[0], FrameKind::Full);
     assert!(
         kinds[1..].iter().all(|k| *k == FrameKind::Delta),

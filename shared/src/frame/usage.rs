@@ -191,12 +191,21 @@ pub fn write_columns<'a>(
 }
 
 /// Reads a section body written by [`write_columns`]: the new cells of `containers.len()`
-/// slots, given the previous ones and each slot's container count.
-pub fn read_columns<'a>(
+/// slots (each slot's container count), against the cells `held` before, except where
+/// `fresh` (a slot new, freed or given another object), which starts from nothing.
+pub fn read_columns(
     r: &mut Reader,
-    prev: impl Fn(usize) -> &'a Cells,
+    held: &[Cells],
+    fresh: &[bool],
     containers: &[usize],
 ) -> Result<Vec<Cells>, FrameError> {
+    let prev = |slot: usize| -> &Cells {
+        if fresh[slot] {
+            &EMPTY
+        } else {
+            held.get(slot).unwrap_or(&EMPTY)
+        }
+    };
     let io = match r.byte()? {
         0 => false,
         HAS_IO => true,

@@ -1,12 +1,13 @@
-//! Prints how fast the browser's decoder reads a 30 000-pod snapshot next to serde_json.
-//! Native figures; the ratio is what carries over to wasm. `cargo run --release -p
-//! ktop-web-shared --example decode_speed`
+//! Prints what a 30 000-pod refresh costs as frames: bytes of a full frame and of a delta
+//! where every pod's usage changed, and the time to encode and to apply each, next to the
+//! JSON snapshot's size. Native figures. `cargo run --release -p ktop-web-shared --example
+//! frame_speed`
 
 use ktop_web_shared::api::{
     ClusterInfo, ContainerRow, CpuMem, Io, NodeRow, PodPhase, PodRow, Readiness, Resources,
     SampleTime, Snapshot, SourceKind, SourceMode, SourceStatus, Usage,
 };
-use ktop_web_shared::decode::from_json;
+use ktop_web_shared::frame::{Encoder, FrameKind, Live};
 use std::time::Instant;
 
 const NODES: usize = 1_000;
@@ -109,40 +110,63 @@ fn io(i: usize) -> Io {
     }
 }
 
-/// Best of `runs` timings of `f`, in milliseconds.
-fn best_ms(runs: u32, mut f: impl FnMut()) -> f64 {
-    (0..runs)
-        .map(|_| {
+/// Best of `runs` timings, in milliseconds, of what `f` times after its own setup.
+fn best_ms(runs: u32, mut f: impl FnMut(&mut dyn FnMut(&mut dyn FnMut()))) -> f64 {
+    let mut best = f64::INFINITY;
+    for _ in 0..runs {
+        f(&mut |work| {
             let start = Instant::now();
-            f();
-            start.elapsed().as_secs_f64() * 1e3
-        })
-        .fold(f64::INFINITY, f64::min)
+            work();
+            best = best.min(start.elapsed().as_secs_f64() * 1e3);
+        });
+    }
+    best
 }
 
 fn main() {
-    let expected = snapshot();
-    let json = serde_json::to_vec(&expected).expect("serializes");
-    let ours = from_json::<Snapshot>(&json).expect("decodes");
-    assert_eq!(
-        ours, expected,
-        "the decoder must read back what serde wrote"
-    );
-    let mb = json.len() as f64 / 1e6;
-    let decoder = best_ms(10, || {
-        std::hint::black_box(from_json::<Snapshot>(&json).expect("decodes"));
+    let first = snapshot();
+    let mut next = first.clone();
+    next.taken_at_ms += 5_000;
+    for p in &mut next.pods {
+        for c in &mut p.containers {
+            c.usage = c.usage.map(|u| CpuMem {
+                cpu: u.cpu + 7_000_000,
+                mem: u.mem + (64 << 10),
+            });
+        }
+    }
+    let json = serde_json::to_vec(&first).expect("serializes").len();
+
+    let mut encoder = Encoder::new(1);
+    let (kind, full) = encoder.encode(&first);
+    assert_eq!(kind, FrameKind::Full);
+    let (kind, delta) = encoder.encode(&next);
+    assert_eq!(kind, FrameKind::Delta);
+    let encode_delta = best_ms(10, |time| {
+        let mut e = Encoder::new(1);
+        e.encode(&first);
+        time(&mut || _ = std::hint::black_box(e.encode(&next)));
     });
-    let serde = best_ms(10, || {
-        std::hint::black_box(serde_json::from_slice::<Snapshot>(&json).expect("decodes"));
+    let apply_full = best_ms(10, |time| {
+        time(&mut || _ = std::hint::black_box(Live::default().apply(&full)));
     });
-    println!("snapshot: {NODES} nodes, {PODS} pods, {mb:.1} MB of JSON");
+    let mut held = Live::default();
+    held.apply(&full).expect("applies");
+    let apply_delta = best_ms(10, |time| {
+        let mut live = held.clone();
+        time(&mut || _ = std::hint::black_box(live.apply(&delta)));
+    });
+
     println!(
-        "decode (ours):  {decoder:7.1} ms  {:6.0} MB/s",
-        mb / decoder * 1e3
+        "{NODES} nodes, {PODS} pods; JSON snapshot {:.1} MB",
+        json as f64 / 1e6
     );
     println!(
-        "serde_json:     {serde:7.1} ms  {:6.0} MB/s",
-        mb / serde * 1e3
+        "full frame:  {:7.0} KB, applied in {apply_full:6.1} ms",
+        full.len() as f64 / 1e3
     );
-    println!("ours / serde:   {:.2}x the time", decoder / serde);
+    println!(
+        "delta frame: {:7.0} KB, encoded in {encode_delta:6.1} ms, applied in {apply_delta:6.1} ms",
+        delta.len() as f64 / 1e3
+    );
 }
