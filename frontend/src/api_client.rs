@@ -188,12 +188,15 @@ pub async fn fetch_frame(
         .headers()
         .get(FRAME_TAKEN_HEADER)
         .and_then(|v| whole_number(&v))
-        .ok_or_else(|| FetchError::BadResponse(format!("a frame without {FRAME_TAKEN_HEADER}")))?;
+        .ok_or_else(|| FetchError::BadResponse(NO_TAKEN_HEADER.to_owned()))?;
     Ok(FrameReply::Frame {
         bytes: body(response).await?,
         taken_after_request_ms,
     })
 }
+
+/// Said of a frame without a valid [`FRAME_TAKEN_HEADER`].
+const NO_TAKEN_HEADER: &str = "a frame without a valid ktop-taken-after-request-ms header";
 
 /// A whole number such as `-1250`, or `None`. By hand: `str::parse` would add its code to
 /// the wasm for this one header.

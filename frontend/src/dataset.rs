@@ -10,6 +10,7 @@ use crate::fast_hash::FastMap;
 use crate::nodes::row::NodeView;
 use crate::pods::row::{PodInfo, PodView};
 use crate::store::ClusterPoint;
+use crate::table::sort::natural_cmp;
 
 /// Where each pod is in [`Dataset::pods`], and the namespaces that have pods. It changes only
 /// when pods come or go, so refreshes share it rather than rebuild it.
@@ -47,27 +48,22 @@ pub struct Dataset {
     pub freshness: Freshness,
     /// Totals for the overview.
     pub summary: ClusterSummary,
-    /// Nodes by name.
+    /// Nodes by name (naturally: `node-2` before `node-10`).
     pub nodes: Vec<Arc<NodeView>>,
     /// Pods by namespace, then name (naturally: `pod-2` before `pod-10`).
     pub pods: Vec<Arc<PodView>>,
-    node_index: FastMap<String, usize>,
     pod_index: Arc<PodIndex>,
 }
 
 impl Dataset {
-    /// A refresh's rows: `pods` in the order `pod_index` was made from.
+    /// A refresh's rows: `nodes` by name (naturally), `pods` in the order `pod_index` was
+    /// made from.
     pub fn new(
         meta: FrameMeta,
         nodes: Vec<Arc<NodeView>>,
         pods: Vec<Arc<PodView>>,
         pod_index: Arc<PodIndex>,
     ) -> Dataset {
-        let node_index = nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| (n.name.clone(), i))
-            .collect();
         Dataset {
             cluster: meta.cluster,
             source: meta.source,
@@ -76,14 +72,17 @@ impl Dataset {
             summary: ClusterSummary::new(&nodes, &pods),
             nodes,
             pods,
-            node_index,
             pod_index,
         }
     }
 
     /// A node by name.
     pub fn node(&self, name: &str) -> Option<&Arc<NodeView>> {
-        self.nodes.get(*self.node_index.get(name)?)
+        let at = self
+            .nodes
+            .binary_search_by(|n| natural_cmp(&n.name, name))
+            .ok()?;
+        self.nodes.get(at)
     }
 
     /// A pod by `namespace/name`.
@@ -119,7 +118,7 @@ impl Dataset {
 mod tests {
     use super::*;
     use crate::pods::row::tests::pod;
-    use ktop_web_shared::api::{Snapshot, SourceKind, SourceMode};
+    use ktop_web_shared::api::{NodeRow, Snapshot, SourceKind, SourceMode};
 
     #[test]
     fn indexes_rows_by_key() {
@@ -159,5 +158,25 @@ mod tests {
         assert_eq!(d.pods[0].age_s, 10);
         assert_eq!(d.summary.pods_total, 3);
         assert_eq!(d.taken_at_ms, 10_000);
+    }
+
+    #[test]
+    fn finds_nodes_in_their_natural_order() {
+        let node = |name: &str| NodeRow {
+            name: name.into(),
+            ..NodeRow::default()
+        };
+        let snapshot = Snapshot {
+            nodes: ["node-10", "node-2", "node-1", "edge"].map(node).to_vec(),
+            ..Snapshot::default()
+        };
+        let d = Dataset::of_snapshot(&snapshot);
+        let names: Vec<&str> = d.nodes.iter().map(|n| n.name.as_str()).collect();
+        assert_eq!(names, ["edge", "node-1", "node-2", "node-10"]);
+        for name in names {
+            assert_eq!(d.node(name).map(|n| n.name.as_str()), Some(name));
+        }
+        assert!(d.node("node-3").is_none());
+        assert!(d.node("node-01").is_none(), "not the same name as node-1");
     }
 }

@@ -51,31 +51,30 @@ impl FrameStore {
         }
         let now_s = meta.taken_at_ms.div_euclid(1000);
         let live = &self.live;
-        let pods = self
-            .order
-            .iter()
-            .filter_map(|&slot| {
-                let slot = slot as usize;
-                let info = self.infos.get(slot)?.clone()?;
-                let usage = live.pod_usage(slot);
+        let mut pods = Vec::with_capacity(self.order.len());
+        for &slot in &self.order {
+            let slot = slot as usize;
+            if let Some(Some(info)) = self.infos.get(slot) {
                 let each = || live.container_usage(slot).collect();
-                Some(Arc::new(PodView::new(
-                    info,
-                    usage,
-                    live.pod_io(slot),
-                    each,
-                    now_s,
-                )))
-            })
-            .collect();
-        let nodes: Vec<Arc<NodeView>> = (0..live.node_slots())
-            .filter_map(|slot| live.node(slot))
-            .map(|n| Arc::new(NodeView::new(n, now_s)))
-            .collect();
+                let (usage, io) = (live.pod_usage(slot), live.pod_io(slot));
+                pods.push(Arc::new(PodView::new(info.clone(), usage, io, each, now_s)));
+            }
+        }
+        let mut nodes: Vec<Arc<NodeView>> = Vec::with_capacity(live.node_slots());
+        for slot in 0..live.node_slots() {
+            if let Some(n) = live.node_object(slot) {
+                let usage = live.node_usage(slot).map(|u| u.value);
+                let view = NodeView::new(n, usage, live.node_io(slot), now_s);
+                nodes.push(Arc::new(view));
+            }
+        }
         let mut by_name: Vec<u32> = (0..nodes.len() as u32).collect();
         sort_by_text(&mut by_name, &|i| &nodes[i as usize].name);
-        let nodes = by_name.iter().map(|&i| nodes[i as usize].clone()).collect();
-        Ok(Dataset::new(meta, nodes, pods, self.index.clone()))
+        let mut sorted = Vec::with_capacity(nodes.len());
+        for i in by_name {
+            sorted.push(nodes[i as usize].clone());
+        }
+        Ok(Dataset::new(meta, sorted, pods, self.index.clone()))
     }
 
     /// Derives the pods the last frame brought; true when pods came or went, so the order
@@ -88,7 +87,10 @@ impl FrameStore {
         };
         let slots = live.pod_slots();
         let Some(changed) = live.changed_pods() else {
-            self.infos = (0..slots).map(derive).collect();
+            self.infos.clear();
+            for slot in 0..slots {
+                self.infos.push(derive(slot));
+            }
             return true;
         };
         // Removed slots may lie past the table's new end: grow first, cut after.
@@ -107,10 +109,12 @@ impl FrameStore {
     /// Sorts the pods by namespace, then name, and indexes them.
     fn reorder(&mut self) {
         let infos = &self.infos;
-        let mut order: Vec<u32> = (0..infos.len())
-            .filter(|&s| infos[s].is_some())
-            .map(|s| s as u32)
-            .collect();
+        let mut order: Vec<u32> = Vec::with_capacity(infos.len());
+        for (slot, info) in infos.iter().enumerate() {
+            if info.is_some() {
+                order.push(slot as u32);
+            }
+        }
         let info = |slot: u32| infos[slot as usize].as_deref();
         // Stable sorts: by name, then by namespace, keeping names in order within each.
         sort_by_text(&mut order, &|s| info(s).map_or("", |i| &i.name));

@@ -37,8 +37,9 @@ pub struct NodeView {
 }
 
 impl NodeView {
-    /// Derives the row; `now_s` is the snapshot time for the age.
-    pub fn new(row: NodeRow, now_s: i64) -> NodeView {
+    /// Derives the row of a node's object with its usage and throughput; `now_s` is the
+    /// snapshot time for the age.
+    pub fn new(row: &NodeRow, usage: Option<CpuMem>, io: Option<Io>, now_s: i64) -> NodeView {
         let mut status = match row.ready {
             Readiness::Ready => "Ready",
             Readiness::NotReady => "NotReady",
@@ -63,14 +64,14 @@ impl NodeView {
             .collect::<Vec<_>>()
             .join(", ");
         NodeView {
-            name: row.name,
+            name: row.name.clone(),
             status,
             ready: row.ready,
             roles,
             problems,
-            kubelet_version: row.kubelet_version,
-            usage: row.usage.map(|u| u.value),
-            io: row.io,
+            kubelet_version: row.kubelet_version.clone(),
+            usage,
+            io,
             allocatable: row.allocatable,
             requests: row.requests,
             limits: row.limits,
@@ -78,6 +79,12 @@ impl NodeView {
             pod_capacity: row.pod_capacity,
             age_s: now_s.saturating_sub(row.created_s),
         }
+    }
+
+    /// The row of a node as a snapshot has it, for tests.
+    #[cfg(test)]
+    pub fn from_row(row: &NodeRow, now_s: i64) -> NodeView {
+        NodeView::new(row, row.usage.map(|u| u.value), row.io, now_s)
     }
 
     /// CPU usage in nanocores.
@@ -144,13 +151,13 @@ mod tests {
     #[test]
     fn status_and_roles_like_kubectl() {
         let mut r = row();
-        assert_eq!(NodeView::new(r.clone(), 1_060).status, "Ready");
-        assert_eq!(NodeView::new(r.clone(), 1_060).roles, "<none>");
-        assert_eq!(NodeView::new(r.clone(), 1_060).age_s, 60);
+        assert_eq!(NodeView::from_row(&r, 1_060).status, "Ready");
+        assert_eq!(NodeView::from_row(&r, 1_060).roles, "<none>");
+        assert_eq!(NodeView::from_row(&r, 1_060).age_s, 60);
         r.unschedulable = true;
         r.ready = Readiness::NotReady;
         r.roles = vec!["control-plane".into(), "worker".into()];
-        let v = NodeView::new(r, 0);
+        let v = NodeView::from_row(&r, 0);
         assert_eq!(v.status, "NotReady,SchedulingDisabled");
         assert_eq!(v.roles, "control-plane,worker");
         assert_eq!(v.status_class(), "status-bad");
@@ -159,7 +166,7 @@ mod tests {
     #[test]
     fn usage_percent_of_allocatable() {
         let mut r = row();
-        assert_eq!(NodeView::new(r.clone(), 0).cpu_pct(), None);
+        assert_eq!(NodeView::from_row(&r, 0).cpu_pct(), None);
         r.usage = Some(Usage {
             value: CpuMem {
                 cpu: 1_000_000_000,
@@ -173,7 +180,7 @@ mod tests {
             status: "True".into(),
             reason: None,
         }];
-        let v = NodeView::new(r, 0);
+        let v = NodeView::from_row(&r, 0);
         assert_eq!(v.cpu_pct(), Some(25.0));
         assert_eq!(v.mem_pct(), Some(25.0));
         assert_eq!(v.problems, "MemoryPressure=True");

@@ -6,10 +6,10 @@ use super::bytes::Reader;
 use super::meta::read_meta;
 use super::records::{Lookup, read_node, read_pod};
 use super::usage::{self, Cells};
-use super::{FrameError, FrameKind, MAGIC, VERSION, tag};
+use super::{FrameError, FrameKind, MAGIC, OutOfSequence, VERSION, tag};
 use std::sync::Arc;
 
-use crate::api::{CpuMem, FrameMeta, Io, NodeRow, PodRow};
+use crate::api::{CpuMem, FrameMeta, Io, NodeRow, PodRow, Usage};
 
 /// A pod's total usage at the wire's precision.
 pub type PodUsage = CpuMem;
@@ -80,6 +80,22 @@ impl Live {
         Some(n)
     }
 
+    /// The node in `slot` as its frame described it, without usage or I/O (see
+    /// [`Live::node_usage`] and [`Live::node_io`]).
+    pub fn node_object(&self, slot: usize) -> Option<&NodeRow> {
+        self.nodes.objects.get(slot)?.as_ref()
+    }
+
+    /// The node in `slot`'s usage.
+    pub fn node_usage(&self, slot: usize) -> Option<Usage> {
+        usage::node_usage(self.nodes.cells.get(slot)?)
+    }
+
+    /// The node in `slot`'s network and disk throughput.
+    pub fn node_io(&self, slot: usize) -> Option<Io> {
+        usage::io(self.nodes.cells.get(slot)?)
+    }
+
     /// The pod in `slot` with its sample, I/O and container usage.
     pub fn pod(&self, slot: usize) -> Option<PodRow> {
         let mut p = PodRow::clone(self.pods.objects.get(slot)?.as_ref()?);
@@ -107,11 +123,8 @@ impl Live {
     /// Usage per container of the pod in `slot`, in its containers' order, when it has more
     /// than one (a pod with one container uses [`Live::pod_usage`]).
     pub fn container_usage(&self, slot: usize) -> impl Iterator<Item = Option<CpuMem>> + '_ {
-        self.pods
-            .cells
-            .get(slot)
-            .into_iter()
-            .flat_map(usage::container_usage)
+        let cells = self.pods.cells.get(slot).map_or(&[][..], |c| &c.containers);
+        cells.iter().map(usage::container_cells)
     }
 
     /// Pod slots whose object the last frame added, replaced or removed, in no particular
@@ -138,13 +151,11 @@ impl Live {
         if !full {
             let base = r.uint()?;
             if self.at != Some((epoch, base)) {
-                return Err(FrameError::OutOfSequence {
+                return Err(FrameError::OutOfSequence(Box::new(OutOfSequence {
                     epoch,
                     base,
-                    held: self
-                        .at
-                        .map_or("nothing".into(), |(e, s)| format!("{e}.{s}")),
-                });
+                    held: self.at,
+                })));
             }
         }
         let mut meta_section = Reader::new(section(&mut r, tag::META)?);

@@ -76,18 +76,24 @@ pub enum FrameError {
     #[error("not a ktop-web frame of version {VERSION}")]
     NotAFrame,
     /// A delta for another frame than the one last applied: ask for a full frame.
-    #[error("a delta for frame {base} of epoch {epoch}, but the view holds {held}")]
-    OutOfSequence {
-        /// The delta's epoch.
-        epoch: u64,
-        /// The frame it applies to.
-        base: u64,
-        /// `epoch.seq` held now, if any.
-        held: String,
-    },
+    #[error("{0}")]
+    OutOfSequence(Box<OutOfSequence>),
     /// A value that breaks the format.
     #[error("malformed frame: {0}")]
     Malformed(&'static str),
+}
+
+/// A delta that does not follow the frame the view holds. Boxed in [`FrameError`], which is
+/// then two words: every reader returns one, and a small error keeps them small in the wasm.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("a delta for frame {base} of epoch {epoch}, which the view does not hold")]
+pub struct OutOfSequence {
+    /// The delta's epoch.
+    pub epoch: u64,
+    /// The frame it applies to.
+    pub base: u64,
+    /// The epoch and sequence number held now, if any.
+    pub held: Option<(u64, u64)>,
 }
 
 /// Pod CPU on the wire: millicores, rounded up as `kubectl top` rounds.

@@ -75,8 +75,8 @@ pub fn read_node(r: &mut Reader, s: &Lookup) -> Result<NodeRow, FrameError> {
     // Filled in place: on an error only the one row is dropped, which keeps the reader small
     // in the wasm (a struct literal drops every field read so far at each `?`).
     let mut n = NodeRow::default();
-    n.name = s(r.uint()?)?;
-    n.roles = r.list(|r| s(r.uint()?))?;
+    n.name = read_str(r, s)?;
+    n.roles = r.list(|r| read_str(r, s))?;
     n.ready = match r.byte()? {
         0 => Readiness::Ready,
         1 => Readiness::NotReady,
@@ -86,12 +86,12 @@ pub fn read_node(r: &mut Reader, s: &Lookup) -> Result<NodeRow, FrameError> {
     n.unschedulable = r.byte()? != 0;
     n.conditions = r.list(|r| {
         let mut c = Condition::default();
-        c.kind = s(r.uint()?)?;
-        c.status = s(r.uint()?)?;
+        c.kind = read_str(r, s)?;
+        c.status = read_str(r, s)?;
         c.reason = read_optional_str(r, s)?;
         Ok(c)
     })?;
-    n.kubelet_version = s(r.uint()?)?;
+    n.kubelet_version = read_str(r, s)?;
     n.created_s = r.int()?;
     n.capacity = read_cpu_mem(r)?;
     n.allocatable = read_cpu_mem(r)?;
@@ -132,8 +132,8 @@ pub fn write_pod(w: &mut Writer, p: &PodRow, s: &mut Intern) {
 pub fn read_pod(r: &mut Reader, s: &Lookup) -> Result<PodRow, FrameError> {
     // Filled in place, as in `read_node`.
     let mut p = PodRow::default();
-    p.ns = s(r.uint()?)?;
-    p.name = s(r.uint()?)?;
+    p.ns = read_str(r, s)?;
+    p.name = read_str(r, s)?;
     p.node = read_optional_str(r, s)?;
     p.phase = match r.byte()? {
         0 => PodPhase::Pending,
@@ -148,7 +148,7 @@ pub fn read_pod(r: &mut Reader, s: &Lookup) -> Result<PodRow, FrameError> {
     p.created_s = r.int()?;
     p.containers = r.list(|r| {
         let mut c = ContainerRow::default();
-        c.name = s(r.uint()?)?;
+        c.name = read_str(r, s)?;
         c.requests = read_resources(r)?;
         c.limits = read_resources(r)?;
         Ok(c)
@@ -161,6 +161,11 @@ pub fn read_pod(r: &mut Reader, s: &Lookup) -> Result<PodRow, FrameError> {
 /// 0 for none, else the index plus one.
 fn optional_str(w: &mut Writer, v: Option<&str>, s: &mut Intern) {
     w.uint(v.map_or(0, |v| s(v) + 1));
+}
+
+/// A string named by its index in the table.
+fn read_str(r: &mut Reader, s: &Lookup) -> Result<String, FrameError> {
+    s(r.uint()?)
 }
 
 fn read_optional_str(r: &mut Reader, s: &Lookup) -> Result<Option<String>, FrameError> {

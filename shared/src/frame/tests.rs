@@ -62,6 +62,16 @@ fn assert_holds(live: &Live, snap: &Snapshot) {
     assert_eq!(nodes, want_nodes);
     assert_eq!(pods, want_pods);
     assert_eq!(live.meta(), &FrameMeta::of(snap));
+    for slot in 0..live.node_slots() {
+        if let Some(n) = live.node(slot) {
+            let object = live.node_object(slot).expect("the object");
+            assert_eq!(
+                (&object.name, object.usage, object.io),
+                (&n.name, None, None)
+            );
+            assert_eq!((live.node_usage(slot), live.node_io(slot)), (n.usage, n.io));
+        }
+    }
     for slot in 0..live.pod_slots() {
         if let Some(p) = live.pod(slot) {
             let original = snap
@@ -394,7 +404,7 @@ fn a_viewer_that_missed_a_frame_is_refused_and_keeps_its_view() {
     let (_, third) = encoder.encode(&snap(3));
     let err = live.apply(&third).expect_err("out of sequence");
     assert!(
-        matches!(err, FrameError::OutOfSequence { base: 2, .. }),
+        matches!(&err, FrameError::OutOfSequence(o) if o.base == 2 && o.held == Some((3, 1))),
         "{err}"
     );
     assert_eq!(live.position(), Some((3, 1)));

@@ -67,16 +67,21 @@ pub fn node_cells(n: &NodeRow) -> Cells {
 
 /// Fills `n`'s usage from `c`.
 pub fn fill_node(n: &mut NodeRow, c: &Cells) {
+    n.usage = node_usage(c);
+    n.io = io(c);
+}
+
+/// A node's usage from its cells.
+pub fn node_usage(c: &Cells) -> Option<Usage> {
     let r = &c.row;
-    n.usage = match (value(r[0]), value(r[1]), value(r[2]), value(r[3])) {
+    match (value(r[0]), value(r[1]), value(r[2]), value(r[3])) {
         (Some(cpu), Some(mem), Some(ts), Some(window_ms)) => Some(Usage {
             value: CpuMem { cpu, mem },
             ts_ms: unzigzag(ts),
             window_ms,
         }),
         _ => None,
-    };
-    n.io = io(c);
+    }
 }
 
 /// A pod's cells: its total at `kubectl top`'s precision, and per container when it has
@@ -147,15 +152,15 @@ pub fn io(c: &Cells) -> Option<Io> {
 
 /// Usage per container, for pods with more than one (else nothing).
 pub fn container_usage(c: &Cells) -> impl Iterator<Item = Option<CpuMem>> + '_ {
-    c.containers
-        .iter()
-        .map(|cells| match (value(cells[0]), value(cells[1])) {
-            (Some(cpu), Some(mem)) => Some(CpuMem {
-                cpu: cpu_from_wire(cpu),
-                mem: mem_from_wire(mem),
-            }),
-            _ => None,
-        })
+    c.containers.iter().map(container_cells)
+}
+
+/// One container's usage from its two cells.
+pub fn container_cells(cells: &[u64; 2]) -> Option<CpuMem> {
+    Some(CpuMem {
+        cpu: cpu_from_wire(value(cells[0])?),
+        mem: mem_from_wire(value(cells[1])?),
+    })
 }
 
 /// No usage at all: the previous cells of a slot that is new, freed or changed hands.
