@@ -1,17 +1,18 @@
-//! Talks to the ktop-web server's JSON API.
+//! Talks to the ktop-web server's API: frames of the live view, and JSON for the rest.
 
-use crate::embed::bearer;
-use crate::route::url_codec::encode;
+use std::future::Future;
+use std::marker::PhantomData;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
 use gloo_net::http::{Request, RequestBuilder, Response};
 use ktop_web_shared::api::{
     API_PREFIX, ApiError, ContextList, FRAME_CONTENT_TYPE, FRAME_TAKEN_HEADER,
 };
 use ktop_web_shared::decode::{Decode, DecodeError, from_json};
 
-use std::future::Future;
-use std::marker::PhantomData;
-use std::pin::Pin;
-use std::task::{Context, Poll};
+use crate::embed::bearer;
+use crate::route::url_codec::encode;
 
 /// A boxed request in flight: one concrete type, so pages that load different things share
 /// the same loading code.
