@@ -1,7 +1,5 @@
 //! Cluster-wide totals for the overview.
 
-use std::sync::Arc;
-
 use ktop_web_shared::api::{CpuMem, PodPhase, Readiness};
 
 use crate::nodes::row::NodeView;
@@ -30,7 +28,7 @@ pub struct ClusterSummary {
 
 impl ClusterSummary {
     /// Adds up a snapshot's rows.
-    pub fn new(nodes: &[Arc<NodeView>], pods: &[Arc<PodView>]) -> ClusterSummary {
+    pub fn new(nodes: &[NodeView], pods: &[PodView]) -> ClusterSummary {
         let node_usage = sum_some(nodes.iter().map(|n| n.usage));
         ClusterSummary {
             nodes_total: nodes.len(),
@@ -65,12 +63,12 @@ mod tests {
 
     #[test]
     fn falls_back_to_pod_usage() {
-        let pods: Vec<Arc<PodView>> = [
+        let pods: Vec<PodView> = [
             crate::pods::row::tests::pod("a", "p1", Some((5, 6))),
             crate::pods::row::tests::pod("a", "p2", None),
         ]
         .iter()
-        .map(|p| Arc::new(PodView::from_row(p, 0)))
+        .map(|p| PodView::from_row(p, 0))
         .collect();
         let s = ClusterSummary::new(&[], &pods);
         assert_eq!(s.usage, Some(CpuMem { cpu: 5, mem: 6 }));

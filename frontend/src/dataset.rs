@@ -49,9 +49,9 @@ pub struct Dataset {
     /// Totals for the overview.
     pub summary: ClusterSummary,
     /// Nodes by name (naturally: `node-2` before `node-10`).
-    pub nodes: Vec<Arc<NodeView>>,
+    pub nodes: Vec<NodeView>,
     /// Pods by namespace, then name (naturally: `pod-2` before `pod-10`).
-    pub pods: Vec<Arc<PodView>>,
+    pub pods: Vec<PodView>,
     pod_index: Arc<PodIndex>,
 }
 
@@ -60,8 +60,8 @@ impl Dataset {
     /// made from.
     pub fn new(
         meta: FrameMeta,
-        nodes: Vec<Arc<NodeView>>,
-        pods: Vec<Arc<PodView>>,
+        nodes: Vec<NodeView>,
+        pods: Vec<PodView>,
         pod_index: Arc<PodIndex>,
     ) -> Dataset {
         Dataset {
@@ -77,7 +77,7 @@ impl Dataset {
     }
 
     /// A node by name.
-    pub fn node(&self, name: &str) -> Option<&Arc<NodeView>> {
+    pub fn node(&self, name: &str) -> Option<&NodeView> {
         let at = self
             .nodes
             .binary_search_by(|n| natural_cmp(&n.name, name))
@@ -86,7 +86,7 @@ impl Dataset {
     }
 
     /// A pod by `namespace/name`.
-    pub fn pod(&self, key: &str) -> Option<&Arc<PodView>> {
+    pub fn pod(&self, key: &str) -> Option<&PodView> {
         self.pods.get(*self.pod_index.positions.get(key)?)
     }
 
@@ -171,10 +171,10 @@ mod tests {
             ..Snapshot::default()
         };
         let d = Dataset::of_snapshot(&snapshot);
-        let names: Vec<&str> = d.nodes.iter().map(|n| n.name.as_str()).collect();
+        let names: Vec<&str> = d.nodes.iter().map(|n| &*n.name).collect();
         assert_eq!(names, ["edge", "node-1", "node-2", "node-10"]);
         for name in names {
-            assert_eq!(d.node(name).map(|n| n.name.as_str()), Some(name));
+            assert_eq!(d.node(name).map(|n| &*n.name), Some(name));
         }
         assert!(d.node("node-3").is_none());
         assert!(d.node("node-01").is_none(), "not the same name as node-1");

@@ -57,24 +57,26 @@ impl FrameStore {
             if let Some(Some(info)) = self.infos.get(slot) {
                 let each = || live.container_usage(slot).collect();
                 let (usage, io) = (live.pod_usage(slot), live.pod_io(slot));
-                pods.push(Arc::new(PodView::new(info.clone(), usage, io, each, now_s)));
+                pods.push(PodView::new(info.clone(), usage, io, each, now_s));
             }
         }
-        let mut nodes: Vec<Arc<NodeView>> = Vec::with_capacity(live.node_slots());
+        let name = |slot: u32| live.node_object(slot as usize).map_or("", |n| &n.name);
+        let mut by_name: Vec<u32> = Vec::with_capacity(live.node_slots());
         for slot in 0..live.node_slots() {
-            if let Some(n) = live.node_object(slot) {
-                let usage = live.node_usage(slot).map(|u| u.value);
-                let view = NodeView::new(n, usage, live.node_io(slot), now_s);
-                nodes.push(Arc::new(view));
+            if live.node_object(slot).is_some() {
+                by_name.push(slot as u32);
             }
         }
-        let mut by_name: Vec<u32> = (0..nodes.len() as u32).collect();
-        sort_by_text(&mut by_name, &|i| &nodes[i as usize].name);
-        let mut sorted = Vec::with_capacity(nodes.len());
-        for i in by_name {
-            sorted.push(nodes[i as usize].clone());
+        sort_by_text(&mut by_name, &name);
+        let mut nodes = Vec::with_capacity(by_name.len());
+        for slot in by_name {
+            let at = slot as usize;
+            if let Some(n) = live.node_object(at) {
+                let usage = live.node_usage(at).map(|u| u.value);
+                nodes.push(NodeView::new(n, slot, usage, live.node_io(at), now_s));
+            }
         }
-        Ok(Dataset::new(meta, sorted, pods, self.index.clone()))
+        Ok(Dataset::new(meta, nodes, pods, self.index.clone()))
     }
 
     /// Derives the pods the last frame brought; true when pods came or went, so the order
@@ -83,7 +85,7 @@ impl FrameStore {
         let live = &self.live;
         let derive = |slot: usize| {
             live.pod_object(slot)
-                .map(|p| Arc::new(PodInfo::new(p.clone())))
+                .map(|p| Arc::new(PodInfo::new(p.clone(), slot as u32)))
         };
         let slots = live.pod_slots();
         let Some(changed) = live.changed_pods() else {

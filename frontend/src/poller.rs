@@ -150,7 +150,6 @@ fn apply(state: AppState, data: Dataset, taken_ms: i64) {
                 record(history, &data, at, false);
             }
             record(history, &data, data.taken_at_ms, !stale_usage);
-            saved_history::save_now_and_then(history);
         }
     });
     state.data.set(Some(Arc::new(data)));
@@ -171,11 +170,11 @@ fn record(history: &mut History, data: &Dataset, at_ms: i64, measured: bool) {
         cluster,
         data.nodes.iter().map(|n| {
             let (u, i) = keep(n.usage, n.io);
-            (n.name.as_str(), u, i)
+            (n.slot, &n.name, u, i)
         }),
         data.pods.iter().map(|p| {
             let (u, i) = keep(p.usage, p.io);
-            (&*p.key, u, i)
+            (p.slot, &p.key, u, i)
         }),
     );
 }

@@ -88,15 +88,6 @@ const FAULTS: [(&str, Script, Option<Script>); 5] = [
     ),
 ];
 
-fn rss_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
-        .map_or(0.0, |kb| kb / 1024.0)
-}
-
 fn unix_ms() -> i64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -296,7 +287,7 @@ async fn main() {
             .await;
     }
     tokio::time::sleep(WARM_UP).await;
-    let rss_start = rss_mb(ktop.pid());
+    let rss_start = ktop.rss_mb();
     let mut audit = AuditCounter::new(&c.audit_log);
     let truth = spawn_truth(c);
 
@@ -367,22 +358,19 @@ async fn main() {
                 last.3 = Some(since);
             }
         }
-        let rss = rss_mb(ktop.pid());
+        let rss = ktop.rss_mb();
         rss_peak = rss_peak.max(rss);
         rss_samples.push((start.elapsed(), rss));
         let minute = start.elapsed().as_secs() / 60;
         if minute != last_minute {
             last_minute = minute;
             audit.read_new();
-            eprintln!(
-                "soak: minute {minute}, proxy RSS {:.0} MB",
-                rss_mb(ktop.pid())
-            );
+            eprintln!("soak: minute {minute}, proxy RSS {:.0} MB", ktop.rss_mb());
         }
         tokio::time::sleep(PROBE.saturating_sub(tick.elapsed())).await;
     }
     audit.read_new();
-    let rss_end = rss_mb(ktop.pid());
+    let rss_end = ktop.rss_mb();
     let minutes = a.minutes as usize;
 
     println!("\n| figure | value |\n| --- | --- |");

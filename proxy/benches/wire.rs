@@ -12,7 +12,20 @@
 //!   bookmarked Pods URL to its first rows, and memory over a blank page. These are the
 //!   page's, which reads frames.
 //!
-//! `cargo bench -p ktop-web --bench wire -- [--refreshes 12] [--tabs 10]`
+//! - With `--profile N`: the page's N busiest functions by self time over the refreshes,
+//!   sampled by the DevTools `Profiler` (wasm functions are named only when the wasm kept its
+//!   name section). With `KTOP_BENCH_PROFILES=DIR` each profile is also written there, as a
+//!   `.cpuprofile` that Chromium's DevTools opens.
+//!
+//! - Memory with throughput: the Pods page of a second server reading the prometheus source
+//!   (CPU, memory and the four I/O directions per pod; every series' ring buffer is
+//!   allocated whole, 120 points, at its first sample).
+//! - With `--scale-down P`: the cluster is scaled to `P` pods with the Pods page open, and
+//!   the page's and the server's memory are read before and after. This changes the
+//!   cluster; `scripts/test-cluster scale` brings it back.
+//!
+//! `cargo bench -p ktop-web --bench wire -- [--refreshes 12] [--tabs 10] [--profile 25]
+//! [--scale-down 5000]`
 
 #[path = "../tests/support/mod.rs"]
 mod support;
@@ -30,12 +43,18 @@ const REFRESH: Duration = Duration::from_secs(5);
 struct Args {
     refreshes: usize,
     tabs: usize,
+    /// Functions to list from a profile of each page; none when 0.
+    profile: usize,
+    /// Pods to scale down to at the end; no scaling when 0.
+    scale_down: usize,
 }
 
 fn args() -> Args {
     let mut a = Args {
         refreshes: 12,
         tabs: 10,
+        profile: 0,
+        scale_down: 0,
     };
     let mut it = std::env::args().skip(1);
     while let Some(flag) = it.next() {
@@ -47,6 +66,8 @@ fn args() -> Args {
         match flag.as_str() {
             "--refreshes" => a.refreshes = value().max(2),
             "--tabs" => a.tabs = value().max(1),
+            "--profile" => a.profile = value(),
+            "--scale-down" => a.scale_down = value(),
             // `cargo bench` passes `--bench`.
             "--bench" => {}
             other => panic!("unknown argument {other}; see the file's header"),
@@ -228,32 +249,165 @@ async fn taken_at(b: &Browser) -> i64 {
         .unwrap_or(0)
 }
 
-/// Main-thread task time of each of `refreshes` refreshes of the page at `url`, in ms.
-async fn main_thread_per_refresh(b: &Browser, url: &str, refreshes: usize) -> Vec<f64> {
+/// A DevTools command's answer; the bench cannot go on without it.
+async fn cdp(b: &Browser, command: &'static str, params: serde_json::Value) -> serde_json::Value {
+    b.client
+        .issue_cmd(Cdp(command, params))
+        .await
+        .unwrap_or_else(|e| panic!("{command}: {e}"))
+}
+
+/// Opens `url` and waits for its first data and one refresh more: what a page does once
+/// after it opens (reading its saved history, first rows) is not a refresh's work.
+async fn open(b: &Browser, url: &str) -> i64 {
     b.goto(url).await;
     b.wait_for(".app[data-taken-at]", Duration::from_secs(120))
         .await;
-    b.client
-        .issue_cmd(Cdp("Performance.enable", serde_json::json!({})))
-        .await
-        .expect("Performance.enable");
     let mut seen = taken_at(b).await;
+    next_refresh(b, &mut seen).await;
+    seen
+}
+
+/// Waits for the page to show a snapshot newer than `seen`, and for its rendering to end.
+/// One script waits in the page: polling from here would add its own work to the page's
+/// main thread, which is what is measured.
+async fn next_refresh(b: &Browser, seen: &mut i64) {
+    const WAIT: &str = r#"
+        const [seen, settle, done] = arguments;
+        const check = () => {
+            const app = document.querySelector('.app');
+            const taken = app ? Number(app.dataset.takenAt || 0) : 0;
+            if (taken === seen) return;
+            observer.disconnect();
+            setTimeout(() => done(taken), settle);
+        };
+        const observer = new MutationObserver(check);
+        observer.observe(document.documentElement,
+            { attributes: true, subtree: true, attributeFilter: ['data-taken-at'] });
+        check();
+    "#;
+    let answer = b
+        .client
+        .execute_async(WAIT, vec![(*seen).into(), SETTLE_MS.into()])
+        .await
+        .expect("the page refreshes");
+    *seen = answer.as_i64().unwrap_or(*seen);
+}
+
+/// Time left after a refresh for its rendering to finish before the counters are read.
+const SETTLE_MS: u64 = 1500;
+
+/// Main-thread task time of each of `refreshes` refreshes of the page at `url`, in ms.
+async fn main_thread_per_refresh(b: &Browser, url: &str, refreshes: usize) -> Vec<f64> {
+    let mut seen = open(b, url).await;
+    cdp(b, "Performance.enable", serde_json::json!({})).await;
     let mut before = metrics(b).await["TaskDuration"];
     let mut each = Vec::new();
     while each.len() < refreshes {
-        tokio::time::sleep(Duration::from_millis(250)).await;
-        let now = taken_at(b).await;
-        if now == seen {
-            continue;
-        }
-        // Let the refresh's rendering finish before reading the counter.
-        tokio::time::sleep(Duration::from_millis(1500)).await;
-        seen = now;
+        next_refresh(b, &mut seen).await;
         let total = metrics(b).await["TaskDuration"];
         each.push((total - before) * 1000.0);
         before = total;
     }
     each
+}
+
+/// One function's sampled time over a profile, in ms: in itself, and with what it called.
+struct Busy {
+    name: String,
+    own: f64,
+    total: f64,
+}
+
+/// The `top` busiest functions while the page at `url` (called `name`) takes `refreshes`
+/// refreshes.
+async fn profile(b: &Browser, name: &str, url: &str, refreshes: usize, top: usize) -> Vec<Busy> {
+    let mut seen = open(b, url).await;
+    cdp(b, "Profiler.enable", serde_json::json!({})).await;
+    cdp(
+        b,
+        "Profiler.setSamplingInterval",
+        serde_json::json!({ "interval": 250 }),
+    )
+    .await;
+    cdp(b, "Profiler.start", serde_json::json!({})).await;
+    for _ in 0..refreshes {
+        next_refresh(b, &mut seen).await;
+    }
+    let answer = cdp(b, "Profiler.stop", serde_json::json!({})).await;
+    if let Ok(dir) = std::env::var("KTOP_BENCH_PROFILES") {
+        let file = std::path::Path::new(&dir).join(format!("{name}.cpuprofile"));
+        std::fs::write(&file, answer["profile"].to_string()).expect("the profile is written");
+    }
+    busiest(&answer["profile"], top)
+}
+
+/// Sums a DevTools CPU profile by function name.
+fn busiest(profile: &serde_json::Value, top: usize) -> Vec<Busy> {
+    use std::collections::{HashMap, HashSet};
+    let empty = Vec::new();
+    let list = |v: &serde_json::Value| v.as_array().unwrap_or(&empty).clone();
+    let mut names: HashMap<u64, String> = HashMap::new();
+    let mut parents: HashMap<u64, u64> = HashMap::new();
+    for node in list(&profile["nodes"]) {
+        let id = node["id"].as_u64().unwrap_or(0);
+        let frame = &node["callFrame"];
+        let name = match frame["functionName"].as_str() {
+            Some(n) if !n.is_empty() => n.to_owned(),
+            _ => format!("(anonymous) {}", frame["url"].as_str().unwrap_or("")),
+        };
+        names.insert(id, name);
+        for child in list(&node["children"]) {
+            parents.insert(child.as_u64().unwrap_or(0), id);
+        }
+    }
+    let mut own: HashMap<&str, f64> = HashMap::new();
+    let mut total: HashMap<&str, f64> = HashMap::new();
+    let samples = list(&profile["samples"]);
+    let deltas = list(&profile["timeDeltas"]);
+    // Each delta is the time before its sample: the time of a sample is the next delta.
+    for (i, sample) in samples.iter().enumerate() {
+        let ms = deltas.get(i + 1).and_then(|d| d.as_f64()).unwrap_or(0.0) / 1000.0;
+        let mut id = sample.as_u64().unwrap_or(0);
+        let Some(name) = names.get(&id) else { continue };
+        if name == "(idle)" {
+            continue;
+        }
+        *own.entry(name).or_default() += ms;
+        let mut counted = HashSet::new();
+        loop {
+            if let Some(name) = names.get(&id)
+                && counted.insert(name.as_str())
+            {
+                *total.entry(name).or_default() += ms;
+            }
+            match parents.get(&id) {
+                Some(&parent) => id = parent,
+                None => break,
+            }
+        }
+    }
+    let mut all: Vec<Busy> = own
+        .into_iter()
+        .map(|(name, own)| Busy {
+            name: name.to_owned(),
+            own,
+            total: total.get(name).copied().unwrap_or(own),
+        })
+        .collect();
+    all.sort_by(|a, b| b.own.total_cmp(&a.own));
+    all.truncate(top);
+    all
+}
+
+fn print_profile(page: &str, refreshes: usize, busy: &[Busy]) {
+    println!("\n{page}: busiest functions, ms per refresh (own / with callees)\n");
+    println!("| function | own | total |\n| --- | --- | --- |");
+    let per = refreshes.max(1) as f64;
+    for b in busy {
+        let name: String = b.name.chars().take(90).collect();
+        println!("| `{name}` | {:.1} | {:.1} |", b.own / per, b.total / per);
+    }
 }
 
 /// Milliseconds from opening `url` to its first table row.
@@ -263,6 +417,85 @@ async fn first_rows(b: &Browser, url: &str) -> f64 {
     b.goto(url).await;
     b.wait_for("tbody tr", Duration::from_secs(120)).await;
     start.elapsed().as_secs_f64() * 1000.0
+}
+
+/// The page's JavaScript heap in use, in MB.
+async fn js_heap_mb(b: &Browser) -> f64 {
+    metrics(b)
+        .await
+        .get("JSHeapUsedSize")
+        .copied()
+        .unwrap_or(0.0)
+        / 1e6
+}
+
+/// Renderer memory over a blank page and JS heap, in MB, once the Pods page of a server
+/// reading the prometheus source shows throughput; `None` when the source never measured
+/// any within five minutes.
+async fn memory_with_io(b: &Browser, blank: f64, refreshes: usize) -> Option<(f64, f64)> {
+    let prom = Ktop::start(&["--refresh", "5s", "--metrics-source", "prometheus"], &[]);
+    let path = format!("api/v1/contexts/{}/snapshot", prom.context());
+    let start = Instant::now();
+    loop {
+        let (status, body) = fetch(&prom, &path).await;
+        let io = status == 200
+            && serde_json::from_slice::<serde_json::Value>(&gunzip(&body))
+                .is_ok_and(|s| s["source"]["io"] == true);
+        if io {
+            break;
+        }
+        if start.elapsed() > Duration::from_secs(300) {
+            return None;
+        }
+        tokio::time::sleep(Duration::from_secs(5)).await;
+    }
+    let mut seen = open(b, &prom.signed("pods?sort=cpu&dir=desc")).await;
+    for _ in 0..refreshes {
+        next_refresh(b, &mut seen).await;
+    }
+    Some((renderers_mb() - blank, js_heap_mb(b).await))
+}
+
+/// Rows in the table on screen.
+async fn table_rows(b: &Browser) -> usize {
+    let script = "const t = document.querySelector('table[data-rows]'); \
+                  return t ? Number(t.dataset.rows) : -1;";
+    let rows = b.client.execute(script, vec![]).await.ok();
+    rows.and_then(|v| v.as_u64()).unwrap_or(u64::MAX) as usize
+}
+
+/// Memory before and after scaling the cluster to `pods` with the Pods page open: renderer
+/// over a blank page, JS heap and the server's RSS, in MB.
+async fn scale_down(
+    b: &Browser,
+    ktop: &Ktop,
+    blank: f64,
+    nodes: usize,
+    pods: usize,
+) -> ([f64; 3], [f64; 3]) {
+    let mut seen = open(b, &ktop.signed("pods?sort=cpu&dir=desc")).await;
+    let read = |b| async move { [renderers_mb() - blank, js_heap_mb(b).await, ktop.rss_mb()] };
+    let before = read(b).await;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/test-cluster");
+    let status = std::process::Command::new(script)
+        .args([
+            "scale",
+            "--nodes",
+            &nodes.to_string(),
+            "--pods",
+            &pods.to_string(),
+        ])
+        .status()
+        .expect("scripts/test-cluster runs");
+    assert!(status.success(), "scaling to {pods} pods failed");
+    while table_rows(b).await > pods {
+        next_refresh(b, &mut seen).await;
+    }
+    // The page and the server settle: relists done, old rows dropped.
+    for _ in 0..6 {
+        next_refresh(b, &mut seen).await;
+    }
+    (before, read(b).await)
 }
 
 /// The browser's renderer processes' resident memory, in MB.
@@ -343,15 +576,37 @@ async fn main() {
     let blank = renderers_mb();
     let pods_url = ktop.signed("pods?sort=cpu&dir=desc");
     let pods_main = main_thread_per_refresh(&b, &pods_url, a.refreshes).await;
-    let heap = metrics(&b)
-        .await
-        .get("JSHeapUsedSize")
-        .copied()
-        .unwrap_or(0.0)
-        / 1e6;
+    let heap = js_heap_mb(&b).await;
     let loaded = renderers_mb();
     let overview_main = main_thread_per_refresh(&b, &ktop.signed(""), a.refreshes).await;
     let first = first_rows(&b, &pods_url).await;
+    let profiles = if a.profile > 0 {
+        eprintln!("bench: profiling");
+        vec![
+            (
+                "Pods sorted by CPU",
+                profile(&b, "pods", &pods_url, a.refreshes, a.profile).await,
+            ),
+            (
+                "Overview",
+                profile(&b, "overview", &ktop.signed(""), a.refreshes, a.profile).await,
+            ),
+        ]
+    } else {
+        Vec::new()
+    };
+    eprintln!("bench: memory with throughput");
+    let with_io = memory_with_io(&b, blank, a.refreshes).await;
+    let scaled = if a.scale_down > 0 {
+        eprintln!("bench: scaling down to {} pods", a.scale_down);
+        let nodes = c
+            .kubectl_ok(&["get", "nodes", "--no-headers"])
+            .lines()
+            .count();
+        Some(scale_down(&b, &ktop, blank, nodes, a.scale_down).await)
+    } else {
+        None
+    };
     b.close().await;
 
     // The page reads frames; its JSON figures are those of the release before it did.
@@ -388,4 +643,26 @@ async fn main() {
         a.refreshes,
         loaded - blank
     );
+    match with_io {
+        Some((renderer, heap)) => println!(
+            "| same, prometheus source: CPU, memory and I/O, 120-point buffers (JS heap) | {page} | {renderer:.0} MB ({heap:.0} MB) |"
+        ),
+        None => println!(
+            "| same, prometheus source | {page} | not measured: no throughput within 5 min |"
+        ),
+    }
+    if let Some((before, after)) = scaled {
+        println!(
+            "\nScaled from {pods} to {} pods, Pods page open\n",
+            a.scale_down
+        );
+        println!("| memory (MB) | before | after |\n| --- | --- | --- |");
+        let names = ["renderer over a blank page", "JS heap", "proxy RSS"];
+        for ((name, b), a) in names.iter().zip(before).zip(after) {
+            println!("| {name} | {b:.0} | {a:.0} |");
+        }
+    }
+    for (page, busy) in &profiles {
+        print_profile(page, a.refreshes, busy);
+    }
 }

@@ -15,6 +15,7 @@ use ktop_web_shared::detail::{EventList, NodeDetail};
 use crate::api_client::{EventsOf, events_path, fetch_json, node_path};
 use crate::overview::resource::Resource;
 use crate::pods::column::PodColumn;
+use crate::pods::page::pod_key_at;
 use crate::pods::query::PodsQuery;
 use crate::pods::table_row::PodTableRow;
 use crate::route::location::use_location;
@@ -170,25 +171,12 @@ pub fn NodeDetailPage(
             ("dir", Some(next.dir.key().to_owned())),
         ]);
     });
-    let keys = Memo::new(move |_| {
+    let order = Memo::new(move |_| {
         let name = name.get();
         pods_query.with(|q| {
             state.data.with(|d| {
-                let Some(d) = d else {
-                    return Arc::new(Vec::new());
-                };
-                let on_node: Vec<_> = d
-                    .pods
-                    .iter()
-                    .filter(|p| p.node.as_deref() == Some(name.as_str()))
-                    .cloned()
-                    .collect();
-                Arc::new(
-                    q.apply(&on_node, None)
-                        .into_iter()
-                        .filter_map(|i| on_node.get(i as usize).map(|p| p.key.clone()))
-                        .collect::<Vec<_>>(),
-                )
+                let rows = d.as_ref().map(|d| q.apply(&d.pods, None, Some(&name)));
+                Arc::new(rows.unwrap_or_default())
             })
         })
     });
@@ -209,7 +197,7 @@ pub fn NodeDetailPage(
             <h2>"Conditions"</h2>
             <ConditionsTable id="node-conditions" conditions=conditions />
             <h2>"Pods"</h2>
-            <VirtualTable id="pods-table" keys=keys sort=sort on_sort=on_sort row=pod_row empty_text=empty_text hidden=hidden />
+            <VirtualTable id="pods-table" order=order key_at=move |i| pod_key_at(state, i) sort=sort on_sort=on_sort row=pod_row empty_text=empty_text hidden=hidden />
             <h2>"Events"</h2>
             <EventsTable events=events />
         </section>

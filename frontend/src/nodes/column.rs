@@ -141,7 +141,7 @@ impl Column for NodeColumn {
     fn cell(self, n: &NodeView) -> Option<CellValue> {
         let alloc = n.allocatable;
         Some(match self {
-            NodeColumn::Name => CellValue::text(n.name.clone()),
+            NodeColumn::Name => CellValue::text(n.name.to_string()),
             NodeColumn::Status => CellValue::text(n.status.clone()),
             NodeColumn::Roles => CellValue::text(n.roles.clone()),
             NodeColumn::Cpu => CellValue::cpu(n.cpu()),

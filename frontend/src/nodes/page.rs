@@ -10,7 +10,7 @@ use crate::table::column::Column;
 use crate::table::column_picker::ColumnPicker;
 use crate::table::export_buttons::ExportButtons;
 use crate::table::sort::{SortSpec, sort_indices};
-use crate::table::virtual_table::VirtualTable;
+use crate::table::virtual_table::{VirtualTable, pick};
 use crate::table::visible_columns::hidden_keys;
 
 use super::column::NodeColumn;
@@ -42,31 +42,21 @@ pub fn NodesPage() -> impl IntoView {
             ("dir", Some(next.dir.key().to_owned())),
         ]);
     });
-    let keys = Memo::new(move |_| {
+    let order = Memo::new(move |_| {
         let spec = sort.get();
         state.data.with(|d| {
-            let Some(d) = d else {
-                return Arc::new(Vec::new());
-            };
-            let mut order: Vec<u32> = (0..d.nodes.len() as u32).collect();
+            let rows = d.as_deref().map_or(&[][..], |d| &d.nodes);
+            let mut order: Vec<u32> = (0..rows.len() as u32).collect();
             if let Some(spec) = spec {
-                sort_indices(&d.nodes, &mut order, spec);
+                sort_indices(rows, &mut order, spec);
             }
-            Arc::new(
-                order
-                    .iter()
-                    .filter_map(|&i| d.nodes.get(i as usize).map(|n| Arc::from(n.name.as_str())))
-                    .collect(),
-            )
+            Arc::new(order)
         })
     });
     let shown_rows = Callback::new(move |()| {
-        let keys = keys.get_untracked();
-        state.data.with_untracked(|d| {
-            d.as_ref()
-                .map(|d| keys.iter().filter_map(|k| d.node(k).cloned()).collect())
-                .unwrap_or_default()
-        })
+        let d = state.data.get_untracked();
+        d.map(|d| pick(&d.nodes, &order.get_untracked()))
+            .unwrap_or_default()
     });
     let count = move || {
         state.data.with(|d| {
@@ -94,7 +84,8 @@ pub fn NodesPage() -> impl IntoView {
             </div>
             <VirtualTable
                 id="nodes-table"
-                keys=keys
+                order=order
+                key_at=move |i| state.data.with(|d| Some(d.as_ref()?.nodes.get(i as usize)?.name.clone()))
                 sort=sort
                 on_sort=on_sort
                 row=node_row

@@ -1,13 +1,17 @@
 //! A node as the nodes table shows it, derived once per refresh.
 
+use std::sync::Arc;
+
 use ktop_web_shared::api::{CpuMem, Io, NodeRow, Readiness};
 use ktop_web_shared::format::percent;
 
 /// One row of the nodes table.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NodeView {
-    /// Node name.
-    pub name: String,
+    /// The slot its frames give the node: stable while the node stays.
+    pub slot: u32,
+    /// Node name; shared, as the table's row keys are clones of it.
+    pub name: Arc<str>,
     /// kubectl-style status: `Ready`, `NotReady` or `Unknown`, plus `,SchedulingDisabled`.
     pub status: String,
     /// Ready condition.
@@ -37,9 +41,15 @@ pub struct NodeView {
 }
 
 impl NodeView {
-    /// Derives the row of a node's object with its usage and throughput; `now_s` is the
-    /// snapshot time for the age.
-    pub fn new(row: &NodeRow, usage: Option<CpuMem>, io: Option<Io>, now_s: i64) -> NodeView {
+    /// Derives the row of a node's object in `slot` with its usage and throughput; `now_s`
+    /// is the snapshot time for the age.
+    pub fn new(
+        row: &NodeRow,
+        slot: u32,
+        usage: Option<CpuMem>,
+        io: Option<Io>,
+        now_s: i64,
+    ) -> NodeView {
         let mut status = match row.ready {
             Readiness::Ready => "Ready",
             Readiness::NotReady => "NotReady",
@@ -64,7 +74,8 @@ impl NodeView {
             .collect::<Vec<_>>()
             .join(", ");
         NodeView {
-            name: row.name.clone(),
+            slot,
+            name: Arc::from(row.name.as_str()),
             status,
             ready: row.ready,
             roles,
@@ -84,7 +95,7 @@ impl NodeView {
     /// The row of a node as a snapshot has it, for tests.
     #[cfg(test)]
     pub fn from_row(row: &NodeRow, now_s: i64) -> NodeView {
-        NodeView::new(row, row.usage.map(|u| u.value), row.io, now_s)
+        NodeView::new(row, 0, row.usage.map(|u| u.value), row.io, now_s)
     }
 
     /// CPU usage in nanocores.

@@ -13,12 +13,12 @@ use crate::fast_hash::FastSet;
 use crate::poller::refresh_interval;
 use crate::route::location::use_location;
 use crate::select_options::select_options;
-use crate::state::use_app_state;
+use crate::state::{AppState, use_app_state};
 use crate::table::column::Column;
 use crate::table::column_picker::ColumnPicker;
 use crate::table::export_buttons::ExportButtons;
 use crate::table::sort::{SortSpec, natural_cmp};
-use crate::table::virtual_table::VirtualTable;
+use crate::table::virtual_table::{VirtualTable, pick};
 use crate::table::visible_columns::hidden_keys;
 
 use super::query::PodsQuery;
@@ -26,6 +26,13 @@ use super::table_row::PodTableRow;
 
 fn pod_row(key: Arc<str>) -> impl IntoView {
     view! { <PodTableRow pod_key=key /> }
+}
+
+/// The key of the pod at `position` in the current data (tracked).
+pub fn pod_key_at(state: AppState, position: u32) -> Option<Arc<str>> {
+    state
+        .data
+        .with(|d| Some(d.as_ref()?.pods.get(position as usize)?.key.clone()))
 }
 
 /// Every pod in scope with usage against requests and limits; filter by namespace and text,
@@ -75,29 +82,21 @@ pub fn PodsPage() -> impl IntoView {
             })
         })
     };
-    let keys = Memo::new(move |_| {
+    let order = Memo::new(move |_| {
         let selected = selected.get();
         query.with(|q| {
             state.data.with(|d| {
-                let Some(d) = d else {
-                    return Arc::new(Vec::new());
-                };
-                Arc::new(
-                    q.apply(&d.pods, selected.as_deref())
-                        .into_iter()
-                        .filter_map(|i| d.pods.get(i as usize).map(|p| p.key.clone()))
-                        .collect::<Vec<_>>(),
-                )
+                let rows = d
+                    .as_ref()
+                    .map(|d| q.apply(&d.pods, selected.as_deref(), None));
+                Arc::new(rows.unwrap_or_default())
             })
         })
     });
     let shown_rows = Callback::new(move |()| {
-        let keys = keys.get_untracked();
-        state.data.with_untracked(|d| {
-            d.as_ref()
-                .map(|d| keys.iter().filter_map(|k| d.pod(k).cloned()).collect())
-                .unwrap_or_default()
-        })
+        let d = state.data.get_untracked();
+        d.map(|d| pick(&d.pods, &order.get_untracked()))
+            .unwrap_or_default()
     });
     let sort = Signal::derive(move || query.with(|q| q.sort));
     let on_sort = Callback::new(move |column| {
@@ -123,7 +122,7 @@ pub fn PodsPage() -> impl IntoView {
     let selected_ns = Signal::derive(move || query.with(|q| q.ns.clone().unwrap_or_default()));
     let count = move || {
         let total = state.data.with(|d| d.as_ref().map_or(0, |d| d.pods.len()));
-        let shown = keys.with(|k| k.len());
+        let shown = order.with(|o| o.len());
         if shown == total {
             format!("{total} pods")
         } else {
@@ -207,7 +206,8 @@ pub fn PodsPage() -> impl IntoView {
             }}
             <VirtualTable
                 id="pods-table"
-                keys=keys
+                order=order
+                key_at=move |i| pod_key_at(state, i)
                 sort=sort
                 on_sort=on_sort
                 row=pod_row

@@ -1,7 +1,5 @@
 //! The pods view's state as held in the URL: `?ns=shop&q=cart&labels=app%3Dcart&sort=cpu&dir=desc`.
 
-use std::sync::Arc;
-
 use crate::fast_hash::FastSet;
 
 use crate::route::url_codec::{ParamUpdate, Query};
@@ -55,8 +53,14 @@ impl PodsQuery {
     }
 
     /// Indices of the rows that pass the filters, in display order. With a label selector,
-    /// only the pods in `selected` (the server's answer for it) pass.
-    pub fn apply(&self, rows: &[Arc<PodView>], selected: Option<&FastSet<String>>) -> Vec<u32> {
+    /// only the pods in `selected` (the server's answer for it) pass; with `node`, only the
+    /// pods on it.
+    pub fn apply(
+        &self,
+        rows: &[PodView],
+        selected: Option<&FastSet<String>>,
+        node: Option<&str>,
+    ) -> Vec<u32> {
         let needle = self.text.trim().to_ascii_lowercase();
         let labelled = |p: &PodView| {
             self.labels.is_none() || selected.is_some_and(|keys| keys.contains(&*p.key))
@@ -64,6 +68,7 @@ impl PodsQuery {
         let mut order: Vec<u32> = rows
             .iter()
             .enumerate()
+            .filter(|(_, p)| node.is_none_or(|n| p.node.as_deref() == Some(n)))
             .filter(|(_, p)| self.ns.as_ref().is_none_or(|ns| &p.ns == ns))
             .filter(|(_, p)| labelled(p))
             .filter(|(_, p)| p.matches(&needle))
@@ -82,7 +87,7 @@ mod tests {
     use crate::pods::row::tests::pod;
     use crate::table::sort::SortDir;
 
-    fn rows() -> Vec<Arc<PodView>> {
+    fn rows() -> Vec<PodView> {
         [
             pod("shop", "cart-1", Some((300, 1))),
             pod("shop", "cart-2", None),
@@ -90,7 +95,7 @@ mod tests {
             pod("kube-system", "dns-1", Some((200, 2))),
         ]
         .iter()
-        .map(|p| Arc::new(PodView::from_row(p, 0)))
+        .map(|p| PodView::from_row(p, 0))
         .collect()
     }
 
@@ -100,7 +105,7 @@ mod tests {
 
     fn names_selected(q: &PodsQuery, selected: Option<&FastSet<String>>) -> Vec<String> {
         let rows = rows();
-        q.apply(&rows, selected)
+        q.apply(&rows, selected, None)
             .iter()
             .map(|&i| rows[i as usize].name.clone())
             .collect()

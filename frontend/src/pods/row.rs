@@ -12,6 +12,8 @@ use ktop_web_shared::api::{ContainerRow, CpuMem, Io, PodPhase, PodRow};
 #[derive(Debug, Clone)]
 pub struct PodInfo {
     row: Arc<PodRow>,
+    /// The slot its frames give the pod: stable while the pod stays.
+    pub slot: u32,
     /// `namespace/name`; shared, as the table's row keys are clones of it.
     pub key: Arc<str>,
     /// Status text (reason or phase).
@@ -30,8 +32,9 @@ impl Deref for PodInfo {
 }
 
 impl PodInfo {
-    /// Derives what the table needs from a pod's object (its usage, if any, is not read).
-    pub fn new(row: Arc<PodRow>) -> PodInfo {
+    /// Derives what the table needs from a pod's object in `slot` (its usage, if any, is not
+    /// read).
+    pub fn new(row: Arc<PodRow>, slot: u32) -> PodInfo {
         let status = row.status().to_owned();
         // Separators no query contains keep matches inside one field. Kubernetes names are
         // ASCII, so ASCII case folding is enough.
@@ -44,6 +47,7 @@ impl PodInfo {
         )
         .to_ascii_lowercase();
         PodInfo {
+            slot,
             key: Arc::from(row.key()),
             row,
             status,
@@ -183,7 +187,7 @@ impl PodView {
     pub fn from_row(row: &PodRow, now_s: i64) -> PodView {
         let each = || row.containers.iter().map(|c| c.usage).collect();
         PodView::new(
-            Arc::new(PodInfo::new(Arc::new(row.clone()))),
+            Arc::new(PodInfo::new(Arc::new(row.clone()), 0)),
             row.usage(),
             row.io,
             each,

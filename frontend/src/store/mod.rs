@@ -3,16 +3,16 @@
 //! Series of nodes and pods that leave the cluster are dropped on the refresh they
 //! disappear in, so memory follows the cluster's current size.
 
+mod objects;
 mod saved_text;
 mod series;
 
 use ktop_web_shared::RingBuffer;
-use ktop_web_shared::api::{CpuMem, Io};
+use ktop_web_shared::api::CpuMem;
 
-use crate::fast_hash::FastMap;
-
+pub use objects::ObjectPoint;
+use objects::Objects;
 pub use series::{CpuMemSeries, IoSeries};
-use series::{Sample, Series};
 
 /// Points kept per series until the server says otherwise.
 pub const DEFAULT_CAPACITY: usize = 120;
@@ -31,9 +31,6 @@ pub struct ClusterPoint {
     pub allocatable: CpuMem,
 }
 
-/// One node's or pod's measurements in a refresh: its key, usage and throughput.
-pub type ObjectPoint<'a> = (&'a str, Option<CpuMem>, Option<Io>);
-
 /// The history of everything the views chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct History {
@@ -45,11 +42,8 @@ pub struct History {
     cluster_usage: CpuMemSeries,
     cluster_requests: CpuMemSeries,
     cluster_allocatable: CpuMemSeries,
-    nodes: FastMap<String, CpuMemSeries>,
-    pods: FastMap<String, CpuMemSeries>,
-    // Apart from usage, so objects of a source without throughput pay nothing for it.
-    node_io: FastMap<String, IoSeries>,
-    pod_io: FastMap<String, IoSeries>,
+    nodes: Objects,
+    pods: Objects,
 }
 
 impl History {
@@ -64,10 +58,8 @@ impl History {
             cluster_usage: CpuMemSeries::new(capacity),
             cluster_requests: CpuMemSeries::new(capacity),
             cluster_allocatable: CpuMemSeries::new(capacity),
-            nodes: FastMap::default(),
-            pods: FastMap::default(),
-            node_io: FastMap::default(),
-            pod_io: FastMap::default(),
+            nodes: Objects::default(),
+            pods: Objects::default(),
         }
     }
 
@@ -84,12 +76,15 @@ impl History {
         }
         self.capacity = capacity;
         self.times.resize(capacity);
-        for series in self.all_series_mut() {
+        for series in [
+            &mut self.cluster_usage,
+            &mut self.cluster_requests,
+            &mut self.cluster_allocatable,
+        ] {
             series.resize(capacity);
         }
-        for series in self.node_io.values_mut().chain(self.pod_io.values_mut()) {
-            series.resize(capacity);
-        }
+        self.nodes.resize(capacity);
+        self.pods.resize(capacity);
     }
 
     /// The context this history belongs to.
@@ -108,8 +103,8 @@ impl History {
         &mut self,
         taken_at_ms: i64,
         cluster: ClusterPoint,
-        nodes: impl IntoIterator<Item = ObjectPoint<'a>> + Clone,
-        pods: impl IntoIterator<Item = ObjectPoint<'a>> + Clone,
+        nodes: impl IntoIterator<Item = ObjectPoint<'a>>,
+        pods: impl IntoIterator<Item = ObjectPoint<'a>>,
     ) {
         self.refresh += 1;
         self.times.push(taken_at_ms);
@@ -117,13 +112,8 @@ impl History {
         self.cluster_requests.push(Some(cluster.requests));
         self.cluster_allocatable.push(Some(cluster.allocatable));
         let (capacity, refresh) = (self.capacity, self.refresh);
-        record_objects(&mut self.nodes, &mut self.node_io, capacity, refresh, nodes);
-        record_objects(&mut self.pods, &mut self.pod_io, capacity, refresh, pods);
-    }
-
-    /// Snapshots recorded so far (not capped by the capacity).
-    pub fn refreshes(&self) -> u64 {
-        self.refresh
+        self.nodes.record(capacity, refresh, nodes);
+        self.pods.record(capacity, refresh, pods);
     }
 
     /// Refreshes recorded and still in the window (at most the capacity).
@@ -153,22 +143,22 @@ impl History {
 
     /// A node's series by name.
     pub fn node(&self, name: &str) -> Option<&CpuMemSeries> {
-        self.nodes.get(name)
+        self.nodes.get(name)?.usage.as_ref()
     }
 
     /// A pod's series by `namespace/name`.
     pub fn pod(&self, key: &str) -> Option<&CpuMemSeries> {
-        self.pods.get(key)
+        self.pods.get(key)?.usage.as_ref()
     }
 
     /// A node's throughput by name, once the source has measured it.
     pub fn node_io(&self, name: &str) -> Option<&IoSeries> {
-        self.node_io.get(name)
+        self.nodes.get(name)?.io.as_ref()
     }
 
     /// A pod's throughput by `namespace/name`, once the source has measured it.
     pub fn pod_io(&self, key: &str) -> Option<&IoSeries> {
-        self.pod_io.get(key)
+        self.pods.get(key)?.io.as_ref()
     }
 
     /// How many pods have a series.
@@ -182,71 +172,31 @@ impl History {
     pub fn node_count(&self) -> usize {
         self.nodes.len()
     }
-
-    fn all_series_mut(&mut self) -> impl Iterator<Item = &mut CpuMemSeries> {
-        [
-            &mut self.cluster_usage,
-            &mut self.cluster_requests,
-            &mut self.cluster_allocatable,
-        ]
-        .into_iter()
-        .chain(self.nodes.values_mut())
-        .chain(self.pods.values_mut())
-    }
 }
 
-/// Records the usage and the throughput of one kind of object.
-fn record_objects<'a>(
-    usage: &mut FastMap<String, CpuMemSeries>,
-    io: &mut FastMap<String, IoSeries>,
-    capacity: usize,
-    refresh: u64,
-    objects: impl IntoIterator<Item = ObjectPoint<'a>> + Clone,
-) {
-    let usage_points = objects.clone().into_iter().map(|(k, u, _)| (k, u));
-    let io_points = objects.into_iter().map(|(k, _, i)| (k, i));
-    record_series(usage, capacity, refresh, usage_points);
-    record_series(io, capacity, refresh, io_points);
-}
-
-/// Pushes a point per object and drops the series of objects not seen. A series starts with
-/// an object's first sample, so a cluster without metrics keeps no history per object.
-fn record_series<'a, const N: usize, S: Sample<N>>(
-    map: &mut FastMap<String, Series<N>>,
-    capacity: usize,
-    refresh: u64,
-    objects: impl IntoIterator<Item = (&'a str, Option<S>)>,
-) {
-    for (key, sample) in objects {
-        let series = match map.get_mut(key) {
-            Some(series) => series,
-            None if sample.is_none() => continue,
-            None => map
-                .entry(key.to_owned())
-                .or_insert_with(|| Series::new(capacity)),
-        };
-        series.push(sample);
-        series.seen = refresh;
-    }
-    let before = map.len();
-    map.retain(|_, series| series.seen == refresh);
-    // Give memory back after a large scale-down rather than keeping the peak forever.
-    if map.len() < before && map.len() < map.capacity() / 4 {
-        map.shrink_to_fit();
-    }
+/// A key shared for the rest of a test, as the views' rows share theirs.
+#[cfg(test)]
+fn key(text: &str) -> &'static std::sync::Arc<str> {
+    Box::leak(Box::new(std::sync::Arc::from(text)))
 }
 
 #[cfg(test)]
 mod tests {
     use super::series::Point;
     use super::*;
+    use ktop_web_shared::api::Io;
 
     fn cm(cpu: u64, mem: u64) -> Option<CpuMem> {
         Some(CpuMem { cpu, mem })
     }
 
-    fn at(key: &str, usage: Option<CpuMem>) -> ObjectPoint<'_> {
-        (key, usage, None)
+    /// Each key in a slot of its own, as frames give them.
+    fn at(name: &str, usage: Option<CpuMem>) -> ObjectPoint<'static> {
+        (slot(name), key(name), usage, None)
+    }
+
+    fn slot(key: &str) -> u32 {
+        key.bytes().map(u32::from).sum()
     }
 
     fn cluster() -> ClusterPoint {
@@ -338,10 +288,15 @@ mod tests {
             ..Io::default()
         };
         let mut h = History::new(3);
-        h.record(1, cluster(), [("n", cm(1, 1), None)], [("a/p", None, None)]);
+        h.record(
+            1,
+            cluster(),
+            [(0, key("n"), cm(1, 1), None)],
+            [(0, key("a/p"), None, None)],
+        );
         assert!(h.node_io("n").is_none(), "no series without throughput");
-        h.record(2, cluster(), [("n", None, Some(io(5)))], []);
-        h.record(3, cluster(), [("n", None, None)], []);
+        h.record(2, cluster(), [(0, key("n"), None, Some(io(5)))], []);
+        h.record(3, cluster(), [(0, key("n"), None, None)], []);
         let n = h.node_io("n").expect("n");
         assert_eq!(n.lines[0].len(), 2, "a missed sample keeps its slot");
         assert_eq!(finite(&n.lines[0]), vec![5.0]);
@@ -351,7 +306,7 @@ mod tests {
         );
         h.set_capacity(1);
         assert_eq!(h.node_io("n").expect("n").lines[0].len(), 1);
-        h.record(4, cluster(), [], [("a/p", None, Some(io(1)))]);
+        h.record(4, cluster(), [], [(0, key("a/p"), None, Some(io(1)))]);
         assert!(h.node_io("n").is_none(), "gone nodes are dropped");
         assert!(h.pod_io("a/p").is_some());
     }

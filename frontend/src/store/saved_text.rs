@@ -7,6 +7,7 @@
 use ktop_web_shared::RingBuffer;
 
 use super::History;
+use super::objects::Objects;
 use super::series::{MISSING, Point, Series};
 
 /// First line of the format; anything else is ignored rather than misread.
@@ -15,7 +16,7 @@ const HEADER: &str = "ktop-web-history 1";
 impl History {
     /// The history as text of at most about `budget` bytes (series that would go past it
     /// are left out whole).
-    pub fn to_saved_text(&self, budget: usize) -> String {
+    pub fn to_saved_text<'a>(&'a self, budget: usize) -> String {
         let mut out = format!(
             "{HEADER}\n{}\n",
             self.context.as_deref().unwrap_or_default()
@@ -30,13 +31,18 @@ impl History {
         ] {
             out.push_str(&series_line("c", "", series));
         }
-        let lines = self
-            .nodes
-            .iter()
-            .map(|(k, s)| series_line("n", k, s))
-            .chain(self.node_io.iter().map(|(k, s)| series_line("ni", k, s)))
-            .chain(self.pods.iter().map(|(k, s)| series_line("p", k, s)))
-            .chain(self.pod_io.iter().map(|(k, s)| series_line("pi", k, s)));
+        let usage = |kind, objects: &'a Objects| {
+            let all = objects.iter();
+            all.filter_map(move |(k, t)| Some(series_line(kind, k, t.usage.as_ref()?)))
+        };
+        let io = |kind, objects: &'a Objects| {
+            let all = objects.iter();
+            all.filter_map(move |(k, t)| Some(series_line(kind, k, t.io.as_ref()?)))
+        };
+        let lines = usage("n", &self.nodes)
+            .chain(io("ni", &self.nodes))
+            .chain(usage("p", &self.pods))
+            .chain(io("pi", &self.pods));
         for line in lines {
             if out.len() + line.len() > budget {
                 break;
@@ -59,10 +65,10 @@ impl History {
         }
         history.refresh = history.times.len() as u64;
         let mut cluster = 0;
-        let (capacity, seen) = (history.capacity, history.refresh);
+        let capacity = history.capacity;
         for line in lines {
             let fields = &mut line.split('\t');
-            let (kind, key) = (fields.next()?, fields.next()?.to_owned());
+            let (kind, key) = (fields.next()?, fields.next()?);
             match kind {
                 "c" => {
                     let slot = match cluster {
@@ -70,17 +76,30 @@ impl History {
                         1 => &mut history.cluster_requests,
                         _ => &mut history.cluster_allocatable,
                     };
-                    *slot = read(fields, capacity, seen)?;
+                    *slot = read(fields, capacity)?;
                     cluster += 1;
                 }
-                "n" => _ = history.nodes.insert(key, read(fields, capacity, seen)?),
-                "ni" => _ = history.node_io.insert(key, read(fields, capacity, seen)?),
-                "p" => _ = history.pods.insert(key, read(fields, capacity, seen)?),
-                "pi" => _ = history.pod_io.insert(key, read(fields, capacity, seen)?),
+                "n" | "p" => {
+                    let usage = read(fields, capacity)?;
+                    objects(&mut history, kind).park(key, |t| t.usage = Some(usage));
+                }
+                "ni" | "pi" => {
+                    let io = read(fields, capacity)?;
+                    objects(&mut history, kind).park(key, |t| t.io = Some(io));
+                }
                 _ => return None,
             }
         }
         Some(history)
+    }
+}
+
+/// The nodes' histories for kinds `n…`, else the pods'.
+fn objects<'h>(history: &'h mut History, kind: &str) -> &'h mut Objects {
+    if kind.starts_with('n') {
+        &mut history.nodes
+    } else {
+        &mut history.pods
     }
 }
 
@@ -99,13 +118,11 @@ fn series_line<const N: usize>(kind: &str, key: &str, series: &Series<N>) -> Str
 fn read<'t, const N: usize>(
     fields: &mut impl Iterator<Item = &'t str>,
     capacity: usize,
-    seen: u64,
 ) -> Option<Series<N>> {
     let mut series = Series::new(capacity);
     for line in &mut series.lines {
         fill(line, fields.next()?)?;
     }
-    series.seen = seen;
     Some(series)
 }
 
@@ -155,7 +172,7 @@ fn fill(buffer: &mut RingBuffer<Point>, text: &str) -> Option<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::ClusterPoint;
+    use crate::store::{ClusterPoint, key};
     use ktop_web_shared::api::{CpuMem, Io};
 
     /// Throughput with an unknown disk, none for odd `x`.
@@ -185,18 +202,15 @@ mod tests {
                     allocatable: CpuMem { cpu: 7, mem: 8 },
                 },
                 [
-                    ("node-1", u(i + 1), io(i)),
+                    (0, key("node-1"), u(i + 1), io(i)),
                     (
-                        "node-2",
+                        1,
+                        key("node-2"),
                         (i % 3 != 0).then_some(CpuMem { cpu: 1, mem: 2 }),
                         None,
                     ),
                 ],
-                (0..50)
-                    .map(|p| (format!("shop/pod-{p}"), u(i + p), io(p)))
-                    .collect::<Vec<_>>()
-                    .iter()
-                    .map(|(k, v, io)| (k.as_str(), *v, *io)),
+                (0..50).map(|p| (p as u32, key(&format!("shop/pod-{p}")), u(i + p), io(p))),
             );
         }
         h
@@ -251,8 +265,8 @@ mod tests {
                 requests: CpuMem::default(),
                 allocatable: CpuMem::default(),
             },
-            [("node-1", one, None)],
-            [("shop/pod-1", one, None)],
+            [(0, key("node-1"), one, None)],
+            [(7, key("shop/pod-1"), one, None)],
         );
         assert_eq!(back.samples(), 11);
         assert_eq!(back.node("node-1").map(|s| s.cpu().len()), Some(11));

@@ -44,8 +44,6 @@ impl Sample<4> for Io {
 pub struct Series<const N: usize> {
     /// The lines, in the order of [`Sample::points`].
     pub lines: [RingBuffer<Point>; N],
-    /// The refresh that last pushed to this series, for pruning objects that disappeared.
-    pub(super) seen: u64,
 }
 
 /// CPU usage in nanocores and memory usage in bytes.
@@ -59,7 +57,6 @@ impl<const N: usize> Series<N> {
     pub fn new(capacity: usize) -> Self {
         Self {
             lines: std::array::from_fn(|_| RingBuffer::new(capacity)),
-            seen: 0,
         }
     }
 

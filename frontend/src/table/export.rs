@@ -4,53 +4,65 @@
 use super::cell::CellValue;
 use super::column::Column;
 
-/// CSV with a header line of column titles; columns that are drawn, not written, are left out.
-pub fn to_csv<C: Column>(columns: &[C], rows: &[&C::Row]) -> String {
-    let columns: Vec<C> = columns
-        .iter()
-        .copied()
-        .filter(|c| written(*c, rows))
-        .collect();
-    let mut out = line(columns.iter().map(|c| csv_field(c.title())));
-    for row in rows {
-        out.push_str(&line(columns.iter().map(|c| {
-            csv_field(&c.cell(row).map(|v| v.text).unwrap_or_default())
-        })));
+/// What an export writes, whatever the table: its written columns and a way to read each
+/// cell. Only [`Sheet::new`] is compiled once per table; the writers exist once in the wasm.
+pub struct Sheet<'a> {
+    /// Each written column's key and title.
+    columns: Vec<(&'static str, &'static str)>,
+    rows: usize,
+    /// The cell of a row in a written column, by their indices.
+    cell: Box<dyn Fn(usize, usize) -> Option<CellValue> + 'a>,
+}
+
+impl<'a> Sheet<'a> {
+    /// `rows` in `columns`, leaving out columns that are drawn, not written (sparklines).
+    pub fn new<C: Column>(columns: &[C], rows: &'a [C::Row]) -> Sheet<'a> {
+        let written: Vec<C> = columns
+            .iter()
+            .copied()
+            .filter(|c| rows.first().is_none_or(|row| c.cell(row).is_some()))
+            .collect();
+        Sheet {
+            columns: written.iter().map(|c| (c.key(), c.title())).collect(),
+            rows: rows.len(),
+            cell: Box::new(move |r, c| written[c].cell(&rows[r])),
+        }
     }
-    out
-}
 
-/// A JSON array with one object per row, keyed by column key: numbers where the cell has an
-/// exact value (nanocores, bytes, percent, count, seconds), text otherwise.
-pub fn to_json<C: Column>(columns: &[C], rows: &[&C::Row]) -> String {
-    let columns: Vec<C> = columns
-        .iter()
-        .copied()
-        .filter(|c| written(*c, rows))
-        .collect();
-    let objects: Vec<String> = rows
-        .iter()
-        .map(|row| {
-            let fields: Vec<String> = columns
-                .iter()
-                .map(|c| {
-                    let value = match c.cell(row) {
-                        Some(CellValue { raw: Some(raw), .. }) => raw,
-                        Some(v) => json_string(&v.text),
-                        None => "null".to_owned(),
-                    };
-                    format!("{}:{value}", json_string(c.key()))
-                })
-                .collect();
-            format!("{{{}}}", fields.join(","))
-        })
-        .collect();
-    format!("[{}]\n", objects.join(",\n"))
-}
+    /// CSV with a header line of column titles.
+    pub fn to_csv(&self) -> String {
+        let mut out = line(self.columns.iter().map(|(_, title)| csv_field(title)));
+        for r in 0..self.rows {
+            out.push_str(&line((0..self.columns.len()).map(|c| {
+                csv_field(&(self.cell)(r, c).map(|v| v.text).unwrap_or_default())
+            })));
+        }
+        out
+    }
 
-/// Sparkline columns have no cell to write.
-fn written<C: Column>(column: C, rows: &[&C::Row]) -> bool {
-    rows.first().is_none_or(|row| column.cell(row).is_some())
+    /// A JSON array with one object per row, keyed by column key: numbers where the cell has
+    /// an exact value (nanocores, bytes, percent, count, seconds), text otherwise.
+    pub fn to_json(&self) -> String {
+        let objects: Vec<String> = (0..self.rows)
+            .map(|r| {
+                let fields: Vec<String> = self
+                    .columns
+                    .iter()
+                    .enumerate()
+                    .map(|(c, (key, _))| {
+                        let value = match (self.cell)(r, c) {
+                            Some(CellValue { raw: Some(raw), .. }) => raw,
+                            Some(v) => json_string(&v.text),
+                            None => "null".to_owned(),
+                        };
+                        format!("{}:{value}", json_string(key))
+                    })
+                    .collect();
+                format!("{{{}}}", fields.join(","))
+            })
+            .collect();
+        format!("[{}]\n", objects.join(",\n"))
+    }
 }
 
 fn line(fields: impl Iterator<Item = String>) -> String {
@@ -113,11 +125,11 @@ mod tests {
     #[test]
     fn csv_has_the_cells_text_and_escapes() {
         let rows = rows();
-        let refs: Vec<&PodView> = rows.iter().collect();
-        let csv = to_csv(
+        let csv = Sheet::new(
             &[PodColumn::Name, PodColumn::Cpu, PodColumn::CpuSpark],
-            &refs,
-        );
+            &rows,
+        )
+        .to_csv();
         let lines: Vec<&str> = csv.split("\r\n").collect();
         assert_eq!(lines[0], "Name,CPU", "sparklines are left out");
         assert_eq!(
@@ -134,11 +146,11 @@ mod tests {
     #[test]
     fn json_has_exact_numbers() {
         let rows = rows();
-        let refs: Vec<&PodView> = rows.iter().collect();
-        let json = to_json(
+        let json = Sheet::new(
             &[PodColumn::Name, PodColumn::Restarts, PodColumn::Cpu],
-            &refs,
-        );
+            &rows,
+        )
+        .to_json();
         let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
         assert_eq!(parsed[0]["name"], "cart-1");
         assert_eq!(parsed[0]["restarts"], rows[0].restarts);
@@ -150,18 +162,18 @@ mod tests {
     #[test]
     fn throughput_is_text_in_csv_and_bytes_per_second_in_json() {
         let rows = rows();
-        let refs: Vec<&PodView> = rows.iter().collect();
         let columns = [
             PodColumn::Name,
             PodColumn::Io(IoColumn::NetRx),
             PodColumn::Io(IoColumn::NetTx),
             PodColumn::Io(IoColumn::NetTrend),
         ];
-        let csv = to_csv(&columns, &refs);
+        let sheet = Sheet::new(&columns, &rows);
+        let csv = sheet.to_csv();
         let lines: Vec<&str> = csv.split("\r\n").collect();
         assert_eq!(lines[0], "Name,Net rx,Net tx", "trends are left out");
         assert_eq!(lines[1], "cart-1,12.3 KiB/s,—");
-        let json = to_json(&columns, &refs);
+        let json = sheet.to_json();
         let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
         assert_eq!(parsed[0]["net-rx"], 12_595);
         assert_eq!(parsed[0]["net-tx"], "—", "unknown, not zero");

@@ -1,8 +1,6 @@
 //! "CSV" and "JSON" buttons that download what a table shows: its rows after filtering and
 //! sorting, in its visible columns.
 
-use std::sync::Arc;
-
 use leptos::prelude::*;
 
 use crate::download::download;
@@ -10,7 +8,7 @@ use crate::route::location::use_location;
 use crate::state::use_app_state;
 
 use super::column::Column;
-use super::export::{to_csv, to_json};
+use super::export::Sheet;
 use super::visible_columns::visible;
 
 /// Download buttons for a table whose rows `rows` returns in display order.
@@ -21,7 +19,7 @@ pub fn ExportButtons<C: Column>(
     /// The table's columns (`C::ALL`); the URL's `cols` picks the visible ones.
     columns: &'static [C],
     /// The rows as the table shows them.
-    rows: Callback<(), Vec<Arc<C::Row>>>,
+    rows: Callback<(), Vec<C::Row>>,
 ) -> impl IntoView
 where
     C::Row: Send + Sync + 'static,
@@ -38,11 +36,11 @@ where
             .filter(|c| shown.contains(c))
             .collect();
         let rows = rows.run(());
-        let refs: Vec<&C::Row> = rows.iter().map(AsRef::as_ref).collect();
+        let sheet = Sheet::new(&shown, &rows);
         let (text, kind, ext) = if json {
-            (to_json(&shown, &refs), "application/json", "json")
+            (sheet.to_json(), "application/json", "json")
         } else {
-            (to_csv(&shown, &refs), "text/csv;charset=utf-8", "csv")
+            (sheet.to_csv(), "text/csv;charset=utf-8", "csv")
         };
         download(&format!("{file}.{ext}"), kind, &text);
     };

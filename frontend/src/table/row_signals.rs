@@ -15,7 +15,7 @@ use crate::throughput::Throughput;
 
 /// The row's current view model (`None` once it left the data) and its cell accessors.
 pub struct RowSignals<V: Send + Sync + 'static> {
-    row: Memo<Option<Arc<V>>>,
+    row: Memo<Option<V>>,
 }
 
 impl<V: Send + Sync + 'static> Clone for RowSignals<V> {
@@ -27,8 +27,9 @@ impl<V: Send + Sync + 'static> Clone for RowSignals<V> {
 impl<V: Send + Sync + 'static> Copy for RowSignals<V> {}
 
 impl<V: PartialEq + Send + Sync + 'static> RowSignals<V> {
-    /// Follows the view model that `lookup` finds in the current data.
-    pub fn new(lookup: impl Fn() -> Option<Arc<V>> + Send + Sync + 'static) -> Self {
+    /// Follows the view model that `lookup` finds in the current data (a cheap copy: the
+    /// parts of a row that change only with its object are shared).
+    pub fn new(lookup: impl Fn() -> Option<V> + Send + Sync + 'static) -> Self {
         Self {
             row: Memo::new(move |_| lookup()),
         }
@@ -38,11 +39,7 @@ impl<V: PartialEq + Send + Sync + 'static> RowSignals<V> {
     pub fn cell<C: Column<Row = V>>(self, column: C) -> Signal<CellValue> {
         let row = self.row;
         Signal::derive(move || {
-            row.with(|r| {
-                r.as_deref()
-                    .and_then(|r| column.cell(r))
-                    .unwrap_or_default()
-            })
+            row.with(|r| r.as_ref().and_then(|r| column.cell(r)).unwrap_or_default())
         })
     }
 
@@ -51,7 +48,7 @@ impl<V: PartialEq + Send + Sync + 'static> RowSignals<V> {
         let row = self.row;
         Signal::derive(move || {
             row.with(|r| {
-                r.as_deref()
+                r.as_ref()
                     .and_then(|r| column.cell(r))
                     .map(|c| c.text)
                     .unwrap_or_default()
@@ -67,27 +64,26 @@ impl<V: PartialEq + Send + Sync + 'static> RowSignals<V> {
     ) -> Signal<String> {
         let row = self.row;
         Signal::derive(move || {
-            context.with(|c| {
-                row.with(|r| r.as_deref().map(|r| f(c.as_deref(), r)).unwrap_or_default())
-            })
+            context
+                .with(|c| row.with(|r| r.as_ref().map(|r| f(c.as_deref(), r)).unwrap_or_default()))
         })
     }
 
     /// Threshold level of a percentage.
     pub fn level(self, f: fn(&V) -> Option<f64>) -> Signal<Level> {
         let row = self.row;
-        Signal::derive(move || Level::of_percent(row.with(|r| r.as_deref().and_then(f))))
+        Signal::derive(move || Level::of_percent(row.with(|r| r.as_ref().and_then(f))))
     }
 
     /// A CSS class picked from the row.
     pub fn class(self, f: fn(&V) -> &'static str) -> Signal<&'static str> {
         let row = self.row;
-        Signal::derive(move || row.with(|r| r.as_deref().map_or("", f)))
+        Signal::derive(move || row.with(|r| r.as_ref().map_or("", f)))
     }
 
     /// Any other read of the row.
     pub fn with<T>(self, f: impl Fn(Option<&V>) -> T) -> T {
-        self.row.with(|r| f(r.as_deref()))
+        self.row.with(|r| f(r.as_ref()))
     }
 }
 

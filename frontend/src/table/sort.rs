@@ -125,11 +125,7 @@ pub fn compare(a: &SortValue<'_>, b: &SortValue<'_>, dir: SortDir) -> Ordering {
 }
 
 /// Orders `indices` into `rows` by `spec`; ties keep their incoming order.
-pub fn sort_indices<C, R>(rows: &[R], indices: &mut Vec<u32>, spec: SortSpec<C>)
-where
-    C: Column,
-    R: std::ops::Deref<Target = C::Row>,
-{
+pub fn sort_indices<C: Column>(rows: &[C::Row], indices: &mut Vec<u32>, spec: SortSpec<C>) {
     // Extracting the keys once keeps the comparisons to plain field reads.
     let keyed: Vec<(SortValue<'_>, u32)> = indices
         .iter()
@@ -244,7 +240,7 @@ mod tests {
         }
     }
 
-    fn rows() -> Vec<std::sync::Arc<Row>> {
+    fn rows() -> Vec<Row> {
         [
             ("node-10", Some(5)),
             ("node-2", None),
@@ -252,7 +248,7 @@ mod tests {
             ("node-3", Some(5)),
         ]
         .into_iter()
-        .map(|(name, cpu)| std::sync::Arc::new(Row { name, cpu }))
+        .map(|(name, cpu)| Row { name, cpu })
         .collect()
     }
 

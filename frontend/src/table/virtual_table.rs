@@ -18,13 +18,19 @@ const INITIAL_VIEWPORT_PX: f64 = 800.0;
 
 /// Sortable, virtually scrolled table. Rows are keyed, so re-sorting moves existing row DOM
 /// instead of rebuilding it, and a row that stays in view is only updated in place.
+///
+/// The order is of positions in the data, not of keys: making and comparing 30,000 keys each
+/// refresh touched every key's memory; only the rows in view look their keys up.
 #[component]
-pub fn VirtualTable<C, R, V>(
+pub fn VirtualTable<C, K, R, V>(
     /// `id` of the `<table>`.
     id: &'static str,
-    /// Keys of all rows after filtering and sorting, in display order.
+    /// Positions in the data of all rows after filtering and sorting, in display order.
     #[prop(into)]
-    keys: Signal<Arc<Vec<Arc<str>>>>,
+    order: Signal<Arc<Vec<u32>>>,
+    /// The key of the row at a position in the current data (read tracked, so the rows in
+    /// view follow the data).
+    key_at: K,
     /// The current sort.
     #[prop(into)]
     sort: Signal<Option<SortSpec<C>>>,
@@ -41,6 +47,7 @@ pub fn VirtualTable<C, R, V>(
 ) -> impl IntoView
 where
     C: Column,
+    K: Fn(u32) -> Option<Arc<str>> + Send + Sync + 'static,
     R: Fn(Arc<str>) -> V + Clone + Send + Sync + 'static,
     V: IntoView + 'static,
 {
@@ -61,18 +68,21 @@ where
     let resize = window_event_listener(ev::resize, move |_| measure());
     on_cleanup(move || resize.remove());
 
-    let window =
-        Memo::new(move |_| RowWindow::at(scroll_top.get(), viewport.get(), keys.with(|k| k.len())));
+    let window = Memo::new(move |_| {
+        RowWindow::at(scroll_top.get(), viewport.get(), order.with(|o| o.len()))
+    });
     let visible = move || {
         let w = window.get();
-        keys.with(|k| k.get(w.start..w.end).map(<[Arc<str>]>::to_vec))
-            .unwrap_or_default()
+        order.with(|o| {
+            let shown = o.get(w.start..w.end).unwrap_or_default();
+            shown.iter().filter_map(|&i| key_at(i)).collect::<Vec<_>>()
+        })
     };
     let columns = C::ALL.len();
 
     view! {
         <div class="table-scroll" node_ref=scroller on:scroll=move |_| measure()>
-            <table id=id data-rows=move || keys.with(|k| k.len()) data-hide=hidden>
+            <table id=id data-rows=move || order.with(|o| o.len()) data-hide=hidden>
                 <thead>
                     <tr>
                         <SortHeaders sort=sort on_sort=on_sort />
@@ -95,9 +105,18 @@ where
                 </tbody>
             </table>
             {move || {
-                keys.with(|k| k.is_empty())
+                order.with(|o| o.is_empty())
                     .then(|| view! { <p class="table-empty">{empty_text}</p> })
             }}
         </div>
     }
+}
+
+/// The rows at `positions`, in that order: what a table shows, for export.
+pub fn pick<T: Clone>(rows: &[T], positions: &[u32]) -> Vec<T> {
+    let mut picked = Vec::with_capacity(positions.len());
+    for &i in positions {
+        picked.extend(rows.get(i as usize).cloned());
+    }
+    picked
 }

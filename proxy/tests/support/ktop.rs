@@ -77,6 +77,17 @@ impl Ktop {
         self.child.id()
     }
 
+    /// The server's resident memory, in MB.
+    pub fn rss_mb(&self) -> f64 {
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.pid()));
+        status
+            .unwrap_or_default()
+            .lines()
+            .find_map(|l| l.strip_prefix("VmRSS:"))
+            .and_then(|v| v.split_whitespace().next()?.parse::<f64>().ok())
+            .map_or(0.0, |kb| kb / 1024.0)
+    }
+
     /// The kube context it serves, from its startup line.
     pub fn context(&self) -> String {
         self.startup_line
