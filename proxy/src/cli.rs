@@ -6,8 +6,11 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
+use http::HeaderName;
+use ipnet::IpNet;
 use ktop_web_shared::api::{MAX_HISTORY, SourceMode};
 
+use crate::security::ProxyAuth;
 use crate::source::{Components, PrometheusSettings, prometheus::MIN_INTERVAL};
 
 /// The port bookmarks point at; fixed so a bookmarked view keeps working across restarts.
@@ -75,6 +78,28 @@ pub struct Cli {
     #[arg(long)]
     pub print_url: bool,
 
+    /// Who may see data: `token` (the access token in the startup URL) or `proxy` (viewers
+    /// named by an authenticating reverse proxy, e.g. oauth2-proxy; needs --trusted-proxy).
+    #[arg(long, value_enum, default_value_t = AuthArg::Token)]
+    pub auth: AuthArg,
+
+    /// With --auth proxy: an address or CIDR (10.0.0.0/8, ::1) the authenticating proxy
+    /// connects from; its identity headers are believed, anyone else is refused. Repeatable.
+    #[arg(long, value_name = "CIDR", value_parser = parse_trusted_proxy, required_if_eq("auth", "proxy"))]
+    pub trusted_proxy: Vec<IpNet>,
+
+    /// With --auth proxy: the header naming the viewer.
+    #[arg(long, value_name = "NAME", default_value = "X-Forwarded-User")]
+    pub user_header: HeaderName,
+
+    /// With --auth proxy: the header listing the viewer's groups, comma-separated.
+    #[arg(long, value_name = "NAME", default_value = "X-Forwarded-Groups")]
+    pub groups_header: HeaderName,
+
+    /// With --auth proxy: the header carrying the viewer's e-mail address.
+    #[arg(long, value_name = "NAME", default_value = "X-Forwarded-Email")]
+    pub email_header: HeaderName,
+
     /// Port to listen on; bookmarks include it, so keep it stable.
     #[arg(long, default_value_t = DEFAULT_PORT)]
     pub port: u16,
@@ -105,6 +130,15 @@ pub enum SourceArg {
     None,
 }
 
+/// `--auth` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AuthArg {
+    /// The access token in the startup URL (a cookie or a Bearer header afterwards).
+    Token,
+    /// Viewers named by an authenticating reverse proxy's headers.
+    Proxy,
+}
+
 /// `--prometheus-components` values.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum ComponentArg {
@@ -124,6 +158,16 @@ impl Cli {
                 cadvisor: self.prometheus_components.contains(&ComponentArg::Cadvisor),
             },
         }
+    }
+
+    /// Where viewers' identities come from with `--auth proxy`; `None` with a token.
+    pub fn proxy_auth(&self) -> Option<ProxyAuth> {
+        (self.auth == AuthArg::Proxy).then(|| ProxyAuth {
+            trusted: self.trusted_proxy.clone(),
+            user: self.user_header.clone(),
+            groups: self.groups_header.clone(),
+            email: self.email_header.clone(),
+        })
     }
 
     /// The source mode the server runs with.
@@ -158,6 +202,13 @@ fn parse_duration_within(s: &str, min: Duration, min_text: &str) -> Result<Durat
         return Err(format!("{s} is above the maximum of 1h"));
     }
     Ok(d)
+}
+
+/// A CIDR, or a single address (a /32 or /128).
+fn parse_trusted_proxy(s: &str) -> Result<IpNet, String> {
+    s.parse::<IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| format!("{s:?} is not an address or a CIDR such as 10.0.0.0/8"))
 }
 
 /// Namespaces are RFC 1123 labels; checking here turns a typo into a clear error.
@@ -219,6 +270,31 @@ mod tests {
     }
 
     #[test]
+    fn proxy_auth_needs_its_trusted_proxies() {
+        assert!(parse(&[]).expect("defaults").proxy_auth().is_none());
+        let err = parse(&["--auth", "proxy"]).expect_err("no trusted proxy");
+        assert!(err.to_string().contains("--trusted-proxy"), "{err}");
+        let cli = parse(&[
+            "--auth",
+            "proxy",
+            "--trusted-proxy",
+            "10.0.0.0/8",
+            "--trusted-proxy",
+            "::1",
+            "--groups-header",
+            "X-Auth-Request-Groups",
+        ])
+        .expect("parses");
+        let auth = cli.proxy_auth().expect("proxy mode");
+        assert!(auth.trusts("10.1.2.3".parse().expect("ip")));
+        assert!(auth.trusts("::1".parse().expect("ip")));
+        assert!(!auth.trusts("192.168.0.1".parse().expect("ip")));
+        assert_eq!(auth.user.as_str(), "x-forwarded-user");
+        assert_eq!(auth.groups.as_str(), "x-auth-request-groups");
+        assert_eq!(auth.email.as_str(), "x-forwarded-email");
+    }
+
+    #[test]
     fn bad_values_exit_with_2() {
         for args in [
             &["--refresh", "500ms"][..],
@@ -237,6 +313,18 @@ mod tests {
             &["--embed-origin", "*"],
             &["--embed-origin", "https:"],
             &["--allowed-host", "*.example.com"],
+            &["--auth", "proxy"],
+            &["--auth", "proxy", "--trusted-proxy", "10.0.0.0/33"],
+            &["--auth", "proxy", "--trusted-proxy", "proxy.example.com"],
+            &[
+                "--auth",
+                "proxy",
+                "--trusted-proxy",
+                "::1",
+                "--user-header",
+                "bad header",
+            ],
+            &["--auth", "cookie"],
         ] {
             let err = parse(args).expect_err(&format!("{args:?} must be rejected"));
             assert_eq!(err.exit_code(), 2, "{args:?}");

@@ -168,7 +168,7 @@ impl ClusterView {
             return Ok(c.clone());
         }
         let started = Instant::now();
-        self.check_synced()?;
+        self.synced()?;
         let selection = self.selector.select().await;
         let measured_before = cached.as_ref().and_then(|c| c.snapshot.freshness.usage_ms);
         let snapshot = Arc::new(assemble(
@@ -197,7 +197,7 @@ impl ClusterView {
         if parsed.selects_all() {
             return Err(label_selector::SelectorError::empty().into());
         }
-        self.check_synced()?;
+        self.synced()?;
         let pods = self
             .objects
             .pods()
@@ -212,7 +212,9 @@ impl ClusterView {
         })
     }
 
-    fn check_synced(&self) -> Result<(), SnapshotError> {
+    /// Whether the first lists of nodes and pods have arrived; if not, why (still loading,
+    /// or the failures that keep them from loading).
+    pub fn synced(&self) -> Result<(), SnapshotError> {
         let nodes = self.objects.nodes();
         let pods = self.objects.pods();
         if nodes.synced && pods.synced {

@@ -9,7 +9,7 @@ use clap::ValueEnum;
 use ktop_web_shared::api::{ClusterInfo, SourceMode};
 use tokio::net::TcpListener;
 
-use crate::cli::Cli;
+use crate::cli::{AuthArg, Cli};
 use crate::cluster_view::ClusterView;
 use crate::clusters::{Clusters, Connector};
 use crate::http::{AppState, app, listener};
@@ -55,7 +55,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 .with_context(|| format!("cannot listen on {addr} (see --address/--port)"));
         }
     };
-    if !cli.address.is_loopback() {
+    if let Some(auth) = cli.proxy_auth() {
+        let trusted: Vec<String> = auth.trusted.iter().map(ToString::to_string).collect();
+        tracing::info!(trusted = %trusted.join(","), user_header = %auth.user, "viewers are named by the authenticating proxy; requests from other addresses are refused");
+    } else if !cli.address.is_loopback() {
         tracing::warn!(%addr, "listening on a non-loopback address: anyone who can reach it and has the access token sees this cluster's metrics");
     }
     // The one startup line; stdout (not the log), so scripts can read the URL and the token
@@ -68,18 +71,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let clusters = Arc::new(clusters);
     crate::clusters::spawn_idle_sweeper(&clusters);
     let state = AppState { clusters };
-    let policy = Policy::new(
+    let mut policy = Policy::new(
         cli.address,
         cli.port,
         &cli.allowed_host,
         cli.embed_origin.clone(),
         access,
     );
+    if let Some(auth) = cli.proxy_auth() {
+        policy = policy.with_proxy(auth);
+    }
     listener::serve(listener, app(state, policy), shutdown_signal()).await;
     Ok(())
 }
 
-/// `http://127.0.0.1:PORT/?token=…` (or the bound address when it is a specific one).
+/// `http://127.0.0.1:PORT/?token=…` (or the bound address when it is a specific one); no
+/// token with `--auth proxy`, where viewers come through the proxy instead.
 fn startup_url(cli: &Cli, access: &AccessToken) -> String {
     let host = match cli.address {
         std::net::IpAddr::V4(a) if a.is_unspecified() => "127.0.0.1".to_owned(),
@@ -87,7 +94,10 @@ fn startup_url(cli: &Cli, access: &AccessToken) -> String {
         std::net::IpAddr::V6(a) => format!("[{a}]"),
         a => a.to_string(),
     };
-    format!("http://{host}:{}/?token={}", cli.port, access.reveal())
+    match cli.auth {
+        AuthArg::Token => format!("http://{host}:{}/?token={}", cli.port, access.reveal()),
+        AuthArg::Proxy => format!("http://{host}:{}/", cli.port),
+    }
 }
 
 fn info(

@@ -7,8 +7,9 @@ pub mod listener;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::http::Uri;
-use axum::response::Response;
+use axum::extract::State;
+use axum::http::{StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use tower::limit::GlobalConcurrencyLimitLayer;
 use tower_http::compression::CompressionLayer;
@@ -35,11 +36,26 @@ pub struct AppState {
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
         .nest("/api/v1", api::routes())
         .fallback(fallback)
         .with_state(state)
         // Snapshots of large clusters are megabytes of repetitive JSON; gzip takes ~10x off.
         .layer(CompressionLayer::new())
+}
+
+/// Ready once the current context's nodes and pods are listed: a readiness probe keeps
+/// viewers away until there is something to show (and while those lists keep failing).
+async fn readyz(State(state): State<AppState>) -> Response {
+    let current = state.clusters.current().to_owned();
+    let ready = match state.clusters.get(&current).await {
+        Ok(view) => view.synced().map_err(|e| e.to_string()),
+        Err(e) => Err(e.to_string()),
+    };
+    match ready {
+        Ok(()) => "ready".into_response(),
+        Err(why) => (StatusCode::SERVICE_UNAVAILABLE, why).into_response(),
+    }
 }
 
 /// Paths no route takes: under `/api` a JSON 404 (a typo in an API path must not get the app
@@ -284,6 +300,37 @@ mod tests {
             (status, body.as_slice()),
             (StatusCode::OK, b"ok".as_slice())
         );
+        let (status, _, body) = get("/readyz", &[]).await;
+        assert_eq!(
+            (status, body.as_slice()),
+            (StatusCode::OK, b"ready".as_slice())
+        );
+    }
+
+    #[tokio::test]
+    async fn not_ready_until_nodes_and_pods_are_listed() {
+        let selector =
+            SourceSelector::new(SourceMode::None, Sources::default(), Duration::from_secs(5));
+        let info = ClusterInfo {
+            context: "loading".into(),
+            ..ClusterInfo::default()
+        };
+        let view = ClusterView::new(info, Default::default(), selector, Default::default());
+        let state = AppState {
+            clusters: Arc::new(Clusters::single(view)),
+        };
+        let request = Request::get("/readyz")
+            .body(Body::empty())
+            .expect("request");
+        let response = router(state).oneshot(request).await.expect("answer");
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        assert!(String::from_utf8_lossy(&body).contains("Still loading"));
     }
 
     /// The served app (security layer included) with a known token, on port 7301.

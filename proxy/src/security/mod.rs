@@ -1,7 +1,8 @@
 //! The security layer around every route: one module per concern, stacked in [`protect`].
 //!
 //! Order, outermost first: response headers (so rejections carry them too), read-only
-//! methods, Host allowlist, path guard, identity headers, cross-origin check, access token.
+//! methods, Host allowlist, path guard, identity headers, cross-origin check, then who the
+//! viewer is: the access token, or with `--auth proxy` the authenticating proxy's headers.
 
 mod headers;
 mod host;
@@ -10,6 +11,7 @@ mod method;
 pub mod names;
 mod origin;
 mod path_guard;
+mod proxy_identity;
 mod session;
 pub mod token;
 
@@ -24,6 +26,7 @@ use axum::response::{IntoResponse, Response};
 
 pub use headers::parse_embed_origin;
 pub use host::parse_allowed_host;
+pub use proxy_identity::ProxyAuth;
 pub use token::AccessToken;
 
 use crate::http::error;
@@ -36,6 +39,8 @@ pub struct Policy {
     port: u16,
     embed_origins: Vec<String>,
     csp: String,
+    /// Set with `--auth proxy`: viewers are named by the proxy, not by the token.
+    proxy: Option<Arc<ProxyAuth>>,
 }
 
 impl Policy {
@@ -53,6 +58,15 @@ impl Policy {
             port,
             csp: headers::content_security_policy(&embed_origins),
             embed_origins,
+            proxy: None,
+        }
+    }
+
+    /// The same policy for `--auth proxy`: viewers are named by `auth`'s headers.
+    pub fn with_proxy(self, auth: ProxyAuth) -> Self {
+        Self {
+            proxy: Some(Arc::new(auth)),
+            ..self
         }
     }
 }
@@ -60,14 +74,23 @@ impl Policy {
 /// Wraps `router` in the whole stack.
 pub fn protect(router: Router, policy: Policy) -> Router {
     let policy = Arc::new(policy);
+    let router = match policy.proxy.clone() {
+        Some(auth) => router.layer(from_fn_with_state(auth, proxy_identity::require_viewer)),
+        None => router.layer(from_fn_with_state(policy.clone(), session::require_token)),
+    };
     router
-        .layer(from_fn_with_state(policy.clone(), session::require_token))
         .layer(from_fn(origin::same_origin_api))
         .layer(from_fn(identity_headers::refuse_identity_headers))
         .layer(from_fn(guard_path))
         .layer(from_fn_with_state(policy.clone(), check_host))
         .layer(from_fn(method::read_only))
         .layer(from_fn_with_state(policy, headers::add))
+}
+
+/// Whether a path is a health probe: answered to anyone, as the kubelet probing it holds no
+/// credentials (and tells nothing about the cluster).
+pub fn is_probe(path: &str) -> bool {
+    path == "/healthz" || path == "/readyz"
 }
 
 /// Whether a path is the JSON API (and gets JSON errors).

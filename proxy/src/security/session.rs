@@ -26,7 +26,7 @@ pub async fn require_token(
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    if path == "/healthz" {
+    if super::is_probe(path) {
         return next.run(request).await;
     }
     let api = is_api(path);

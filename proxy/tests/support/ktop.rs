@@ -59,9 +59,10 @@ impl Ktop {
             .split_whitespace()
             .find(|w| w.starts_with("http://"))
             .unwrap_or_else(|| panic!("no URL in {startup_line:?}"));
+        // No token with `--auth proxy`: viewers come through the proxy.
         let (url, token) = startup_url
             .split_once("?token=")
-            .unwrap_or_else(|| panic!("no token in {startup_url:?}"));
+            .unwrap_or((startup_url, ""));
         Ktop {
             child,
             url: url.to_owned(),
