@@ -78,6 +78,8 @@ pub struct Connection {
     pub identity: Identity,
     /// Every context of the kubeconfig (none in-cluster), for the context switcher.
     pub contexts: Vec<String>,
+    /// The configuration the clients were made from, for clients acting as viewers.
+    pub config: Config,
 }
 
 /// Loads the kubeconfig (or in-cluster config) and builds a client.
@@ -158,13 +160,14 @@ async fn clients(mut config: Config, identity: Identity) -> Result<Connection, C
         http::header::USER_AGENT,
         http::HeaderValue::from_static(concat!("ktop-web/", env!("CARGO_PKG_VERSION"))),
     ));
-    let clients = Clients::new(Clients::from_config(config))
+    let clients = Clients::new(Clients::from_config(config.clone()))
         .await
         .map_err(ConnectError::InvalidConfig)?;
     Ok(Connection {
         clients: Arc::new(clients),
         identity,
         contexts: Vec::new(),
+        config,
     })
 }
 

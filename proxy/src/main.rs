@@ -15,6 +15,7 @@ mod reads;
 mod security;
 mod serve;
 mod source;
+mod viewer_clients;
 
 use std::process::ExitCode;
 

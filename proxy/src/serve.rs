@@ -21,6 +21,7 @@ use crate::source::{
     DemoCluster, MetricsServer, MetricsSource, Prometheus, SourceError, SourceSelector, Sources,
     explain_prometheus, prometheus_probe,
 };
+use crate::viewer_clients::ViewerClients;
 
 /// Longest a metrics read may take, kube's own retries included.
 const SAMPLE_DEADLINE: Duration = Duration::from_secs(10);
@@ -213,7 +214,10 @@ async fn cluster_view(
         id.user.clone(),
         namespace,
     );
-    let reads = Reads::new(conn.clients.clone(), info.namespace.clone());
+    let mut reads = Reads::new(conn.clients.clone(), info.namespace.clone());
+    if cli.auth == AuthArg::Proxy {
+        reads = reads.acting_as_viewers(ViewerClients::new(conn.config.clone()));
+    }
     Ok((
         ClusterView::new(info, objects, selector, watches).with_reads(reads),
         line,

@@ -100,6 +100,100 @@ async fn identity_headers_count_only_from_the_trusted_proxy() {
     assert_eq!(ready, (200, "ready".to_owned()), "nodes and pods listed");
 }
 
+/// A viewer who may read pods, their logs and events in `shop` only.
+const ALICE: &str = "ktop-test-alice";
+
+fn alice_rbac() -> String {
+    format!(
+        "apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata: {{name: {ALICE}, namespace: shop}}
+rules:
+- apiGroups: ['']
+  resources: [pods, pods/log, events]
+  verbs: [get, list]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: RoleBinding
+metadata: {{name: {ALICE}, namespace: shop}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: Role, name: {ALICE}}}
+subjects:
+- {{apiGroup: rbac.authorization.k8s.io, kind: User, name: {ALICE}}}
+"
+    )
+}
+
+#[tokio::test]
+#[ignore = "end-to-end (test cluster): scripts/test runs it"]
+async fn a_viewers_reads_are_made_as_them() {
+    let c = TestCluster::shared();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rbac = dir.path().join("alice.yaml");
+    std::fs::write(&rbac, alice_rbac()).expect("write the RBAC");
+    let rbac = rbac.display().to_string();
+    c.kubectl_ok(&["apply", "-f", &rbac]);
+    let kubeconfig = c.kubeconfig.display().to_string();
+    let ktop = Ktop::start(
+        &["--auth", "proxy", "--trusted-proxy", PROXY],
+        &[("KUBECONFIG", kubeconfig.as_str())],
+    );
+    let (port, context) = (ktop.port, ktop.context());
+    let (shop_pod, node, containers) = c.running_pod("shop");
+    let (system_pod, _, _) = c.running_pod("kube-system");
+    let as_alice = [
+        ("X-Forwarded-User", ALICE),
+        ("X-Forwarded-Groups", "shop-devs"),
+    ];
+    let base = format!("/api/v1/contexts/{context}");
+    let offset = c.audit_offset();
+
+    let path = format!("{base}/namespaces/shop/pods/{shop_pod}");
+    let (status, body) = get_from(PROXY, port, &path, &as_alice).await;
+    assert_eq!(status, 200, "alice reads a shop pod: {body}");
+    let log = format!("{path}/log?container={}&tailLines=5", containers[0]);
+    let (status, body) = get_from(PROXY, port, &log, &as_alice).await;
+    assert_eq!(status, 200, "and its log: {body}");
+
+    let path = format!("{base}/namespaces/kube-system/pods/{system_pod}");
+    let (status, body) = get_from(PROXY, port, &path, &as_alice).await;
+    assert_eq!(status, 403, "a kube-system pod is refused to alice: {body}");
+    assert!(body.contains(ALICE) || body.contains("forbidden"), "{body}");
+    let (status, body) = get_from(PROXY, port, &format!("{base}/nodes/{node}"), &as_alice).await;
+    assert_eq!(status, 403, "so is a node: {body}");
+
+    // The API server saw alice, through ktop-web's own credentials.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let events = c.audit_since(offset);
+    let as_her: Vec<(String, i64)> = events
+        .iter()
+        .filter(|e| e["impersonatedUser"]["username"] == ALICE)
+        .filter(|e| e["stage"] == "ResponseComplete")
+        .map(|e| {
+            let uri = e["requestURI"].as_str().unwrap_or_default().to_owned();
+            (uri, e["responseStatus"]["code"].as_i64().unwrap_or(0))
+        })
+        .collect();
+    let saw = |part: &str, code: i64| as_her.iter().any(|(u, c)| u.contains(part) && *c == code);
+    assert!(
+        saw(&format!("/namespaces/shop/pods/{shop_pod}"), 200),
+        "{as_her:?}"
+    );
+    assert!(saw(&format!("/pods/{shop_pod}/log"), 200), "{as_her:?}");
+    assert!(
+        saw(&format!("/namespaces/kube-system/pods/{system_pod}"), 403),
+        "{as_her:?}"
+    );
+    assert!(saw(&format!("/nodes/{node}"), 403), "{as_her:?}");
+    let groups = events
+        .iter()
+        .find(|e| e["impersonatedUser"]["username"] == ALICE)
+        .map(|e| e["impersonatedUser"]["groups"].to_string())
+        .unwrap_or_default();
+    assert!(groups.contains("shop-devs"), "groups passed on: {groups}");
+
+    c.kubectl_ok(&["delete", "-f", &rbac]);
+}
+
 #[test]
 fn proxy_mode_without_trusted_proxies_refuses_to_start() {
     let out = run_to_exit(&["--auth", "proxy"], &[], Duration::from_secs(20));

@@ -3,7 +3,7 @@
 
 use axum::Json;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -18,6 +18,7 @@ use crate::cluster_view::{ClusterView, SelectionError, SnapshotError};
 use crate::clusters::ClusterError;
 use crate::frames::{Position, Reply};
 use crate::reads::{EventQuery, LogQuery, LogRequest, ReadError, Reads};
+use crate::security::Viewer;
 
 /// The API routes; each names the query parameters it accepts, and refuses others. Paths
 /// none of them takes fall through to the router's fallback, which answers [`not_found`].
@@ -267,38 +268,46 @@ fn not_synced(e: SnapshotError) -> Refusal {
     }
 }
 
-/// The context's on-demand reads (the demo has none).
-async fn reads(state: &AppState, context: &str) -> Result<Reads, Refusal> {
-    cluster(state, context)
-        .await?
-        .reads()
-        .cloned()
-        .ok_or_else(|| {
-            Refusal::new(
-                StatusCode::NOT_FOUND,
-                "This cluster has no details, events or logs (the demo has none).",
-                None,
-            )
-        })
+/// The context's on-demand reads (the demo has none), made for `viewer` (see
+/// [`Reads::for_viewer`]).
+async fn reads(
+    state: &AppState,
+    context: &str,
+    viewer: Option<Extension<Viewer>>,
+) -> Result<Reads, Refusal> {
+    let view = cluster(state, context).await?;
+    let reads = view.reads().ok_or_else(|| {
+        Refusal::new(
+            StatusCode::NOT_FOUND,
+            "This cluster has no details, events or logs (the demo has none).",
+            None,
+        )
+    })?;
+    Ok(reads.for_viewer(viewer.as_deref()).await?)
 }
 
 async fn node(
     State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
     Path((context, name)): Path<(String, String)>,
     uri: Uri,
 ) -> Result<Response, Refusal> {
     strict_query::<NoParams>(&uri)?;
-    let detail = reads(&state, &context).await?.node(&name).await?;
+    let detail = reads(&state, &context, viewer).await?.node(&name).await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(detail)).into_response())
 }
 
 async fn pod(
     State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
     Path((context, namespace, pod)): Path<(String, String, String)>,
     uri: Uri,
 ) -> Result<Response, Refusal> {
     strict_query::<NoParams>(&uri)?;
-    let detail = reads(&state, &context).await?.pod(&namespace, &pod).await?;
+    let detail = reads(&state, &context, viewer)
+        .await?
+        .pod(&namespace, &pod)
+        .await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(detail)).into_response())
 }
 
@@ -331,11 +340,12 @@ async fn selected_pods(
 
 async fn events(
     State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
     Path((context, namespace)): Path<(String, String)>,
     uri: Uri,
 ) -> Result<Response, Refusal> {
     let query = strict_query::<EventQuery>(&uri)?;
-    let list = reads(&state, &context)
+    let list = reads(&state, &context, viewer)
         .await?
         .events(&namespace, &query)
         .await?;
@@ -344,12 +354,16 @@ async fn events(
 
 async fn pod_log(
     State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
     Path((context, namespace, pod)): Path<(String, String, String)>,
     uri: Uri,
 ) -> Result<Response, Refusal> {
     // Names and parameters first: a malformed request is a 400 whatever the context.
     let request = LogRequest::new(&namespace, &pod, &strict_query::<LogQuery>(&uri)?)?;
-    let text = reads(&state, &context).await?.logs(&request).await?;
+    let text = reads(&state, &context, viewer)
+        .await?
+        .logs(&request)
+        .await?;
     Ok((
         [
             (header::CONTENT_TYPE, "text/plain; charset=utf-8"),

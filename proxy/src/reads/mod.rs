@@ -21,7 +21,8 @@ pub use logs::{LogQuery, LogRequest};
 
 use crate::kube_clients::Clients;
 use crate::kube_error::{describe, status_code};
-use crate::security::names;
+use crate::security::{Viewer, names};
+use crate::viewer_clients::ViewerClients;
 
 /// Longest an on-demand read may take, kube's retries included.
 pub const READ_DEADLINE: Duration = Duration::from_secs(10);
@@ -78,12 +79,46 @@ pub struct Reads {
     clients: Arc<Clients>,
     /// Set when ktop-web serves one namespace only.
     scope: Option<String>,
+    /// With `--auth proxy`: clients acting as each viewer, for their reads.
+    viewers: Option<Arc<ViewerClients>>,
 }
 
 impl Reads {
     /// Reads through `clients`, limited to `scope` when set.
     pub fn new(clients: Arc<Clients>, scope: Option<String>) -> Self {
-        Self { clients, scope }
+        Self {
+            clients,
+            scope,
+            viewers: None,
+        }
+    }
+
+    /// The same reads, made on each viewer's behalf through `viewers` (see
+    /// [`Reads::for_viewer`]).
+    pub fn acting_as_viewers(self, viewers: ViewerClients) -> Self {
+        Self {
+            viewers: Some(Arc::new(viewers)),
+            ..self
+        }
+    }
+
+    /// The reads to make for `viewer`: as them when viewers are impersonated, so their RBAC
+    /// applies and the audit log names them; ktop-web's own otherwise.
+    pub async fn for_viewer(&self, viewer: Option<&Viewer>) -> Result<Reads, ReadError> {
+        let (Some(viewer), Some(viewers)) = (viewer, &self.viewers) else {
+            return Ok(self.clone());
+        };
+        let clients = viewers.get(viewer).await.map_err(|e| {
+            ReadError::Upstream(format!(
+                "cannot make clients acting as {}: {e}",
+                viewer.user
+            ))
+        })?;
+        Ok(Reads {
+            clients,
+            scope: self.scope.clone(),
+            viewers: None,
+        })
     }
 
     /// A node's details.

@@ -26,7 +26,7 @@ use axum::response::{IntoResponse, Response};
 
 pub use headers::parse_embed_origin;
 pub use host::parse_allowed_host;
-pub use proxy_identity::ProxyAuth;
+pub use proxy_identity::{ProxyAuth, Viewer};
 pub use token::AccessToken;
 
 use crate::http::error;

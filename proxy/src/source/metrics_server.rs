@@ -56,19 +56,24 @@ impl MetricsServer {
         lock(&self.version).clone()
     }
 
+    /// Reads `path` as `T`. The text is parsed here rather than by kube, which logs a whole
+    /// answer it cannot parse: at 30,000 pods, a 13 MB log line.
     async fn get<T: serde::de::DeserializeOwned>(&self, path: &str) -> Result<T, SourceError> {
         let uri: http::Uri = path
             .parse()
             .map_err(|e: http::uri::InvalidUri| SourceError::Other(e.to_string()))?;
-        self.clients
+        let text = self
+            .clients
             .read_retrying(|client| {
                 // `Request::new` is a GET.
                 let mut request = http::Request::new(Vec::new());
                 *request.uri_mut() = uri.clone();
-                async move { client.request(request).await }
+                async move { client.request_text(request).await }
             })
             .await
-            .map_err(|e| SourceError::from_kube(&e))
+            .map_err(|e| SourceError::from_kube(&e))?;
+        serde_json::from_str(&text)
+            .map_err(|e| SourceError::Other(format!("an unreadable answer from {path}: {e}")))
     }
 
     async fn read(&self) -> Result<UsageSample, SourceError> {
@@ -124,10 +129,12 @@ struct RawUsage {
     memory: String,
 }
 
+/// Times are optional: metrics-server has answered `"timestamp": null` for pods going
+/// away, and one undated item must not cost the whole sample (it is skipped).
 #[derive(Deserialize)]
 struct NodeMetrics {
     metadata: Meta,
-    timestamp: Time,
+    timestamp: Option<Time>,
     window: String,
     usage: RawUsage,
 }
@@ -141,7 +148,7 @@ struct ContainerMetrics {
 #[derive(Deserialize)]
 struct PodMetrics {
     metadata: Meta,
-    timestamp: Time,
+    timestamp: Option<Time>,
     window: String,
     containers: Vec<ContainerMetrics>,
 }
@@ -164,7 +171,7 @@ fn sample_time(ts: &Time, window: &str) -> SampleTime {
 
 /// One node's usage; a malformed item is skipped rather than failing the whole sample.
 fn node_usage(m: &NodeMetrics) -> Option<(String, Usage)> {
-    let t = sample_time(&m.timestamp, &m.window);
+    let t = sample_time(m.timestamp.as_ref()?, &m.window);
     let value = cpu_mem(&m.usage).or_else(|| {
         tracing::debug!(node = %m.metadata.name, "skipping node metrics with bad quantities");
         None
@@ -180,6 +187,7 @@ fn node_usage(m: &NodeMetrics) -> Option<(String, Usage)> {
 }
 
 fn pod_usage(m: &PodMetrics) -> Option<(String, PodUsage)> {
+    let ts = m.timestamp.as_ref()?;
     let containers = m
         .containers
         .iter()
@@ -188,7 +196,7 @@ fn pod_usage(m: &PodMetrics) -> Option<(String, PodUsage)> {
     Some((
         format!("{}/{}", m.metadata.namespace, m.metadata.name),
         PodUsage {
-            sample: sample_time(&m.timestamp, &m.window),
+            sample: sample_time(ts, &m.window),
             containers,
             io: None,
         },
@@ -244,12 +252,16 @@ mod tests {
         let (src, handle) = source(None).await;
         let nodes = serde_json::json!({"items": [{
             "metadata": {"name": "n1"}, "timestamp": "2026-01-01T00:00:00Z", "window": "20.05s",
-            "usage": {"cpu": "123456789n", "memory": "1024Ki"}}]});
+            "usage": {"cpu": "123456789n", "memory": "1024Ki"}},
+            {"metadata": {"name": "n2"}, "timestamp": null, "window": "20s",
+            "usage": {"cpu": "1n", "memory": "1Ki"}}]});
         let pods = serde_json::json!({"items": [{
             "metadata": {"name": "web", "namespace": "shop"}, "timestamp": "2026-01-01T00:00:01Z", "window": "15s",
             "containers": [{"name": "app", "usage": {"cpu": "5m", "memory": "10Mi"}},
                            {"name": "bad", "usage": {"cpu": "??", "memory": "1"}}]},
             {"metadata": {"name": "db", "namespace": "data"}, "timestamp": "2026-01-01T00:00:01Z", "window": "15s",
+            "containers": [{"name": "pg", "usage": {"cpu": "1", "memory": "1Gi"}}]},
+            {"metadata": {"name": "leaving", "namespace": "data"}, "timestamp": null, "window": "15s",
             "containers": [{"name": "pg", "usage": {"cpu": "1", "memory": "1Gi"}}]}]});
         let server = tokio::spawn(serve(
             handle,
@@ -284,6 +296,10 @@ mod tests {
             }
         );
         assert_eq!(db.sample.window_ms, 15_000);
+        assert!(
+            !sample.nodes.contains_key("n2") && !sample.pods.contains_key("data/leaving"),
+            "undated items are skipped, the rest is read"
+        );
     }
 
     #[tokio::test]
@@ -340,6 +356,26 @@ mod tests {
             server.await.expect("server");
             assert_eq!(err.reason(), expected, "HTTP {code}");
         }
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_answer_is_an_error_that_does_not_quote_it() {
+        let (src, handle) = source(None).await;
+        let secret = "a-pod-name-that-must-not-be-logged";
+        let garbled = serde_json::json!({"items": [{"metadata": {"name": secret}}]});
+        let server = tokio::spawn(serve(
+            handle,
+            vec![
+                (GROUP_PATH, reply(200, group(&["v1"]))),
+                ("/apis/metrics.k8s.io/v1/nodes", reply(200, garbled.clone())),
+                ("/apis/metrics.k8s.io/v1/pods", reply(200, garbled)),
+            ],
+        ));
+        let err = src.sample().await.expect_err("fails");
+        server.await.expect("server");
+        let text = err.to_string();
+        assert!(text.contains("/apis/metrics.k8s.io/v1/"), "{text}");
+        assert!(!text.contains(secret), "{text}");
     }
 
     #[tokio::test]
