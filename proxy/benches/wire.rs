@@ -421,6 +421,9 @@ async fn first_rows(b: &Browser, url: &str) -> f64 {
 
 /// The page's JavaScript heap in use, in MB.
 async fn js_heap_mb(b: &Browser) -> f64 {
+    // The counters are empty until the domain is on in this browser (turning it on twice is
+    // harmless).
+    cdp(b, "Performance.enable", serde_json::json!({})).await;
     metrics(b)
         .await
         .get("JSHeapUsedSize")
@@ -429,10 +432,20 @@ async fn js_heap_mb(b: &Browser) -> f64 {
         / 1e6
 }
 
+/// A fresh browser on a blank page, and its renderers' memory then: pages opened before in
+/// another browser (kept for going back, or not yet collected) must not count.
+async fn fresh_browser() -> (Browser, f64) {
+    let b = Browser::start().await;
+    b.goto("about:blank").await;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let blank = renderers_mb();
+    (b, blank)
+}
+
 /// Renderer memory over a blank page and JS heap, in MB, once the Pods page of a server
 /// reading the prometheus source shows throughput; `None` when the source never measured
 /// any within five minutes.
-async fn memory_with_io(b: &Browser, blank: f64, refreshes: usize) -> Option<(f64, f64)> {
+async fn memory_with_io(refreshes: usize) -> Option<(f64, f64)> {
     let prom = Ktop::start(&["--refresh", "5s", "--metrics-source", "prometheus"], &[]);
     let path = format!("api/v1/contexts/{}/snapshot", prom.context());
     let start = Instant::now();
@@ -449,11 +462,14 @@ async fn memory_with_io(b: &Browser, blank: f64, refreshes: usize) -> Option<(f6
         }
         tokio::time::sleep(Duration::from_secs(5)).await;
     }
-    let mut seen = open(b, &prom.signed("pods?sort=cpu&dir=desc")).await;
+    let (b, blank) = fresh_browser().await;
+    let mut seen = open(&b, &prom.signed("pods?sort=cpu&dir=desc")).await;
     for _ in 0..refreshes {
-        next_refresh(b, &mut seen).await;
+        next_refresh(&b, &mut seen).await;
     }
-    Some((renderers_mb() - blank, js_heap_mb(b).await))
+    let memory = (renderers_mb() - blank, js_heap_mb(&b).await);
+    b.close().await;
+    Some(memory)
 }
 
 /// Rows in the table on screen.
@@ -466,13 +482,9 @@ async fn table_rows(b: &Browser) -> usize {
 
 /// Memory before and after scaling the cluster to `pods` with the Pods page open: renderer
 /// over a blank page, JS heap and the server's RSS, in MB.
-async fn scale_down(
-    b: &Browser,
-    ktop: &Ktop,
-    blank: f64,
-    nodes: usize,
-    pods: usize,
-) -> ([f64; 3], [f64; 3]) {
+async fn scale_down(ktop: &Ktop, nodes: usize, pods: usize) -> ([f64; 3], [f64; 3]) {
+    let (browser, blank) = fresh_browser().await;
+    let b = &browser;
     let mut seen = open(b, &ktop.signed("pods?sort=cpu&dir=desc")).await;
     let read = |b| async move { [renderers_mb() - blank, js_heap_mb(b).await, ktop.rss_mb()] };
     let before = read(b).await;
@@ -495,7 +507,9 @@ async fn scale_down(
     for _ in 0..6 {
         next_refresh(b, &mut seen).await;
     }
-    (before, read(b).await)
+    let after = read(b).await;
+    browser.close().await;
+    (before, after)
 }
 
 /// The browser's renderer processes' resident memory, in MB.
@@ -595,19 +609,19 @@ async fn main() {
     } else {
         Vec::new()
     };
+    b.close().await;
     eprintln!("bench: memory with throughput");
-    let with_io = memory_with_io(&b, blank, a.refreshes).await;
+    let with_io = memory_with_io(a.refreshes).await;
     let scaled = if a.scale_down > 0 {
         eprintln!("bench: scaling down to {} pods", a.scale_down);
         let nodes = c
             .kubectl_ok(&["get", "nodes", "--no-headers"])
             .lines()
             .count();
-        Some(scale_down(&b, &ktop, blank, nodes, a.scale_down).await)
+        Some(scale_down(&ktop, nodes, a.scale_down).await)
     } else {
         None
     };
-    b.close().await;
 
     // The page reads frames; its JSON figures are those of the release before it did.
     let page = "— (the page reads frames)";
