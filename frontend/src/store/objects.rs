@@ -282,6 +282,61 @@ mod tests {
         assert_eq!(o.slots.index.len(), 1);
     }
 
+    /// Random rounds of objects coming, going and changing slots (worst case: every round a
+    /// new arrangement) keep each key's history exactly as a plain map by key would.
+    #[test]
+    fn histories_by_slot_equal_histories_by_key() {
+        use std::collections::HashMap;
+        const CAPACITY: usize = 8;
+        let mut seed = 0x9e37_79b9_7f4a_7c15_u64;
+        let mut next = move |below: u64| {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed % below
+        };
+        let keys: Vec<&'static Arc<str>> = (0..24).map(|i| key(&format!("ns/pod-{i}"))).collect();
+        let mut o = Objects::default();
+        // The model: a key's points, from its first sample on, while it stays.
+        let mut model: HashMap<&str, Vec<Option<u64>>> = HashMap::new();
+        for refresh in 1..=300u64 {
+            let mut slots: Vec<u32> = (0..40).collect();
+            let mut round = Vec::new();
+            for k in &keys {
+                if next(4) == 0 {
+                    continue; // not in this refresh: gone
+                }
+                let slot = slots.swap_remove(next(slots.len() as u64) as usize);
+                let sample = (next(3) != 0).then(|| next(1000));
+                round.push((slot, *k, sample.map(|cpu| CpuMem { cpu, mem: 1 }), None));
+            }
+            model.retain(|k, _| round.iter().any(|(_, r, _, _)| &***r == *k));
+            for (_, k, usage, _) in &round {
+                let cpu = usage.map(|u| u.cpu);
+                match model.get_mut(&***k) {
+                    Some(points) => points.push(cpu),
+                    None if cpu.is_some() => _ = model.insert(k, vec![cpu]),
+                    None => {}
+                }
+            }
+            o.record(CAPACITY, refresh, round);
+            for k in &keys {
+                let ours: Option<Vec<Option<u64>>> = o.get(k).and_then(|t| {
+                    let line = t.usage.as_ref()?.cpu();
+                    Some(
+                        line.iter()
+                            .map(|v| v.is_finite().then_some(*v as u64))
+                            .collect(),
+                    )
+                });
+                let theirs = model
+                    .get(&***k)
+                    .map(|p| p[p.len().saturating_sub(CAPACITY)..].to_vec());
+                assert_eq!(ours, theirs, "{k} after refresh {refresh}");
+            }
+        }
+    }
+
     #[test]
     fn series_start_with_the_first_sample() {
         let mut o = Objects::default();
