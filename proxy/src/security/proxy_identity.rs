@@ -58,17 +58,18 @@ pub async fn require_viewer(
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
         .map(|c| c.0.ip());
-    if !peer.is_some_and(|ip| auth.trusts(ip)) {
-        tracing::warn!(peer = ?peer, %path, "refused: not from a trusted proxy");
+    let Some(peer) = peer.filter(|&ip| auth.trusts(ip)) else {
+        let peer = peer.map_or_else(|| "unknown".to_owned(), |ip| ip.to_string());
+        tracing::warn!(%peer, %path, "refused: not from a trusted proxy");
         return reject(&path, StatusCode::FORBIDDEN, NOT_FROM_PROXY);
-    }
+    };
     match auth.viewer(request.headers()) {
         Some(viewer) => {
             request.extensions_mut().insert(viewer);
             next.run(request).await
         }
         None => {
-            tracing::warn!(peer = ?peer, %path, header = %auth.user, "refused: no user from the proxy");
+            tracing::warn!(%peer, %path, header = %auth.user, "refused: no user from the proxy");
             reject(&path, StatusCode::UNAUTHORIZED, NO_IDENTITY)
         }
     }
