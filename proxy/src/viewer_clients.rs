@@ -38,11 +38,21 @@ impl ViewerClients {
         }
     }
 
-    /// The clients acting as `viewer`, made on first use.
+    /// The clients acting as `viewer`, made on first use (outside the lock, so one slow
+    /// credential plugin does not hold up other viewers).
     pub async fn get(&self, viewer: &Viewer) -> Result<Arc<Clients>, String> {
         let who: Who = (viewer.user.clone(), viewer.groups.clone());
+        {
+            let mut kept = self.kept.lock().await;
+            kept.retain(|_, (_, used)| used.elapsed() < KEEP_FOR);
+            if let Some((clients, used)) = kept.get_mut(&who) {
+                *used = Instant::now();
+                return Ok(clients.clone());
+            }
+        }
+        let made = Arc::new(Clients::new(Clients::from_config(self.acting_as(viewer))).await?);
         let mut kept = self.kept.lock().await;
-        kept.retain(|_, (_, used)| used.elapsed() < KEEP_FOR);
+        // Another request may have made them meanwhile: keep one pair.
         if let Some((clients, used)) = kept.get_mut(&who) {
             *used = Instant::now();
             return Ok(clients.clone());
@@ -56,9 +66,8 @@ impl ViewerClients {
                 kept.remove(&oldest);
             }
         }
-        let clients = Arc::new(Clients::new(Clients::from_config(self.acting_as(viewer))).await?);
-        kept.insert(who, (clients.clone(), Instant::now()));
-        Ok(clients)
+        kept.insert(who, (made.clone(), Instant::now()));
+        Ok(made)
     }
 
     /// ktop-web's configuration, acting as `viewer`.

@@ -103,10 +103,16 @@ impl Reads {
     }
 
     /// The reads to make for `viewer`: as them when viewers are impersonated, so their RBAC
-    /// applies and the audit log names them; ktop-web's own otherwise.
+    /// applies and the audit log names them; ktop-web's own otherwise. With impersonation, a
+    /// request without a viewer is refused rather than read with ktop-web's own rights.
     pub async fn for_viewer(&self, viewer: Option<&Viewer>) -> Result<Reads, ReadError> {
-        let (Some(viewer), Some(viewers)) = (viewer, &self.viewers) else {
+        let Some(viewers) = &self.viewers else {
             return Ok(self.clone());
+        };
+        let Some(viewer) = viewer else {
+            return Err(ReadError::Forbidden(
+                "no viewer to read for: requests come through the authenticating proxy".into(),
+            ));
         };
         let clients = viewers.get(viewer).await.map_err(|e| {
             ReadError::Upstream(format!(

@@ -40,7 +40,13 @@ pub struct Viewer {
 }
 
 const NOT_FROM_PROXY: &str = "ktop-web takes requests only through its authenticating proxy.";
-const NO_IDENTITY: &str = "The authenticating proxy sent no user: sign in through it again.";
+const NO_IDENTITY: &str = "The authenticating proxy sent no single user: sign in through it again.";
+const SYSTEM_IDENTITY: &str = "ktop-web does not act as a system: user or group.";
+
+/// The prefix Kubernetes reserves for its own users and groups (`system:masters`,
+/// `system:serviceaccount:…`): a name from an identity provider that starts with it is
+/// refused rather than impersonated.
+const RESERVED_PREFIX: &str = "system:";
 
 /// Lets a request through with its [`Viewer`] when it comes from a trusted proxy that names
 /// a user; health probes (from the kubelet, not the proxy) need neither. Refusals are logged
@@ -64,14 +70,26 @@ pub async fn require_viewer(
         return reject(&path, StatusCode::FORBIDDEN, NOT_FROM_PROXY);
     };
     match auth.viewer(request.headers()) {
+        Some(viewer) if viewer.is_reserved() => {
+            tracing::warn!(%peer, %path, "refused: a system: user or group from the proxy");
+            reject(&path, StatusCode::FORBIDDEN, SYSTEM_IDENTITY)
+        }
         Some(viewer) => {
             request.extensions_mut().insert(viewer);
             next.run(request).await
         }
         None => {
-            tracing::warn!(%peer, %path, header = %auth.user, "refused: no user from the proxy");
+            tracing::warn!(%peer, %path, header = %auth.user, "refused: no single user from the proxy");
             reject(&path, StatusCode::UNAUTHORIZED, NO_IDENTITY)
         }
+    }
+}
+
+impl Viewer {
+    /// True when the user or a group is one Kubernetes reserves for itself.
+    fn is_reserved(&self) -> bool {
+        let reserved = |name: &String| name.starts_with(RESERVED_PREFIX);
+        reserved(&self.user) || self.groups.iter().any(reserved)
     }
 }
 
@@ -83,23 +101,25 @@ impl ProxyAuth {
         self.trusted.iter().any(|net| net.contains(&ip))
     }
 
-    /// The viewer the headers name; `None` without a user (or with an unreadable one).
+    /// The viewer the headers name; `None` without exactly one readable user (a second one
+    /// could be a client's, passed on by a proxy that appends instead of replacing).
     pub fn viewer(&self, headers: &HeaderMap) -> Option<Viewer> {
-        let text = |name: &HeaderName| {
-            let value = headers.get(name)?.to_str().ok()?.trim();
-            (!value.is_empty()).then(|| value.to_owned())
+        let single = |name: &HeaderName| {
+            let mut values = headers.get_all(name).iter();
+            let value = values.next()?.to_str().ok()?.trim();
+            (values.next().is_none() && !value.is_empty()).then(|| value.to_owned())
         };
-        let groups = text(&self.groups).map_or_else(Vec::new, |g| {
-            g.split(',')
-                .map(str::trim)
-                .filter(|g| !g.is_empty())
-                .map(str::to_owned)
-                .collect()
-        });
+        // Groups may come as one comma-separated value or as several.
+        let mut groups = Vec::new();
+        for value in headers.get_all(&self.groups) {
+            let Ok(value) = value.to_str() else { continue };
+            let names = value.split(',').map(str::trim).filter(|g| !g.is_empty());
+            groups.extend(names.map(str::to_owned));
+        }
         Some(Viewer {
-            user: text(&self.user)?,
+            user: single(&self.user)?,
             groups,
-            email: text(&self.email),
+            email: single(&self.email),
         })
     }
 }
@@ -150,8 +170,10 @@ mod tests {
     async fn send(peer: &str, path: &str, headers: &[(&str, &str)]) -> (StatusCode, String) {
         let mut request = Request::builder()
             .uri(path)
-            .header("host", "localhost:7301")
             .header("sec-fetch-site", "same-origin");
+        if !headers.iter().any(|(k, _)| *k == "host") {
+            request = request.header("host", "localhost:7301");
+        }
         for (k, v) in headers {
             request = request.header(*k, *v);
         }
@@ -200,8 +222,43 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn system_names_are_not_impersonated() {
+        for headers in [
+            &[("x-forwarded-user", "system:admin")][..],
+            &[
+                ("x-forwarded-user", "mallory"),
+                ("x-forwarded-groups", "devs,system:masters"),
+            ],
+            &[
+                ("x-forwarded-user", "mallory"),
+                ("x-forwarded-groups", "devs"),
+                ("x-forwarded-groups", "system:masters"),
+            ],
+        ] {
+            let (status, body) = send("10.0.0.7:40000", "/api/v1/whoami", headers).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{headers:?}");
+            assert!(body.contains("system:"), "{body}");
+        }
+    }
+
+    #[tokio::test]
+    async fn groups_may_come_in_several_values() {
+        let headers = [
+            ("x-forwarded-user", "alice"),
+            ("x-forwarded-groups", "a, b"),
+            ("x-forwarded-groups", "c"),
+        ];
+        let (status, body) = send("10.0.0.7:40000", "/api/v1/whoami", &headers).await;
+        assert_eq!(
+            (status, body.as_str()),
+            (StatusCode::OK, "alice|a;b;c|None")
+        );
+    }
+
+    #[tokio::test]
     async fn a_trusted_proxy_without_a_user_is_refused() {
-        for headers in [&[][..], &[("x-forwarded-user", "  ")][..]] {
+        let two = [("x-forwarded-user", "alice"), ("x-forwarded-user", "admin")];
+        for headers in [&[][..], &[("x-forwarded-user", "  ")][..], &two[..]] {
             let (status, body) = send("10.0.0.7:40000", "/api/v1/whoami", headers).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{headers:?}");
             assert!(body.contains("sign in"), "{body}");
@@ -212,6 +269,15 @@ mod tests {
     async fn probes_need_no_identity() {
         let (status, body) = send("192.0.2.9:1", "/healthz", &[]).await;
         assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+        // The kubelet names the pod by its address, which no allowlist holds.
+        let (status, body) = send("192.0.2.9:1", "/healthz", &[("host", "10.244.1.7:7301")]).await;
+        assert_eq!((status, body.as_str()), (StatusCode::OK, "ok"));
+        let (status, _) = send("192.0.2.9:1", "/pods", &[("host", "10.244.1.7:7301")]).await;
+        assert_eq!(
+            status,
+            StatusCode::FORBIDDEN,
+            "only probes pass an unknown Host"
+        );
     }
 
     #[test]

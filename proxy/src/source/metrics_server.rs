@@ -123,10 +123,11 @@ struct Meta {
     namespace: String,
 }
 
+/// Missing quantities make an item unreadable, which skips it (see [`NodeMetrics`]).
 #[derive(Deserialize)]
 struct RawUsage {
-    cpu: String,
-    memory: String,
+    cpu: Option<String>,
+    memory: Option<String>,
 }
 
 /// Times are optional: metrics-server has answered an item with `"timestamp": null` (on the
@@ -151,13 +152,13 @@ struct PodMetrics {
     metadata: Meta,
     timestamp: Option<Time>,
     window: String,
-    containers: Vec<ContainerMetrics>,
+    containers: Option<Vec<ContainerMetrics>>,
 }
 
 fn cpu_mem(u: &RawUsage) -> Option<CpuMem> {
     Some(CpuMem {
-        cpu: quantity::cpu_nanos(&u.cpu).ok()?,
-        mem: quantity::units(&u.memory).ok()?,
+        cpu: quantity::cpu_nanos(u.cpu.as_deref()?).ok()?,
+        mem: quantity::units(u.memory.as_deref()?).ok()?,
     })
 }
 
@@ -191,6 +192,7 @@ fn pod_usage(m: &PodMetrics) -> Option<(String, PodUsage)> {
     let ts = m.timestamp.as_ref()?;
     let containers = m
         .containers
+        .as_ref()?
         .iter()
         .map(|c| Some((c.name.clone(), cpu_mem(&c.usage)?)))
         .collect::<Option<HashMap<_, _>>>()?;
@@ -263,7 +265,11 @@ mod tests {
             {"metadata": {"name": "db", "namespace": "data"}, "timestamp": "2026-01-01T00:00:01Z", "window": "15s",
             "containers": [{"name": "pg", "usage": {"cpu": "1", "memory": "1Gi"}}]},
             {"metadata": {"name": "leaving", "namespace": "data"}, "timestamp": null, "window": "15s",
-            "containers": [{"name": "pg", "usage": {"cpu": "1", "memory": "1Gi"}}]}]});
+            "containers": [{"name": "pg", "usage": {"cpu": "1", "memory": "1Gi"}}]},
+            {"metadata": {"name": "empty", "namespace": "data"}, "timestamp": "2026-01-01T00:00:01Z", "window": "15s",
+            "containers": null},
+            {"metadata": {"name": "partial", "namespace": "data"}, "timestamp": "2026-01-01T00:00:01Z", "window": "15s",
+            "containers": [{"name": "pg", "usage": {}}]}]});
         let server = tokio::spawn(serve(
             handle,
             vec![
@@ -300,6 +306,10 @@ mod tests {
         assert!(
             !sample.nodes.contains_key("n2") && !sample.pods.contains_key("data/leaving"),
             "undated items are skipped, the rest is read"
+        );
+        assert!(
+            !sample.pods.contains_key("data/empty") && !sample.pods.contains_key("data/partial"),
+            "so are items without containers or quantities"
         );
     }
 
