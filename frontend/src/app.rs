@@ -8,6 +8,7 @@ use crate::detail::node_page::NodeDetailPage;
 use crate::detail::pod_page::PodDetailPage;
 use crate::embed::is_embed;
 use crate::keyboard;
+use crate::layout::access_banner::AccessBanner;
 use crate::layout::banners::{ErrorBanner, FallbackBanner, StaleBanner};
 use crate::layout::header::Header;
 use crate::nodes::page::NodesPage;
@@ -75,6 +76,7 @@ pub fn App() -> impl IntoView {
             <StaleBanner />
             <FallbackBanner />
             <ErrorBanner />
+            <AccessBanner />
             <main data-metric=metric>{page}</main>
         </div>
     }

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use ktop_web_shared::api::{ClusterInfo, FrameMeta, Freshness, SourceStatus};
+use ktop_web_shared::api::{ClusterInfo, FrameMeta, Freshness, SourceStatus, ViewerAccess};
 
 use crate::cluster_summary::ClusterSummary;
 use crate::fast_hash::FastMap;
@@ -46,6 +46,8 @@ pub struct Dataset {
     pub taken_at_ms: i64,
     /// How current the objects and the usage are, as the server judges it.
     pub freshness: Freshness,
+    /// What the signed-in viewer may see, when each viewer sees their own rights.
+    pub viewer: Option<ViewerAccess>,
     /// Totals for the overview.
     pub summary: ClusterSummary,
     /// Nodes by name (naturally: `node-2` before `node-10`).
@@ -69,6 +71,7 @@ impl Dataset {
             source: meta.source,
             taken_at_ms: meta.taken_at_ms,
             freshness: meta.freshness,
+            viewer: meta.viewer,
             summary: ClusterSummary::new(&nodes, &pods),
             nodes,
             pods,
@@ -147,6 +150,7 @@ mod tests {
                 pod("b", "p3", None),
             ],
             freshness: Default::default(),
+            viewer: None,
         };
         let d = Dataset::of_snapshot(&snapshot);
         assert_eq!(d.pod("a/p2").map(|p| p.name.as_str()), Some("p2"));

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::api_client::FetchError;
 use crate::clock::now_ms;
+use crate::cluster_summary::ClusterSummary;
 use crate::dataset::Dataset;
 use crate::route::url_codec::Query;
 use crate::staleness::{StaleNote, stale_notes, usage_is_stale};
@@ -77,6 +78,11 @@ impl AppState {
             }
         });
         state
+    }
+
+    /// The current totals, read tracked (a closure, not a memo: every memo is code of its own in the wasm).
+    pub fn summary(self) -> impl Fn() -> Option<ClusterSummary> + Copy + Send + Sync + 'static {
+        move || self.data.with(|d| d.as_ref().map(|d| d.summary))
     }
 }
 

@@ -91,30 +91,6 @@ fn gunzip(body: &[u8]) -> Vec<u8> {
     out
 }
 
-/// The proxy's CPU time so far, in milliseconds.
-fn cpu_ms(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // Fields after the command (which may hold spaces): utime is the 14th, stime the 15th.
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<f64> = after
-        .split_whitespace()
-        .filter_map(|f| f.parse().ok())
-        .collect();
-    let ticks = fields.get(11).copied().unwrap_or(0.0) + fields.get(12).copied().unwrap_or(0.0);
-    let per_second = std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output()
-        .ok()
-        .and_then(|o| {
-            String::from_utf8_lossy(&o.stdout)
-                .trim()
-                .parse::<f64>()
-                .ok()
-        })
-        .unwrap_or(100.0);
-    ticks * 1000.0 / per_second
-}
-
 /// How a viewer reads the cluster.
 #[derive(Clone, Copy, PartialEq)]
 enum Path {
@@ -177,10 +153,10 @@ async fn wire(ktop: &Ktop, path: Path, refreshes: usize) -> Wire {
 /// Proxy CPU per refresh for each viewer beyond the first, in milliseconds.
 async fn cpu_per_extra_viewer(ktop: &Ktop, path: Path, refreshes: usize, extra: usize) -> f64 {
     let run = |viewers: usize| async move {
-        let before = cpu_ms(ktop.pid());
+        let before = ktop.cpu_ms();
         let all = (0..viewers).map(|_| viewer(ktop, path, refreshes));
         futures::future::join_all(all).await;
-        cpu_ms(ktop.pid()) - before
+        ktop.cpu_ms() - before
     };
     // Warm the view (and, for frames, the full frame) first.
     viewer(ktop, path, 2).await;
@@ -336,7 +312,9 @@ async fn profile(b: &Browser, name: &str, url: &str, refreshes: usize, top: usiz
     }
     let answer = cdp(b, "Profiler.stop", serde_json::json!({})).await;
     if let Ok(dir) = std::env::var("KTOP_BENCH_PROFILES") {
-        let file = std::path::Path::new(&dir).join(format!("{name}.cpuprofile"));
+        let dir = std::path::Path::new(&dir);
+        std::fs::create_dir_all(dir).expect("the profile directory");
+        let file = dir.join(format!("{name}.cpuprofile"));
         std::fs::write(&file, answer["profile"].to_string()).expect("the profile is written");
     }
     busiest(&answer["profile"], top)

@@ -1,24 +1,28 @@
 //! One cluster as the browser sees it: its objects, its metrics sources, and the snapshot
 //! built from them at most once per refresh interval however many tabs ask.
 
-use std::sync::Arc;
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
 use axum::body::Bytes;
 use ktop_web_shared::api::{
     ClusterInfo, CpuMem, Freshness, NodeRow, PodPhase, PodRow, SelectedPods, Snapshot, StalePart,
-    Staleness,
+    Staleness, ViewerAccess,
 };
 use kube::core::SelectorExt;
 use tokio::time::Instant;
 
 use crate::clock::unix_ms;
 use crate::frames::{FrameFailure, Frames, Position, Reply};
+use crate::make_room::make_room;
 use crate::objects::{ObjectCache, Watches, label_selector};
-use crate::reads::Reads;
+use crate::reads::{ReadError, Reads};
+use crate::security::Viewer;
 #[cfg(test)]
 use crate::source::Sources;
 use crate::source::{Selection, SourceSelector};
+use crate::viewer_access::ViewerAccesses;
 
 /// Why there is no snapshot yet.
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +36,17 @@ pub enum SnapshotError {
     /// A frame could not be made (a bug).
     #[error(transparent)]
     Frame(#[from] FrameFailure),
+}
+
+/// Why a viewer's access is not known.
+#[derive(Debug, thiserror::Error)]
+pub enum AccessError {
+    /// There is no snapshot to ask about yet.
+    #[error(transparent)]
+    NotSynced(#[from] SnapshotError),
+    /// The API server refused or failed to answer for the viewer.
+    #[error(transparent)]
+    Read(#[from] ReadError),
 }
 
 /// Why a label selection gave nothing.
@@ -58,7 +73,13 @@ struct Publication {
     /// The snapshot as JSON, made for the first script that asks: the page reads frames, and
     /// 30,000 pods are megabytes of JSON no one may want.
     json: Arc<tokio::sync::OnceCell<Bytes>>,
+    /// The namespaces that have pods, sorted: what a viewer's access is asked about.
+    namespaces: Arc<Vec<String>>,
 }
+
+/// Most encodings kept at once, one per access that viewers have (all alike in token mode);
+/// beyond it the least recently used is dropped, and its viewers get a full frame.
+const MAX_ENCODINGS: usize = 64;
 
 /// A served cluster.
 pub struct ClusterView {
@@ -69,7 +90,10 @@ pub struct ClusterView {
     /// Held while a snapshot is built, so concurrent requests wait for it instead of reading
     /// the metrics API again.
     cached: tokio::sync::Mutex<Option<Publication>>,
-    frames: Frames,
+    /// The frames for each access viewers have (`None`: everything, for every viewer).
+    frames: std::sync::Mutex<HashMap<Option<ViewerAccess>, (Frames, Instant)>>,
+    /// What each viewer may see, with `--auth proxy`.
+    accesses: ViewerAccesses,
     /// Held only to stop the watches with the view.
     _watches: Watches,
     reads: Option<Reads>,
@@ -90,7 +114,8 @@ impl ClusterView {
             selector,
             refresh,
             cached: tokio::sync::Mutex::new(None),
-            frames: Frames::default(),
+            frames: std::sync::Mutex::default(),
+            accesses: ViewerAccesses::default(),
             _watches: watches,
             reads: None,
         }
@@ -112,27 +137,65 @@ impl ClusterView {
         &self.info
     }
 
-    /// The snapshot as JSON, rebuilt when the cached one is (about) a refresh interval old.
-    pub async fn snapshot_json(&self) -> Result<Bytes, SnapshotError> {
+    /// What `viewer` may see, when this view serves each viewer by their own rights
+    /// (`--auth proxy`); `None` when every viewer sees everything.
+    pub async fn access(
+        &self,
+        viewer: Option<&Viewer>,
+    ) -> Result<Option<ViewerAccess>, AccessError> {
+        let Some(reads) = self.reads.as_ref().filter(|r| r.impersonates()) else {
+            return Ok(None);
+        };
+        // Refuses a request without a viewer.
+        let as_viewer = reads.for_viewer(viewer).await?;
+        let Some(viewer) = viewer else {
+            return Err(ReadError::Forbidden("no viewer".into()).into());
+        };
         let publication = self.publication().await?;
-        let json = publication
-            .json
-            .get_or_try_init(|| async {
-                // Megabytes at scale: made off the async workers.
-                let snapshot = publication.snapshot.clone();
-                let json = tokio::task::spawn_blocking(move || serde_json::to_vec(&*snapshot))
-                    .await
-                    .map_err(FrameFailure::from)??;
-                Ok::<_, SnapshotError>(Bytes::from(json))
-            })
+        let access = self
+            .accesses
+            .of(viewer, &as_viewer, &publication.namespaces)
             .await?;
-        Ok(json.clone())
+        Ok(Some(access))
     }
 
-    /// The frame that brings a viewer at `after` up to date. A viewer that holds the frame
-    /// of the newest snapshot waits (at most a refresh interval) for the next one to be due.
-    pub async fn frames(&self, after: Option<Position>) -> Result<Reply, SnapshotError> {
-        if let (Some(after), Some((newest, built))) = (after, self.frames.position().await)
+    /// The snapshot as JSON, rebuilt when the cached one is (about) a refresh interval old;
+    /// only what `access` shows, when given.
+    pub async fn snapshot_json(
+        &self,
+        access: Option<&ViewerAccess>,
+    ) -> Result<Bytes, SnapshotError> {
+        let publication = self.publication().await?;
+        let Some(access) = access else {
+            let json = publication
+                .json
+                .get_or_try_init(|| to_json(publication.snapshot.clone()))
+                .await?;
+            return Ok(json.clone());
+        };
+        let full = &publication.snapshot;
+        let scoped = Snapshot {
+            nodes: access.nodes_of(&full.nodes).to_vec(),
+            pods: access.pods_of(&full.pods).into_iter().cloned().collect(),
+            viewer: Some(access.clone()),
+            cluster: full.cluster.clone(),
+            source: full.source.clone(),
+            taken_at_ms: full.taken_at_ms,
+            freshness: full.freshness.clone(),
+        };
+        to_json(Arc::new(scoped)).await
+    }
+
+    /// The frame that brings a viewer at `after` up to date, of what `access` shows when
+    /// given. A viewer that holds the frame of the newest snapshot waits (at most a refresh
+    /// interval) for the next one to be due.
+    pub async fn frames(
+        &self,
+        after: Option<Position>,
+        access: Option<&ViewerAccess>,
+    ) -> Result<Reply, SnapshotError> {
+        let frames = self.frames_for(access);
+        if let (Some(after), Some((newest, built))) = (after, frames.position().await)
             && after == newest
         {
             let due = self
@@ -147,10 +210,23 @@ impl ClusterView {
             }
         }
         let publication = self.publication().await?;
-        Ok(self
-            .frames
+        Ok(frames
             .reply(publication.at, &publication.snapshot, after)
             .await?)
+    }
+
+    /// The frames of viewers with `access`, made for the first of them.
+    fn frames_for(&self, access: Option<&ViewerAccess>) -> Frames {
+        let mut all = self.frames.lock().unwrap_or_else(PoisonError::into_inner);
+        let key = access.cloned();
+        if let Some((frames, used)) = all.get_mut(&key) {
+            *used = Instant::now();
+            return frames.clone();
+        }
+        make_room(&mut all, MAX_ENCODINGS, |(_, used)| *used);
+        let frames = access.cloned().map_or_else(Frames::default, Frames::scoped);
+        all.insert(key, (frames.clone(), Instant::now()));
+        frames
     }
 
     /// How long a snapshot is served before the next is built.
@@ -183,6 +259,7 @@ impl ClusterView {
         ));
         let publication = Publication {
             at: started,
+            namespaces: Arc::new(namespaces(&snapshot.pods)),
             snapshot,
             json: Arc::default(),
         };
@@ -192,7 +269,12 @@ impl ClusterView {
 
     /// The pods `selector` matches, by key, from the watched labels: no upstream request.
     /// An empty selector is refused: it would list every pod for nothing.
-    pub fn selected_pods(&self, selector: &str) -> Result<SelectedPods, SelectionError> {
+    /// Only pods `access` shows, when given.
+    pub fn selected_pods(
+        &self,
+        selector: &str,
+        access: Option<&ViewerAccess>,
+    ) -> Result<SelectedPods, SelectionError> {
         let parsed = label_selector::parse(selector)?;
         if parsed.selects_all() {
             return Err(label_selector::SelectorError::empty().into());
@@ -204,6 +286,11 @@ impl ClusterView {
             .rows
             .iter()
             .filter(|(_, p)| parsed.matches(&p.labels))
+            .filter(|(_, p)| {
+                access
+                    .and_then(|a| a.namespaces.as_ref())
+                    .is_none_or(|allowed| allowed.binary_search(&p.row.ns).is_ok())
+            })
             .map(|(key, _)| key.clone())
             .collect();
         Ok(SelectedPods {
@@ -231,6 +318,28 @@ impl ClusterView {
             errors.join("; ")
         }))
     }
+}
+
+/// `snapshot` as JSON, made off the async workers (megabytes at scale).
+async fn to_json(snapshot: Arc<Snapshot>) -> Result<Bytes, SnapshotError> {
+    let json = tokio::task::spawn_blocking(move || serde_json::to_vec(&*snapshot))
+        .await
+        .map_err(FrameFailure::from)??;
+    Ok(Bytes::from(json))
+}
+
+/// The namespaces of `pods`, sorted, each once.
+fn namespaces(pods: &[PodRow]) -> Vec<String> {
+    let mut namespaces: Vec<String> = Vec::new();
+    for p in pods {
+        // Pods come grouped by namespace: mostly one comparison per pod.
+        if namespaces.last() != Some(&p.ns) {
+            namespaces.push(p.ns.clone());
+        }
+    }
+    namespaces.sort();
+    namespaces.dedup();
+    namespaces
 }
 
 /// When a snapshot is assembled, and what its freshness is judged against.
@@ -306,6 +415,7 @@ pub fn assemble(
         nodes,
         pods,
         freshness,
+        viewer: None,
     }
 }
 
@@ -400,16 +510,75 @@ mod tests {
     }
 
     async fn frame(view: &ClusterView, after: Option<Position>) -> crate::frames::Encoded {
-        match view.frames(after).await.expect("frames") {
+        match view.frames(after, None).await.expect("frames") {
             Reply::Frame(f) => f,
             Reply::NothingNew => panic!("no frame"),
         }
     }
 
+    #[tokio::test]
+    async fn viewers_with_the_same_access_share_one_encoding() {
+        use ktop_web_shared::frame::Live;
+        let view = demo_view();
+        let everything = frame(&view, None).await;
+        let all = {
+            let json = view.snapshot_json(None).await.expect("snapshot");
+            let snap: Snapshot = serde_json::from_slice(&json).expect("json");
+            namespaces(&snap.pods)
+        };
+        assert!(all.len() > 1, "{all:?}");
+        let one = ViewerAccess {
+            nodes: false,
+            namespaces: Some(vec![all[0].clone()]),
+        };
+        let scoped = |access: &ViewerAccess| {
+            let access = access.clone();
+            let view = &view;
+            async move {
+                match view.frames(None, Some(&access)).await.expect("frames") {
+                    Reply::Frame(f) => f,
+                    Reply::NothingNew => panic!("no frame"),
+                }
+            }
+        };
+        let first = scoped(&one).await;
+        let second = scoped(&one.clone()).await;
+        assert_eq!(first.raw.as_ptr(), second.raw.as_ptr(), "made once");
+        assert_ne!(first.raw.as_ptr(), everything.raw.as_ptr());
+
+        let mut live = Live::default();
+        live.apply(&first.raw).expect("a frame");
+        assert_eq!(live.meta().viewer.as_ref(), Some(&one));
+        assert_eq!(live.node_slots(), 0, "no nodes without the right");
+        let held: Vec<String> = (0..live.pod_slots())
+            .filter_map(|s| live.pod(s))
+            .map(|p| p.ns)
+            .collect();
+        assert!(
+            !held.is_empty() && held.iter().all(|ns| *ns == all[0]),
+            "{held:?}"
+        );
+
+        // The same for scripts reading JSON, and for label selections.
+        let json = view.snapshot_json(Some(&one)).await.expect("snapshot");
+        let snap: Snapshot = serde_json::from_slice(&json).expect("json");
+        assert_eq!(namespaces(&snap.pods), [all[0].clone()]);
+        assert!(snap.nodes.is_empty());
+        let every = view.selected_pods("app", None).expect("selects");
+        let mine = view.selected_pods("app", Some(&one)).expect("selects");
+        assert!(mine.pods.len() < every.pods.len());
+        let prefix = format!("{}/", all[0]);
+        assert!(
+            mine.pods.iter().all(|k| k.starts_with(&prefix)),
+            "{:?}",
+            mine.pods
+        );
+    }
+
     /// `live` holds the rows of the snapshot the view serves as JSON now.
     async fn holds_the_snapshot(view: &ClusterView, live: &ktop_web_shared::frame::Live) {
         use ktop_web_shared::frame::{cpu_from_wire, cpu_to_wire, mem_from_wire, mem_to_wire};
-        let json = view.snapshot_json().await.expect("snapshot");
+        let json = view.snapshot_json(None).await.expect("snapshot");
         let snap: Snapshot = serde_json::from_slice(&json).expect("json");
         let pods: std::collections::HashMap<String, Option<CpuMem>> = (0..live.pod_slots())
             .filter_map(|s| Some((live.pod(s)?.key(), live.pod_usage(s))))
@@ -469,7 +638,7 @@ mod tests {
 
         // A snapshot built for a JSON reader is news to a frame viewer: no wait.
         tokio::time::sleep(view.fresh_for()).await;
-        view.snapshot_json().await.expect("a new snapshot");
+        view.snapshot_json(None).await.expect("a new snapshot");
         let asked = Instant::now();
         let newer = frame(&view, Some(next.position)).await;
         assert!(
@@ -497,24 +666,26 @@ mod tests {
     async fn label_selections_come_from_the_watched_labels() {
         let view = demo_view();
         assert!(matches!(
-            view.selected_pods(" "),
+            view.selected_pods(" ", None),
             Err(SelectionError::Selector(_))
         ));
         let all = view
-            .selected_pods("app")
+            .selected_pods("app", None)
             .expect("every demo pod has an app");
         assert!(all.pods.len() > 50, "{}", all.pods.len());
-        let postgres = view.selected_pods("app=postgres").expect("selects");
+        let postgres = view.selected_pods("app=postgres", None).expect("selects");
         assert!(!postgres.pods.is_empty());
         assert!(
             postgres.pods.iter().all(|k| k.contains("/postgres-")),
             "{postgres:?}"
         );
-        let rest = view.selected_pods("app notin (postgres)").expect("selects");
+        let rest = view
+            .selected_pods("app notin (postgres)", None)
+            .expect("selects");
         assert_eq!(rest.pods.len() + postgres.pods.len(), all.pods.len());
         assert_eq!(rest.selector, "app notin (postgres)");
         assert!(matches!(
-            view.selected_pods("app==="),
+            view.selected_pods("app===", None),
             Err(SelectionError::Selector(_))
         ));
     }
@@ -522,7 +693,7 @@ mod tests {
     #[tokio::test]
     async fn snapshot_joins_usage_and_sums_per_node() {
         let view = demo_view();
-        let json = view.snapshot_json().await.expect("snapshot");
+        let json = view.snapshot_json(None).await.expect("snapshot");
         let s: Snapshot = serde_json::from_slice(&json).expect("valid json");
         assert_eq!(s.source.live, SourceKind::Demo);
         assert_eq!(s.nodes.len(), 5);
@@ -557,14 +728,14 @@ mod tests {
     #[tokio::test(start_paused = true)]
     async fn one_build_per_refresh_interval() {
         let view = demo_view();
-        let a = view.snapshot_json().await.expect("first");
-        let b = view.snapshot_json().await.expect("second");
+        let a = view.snapshot_json(None).await.expect("first");
+        let b = view.snapshot_json(None).await.expect("second");
         assert!(
             std::ptr::eq(a.as_ptr(), b.as_ptr()),
             "served from the cache"
         );
         tokio::time::advance(Duration::from_millis(5000)).await;
-        let c = view.snapshot_json().await.expect("third");
+        let c = view.snapshot_json(None).await.expect("third");
         assert!(
             !std::ptr::eq(a.as_ptr(), c.as_ptr()),
             "rebuilt after the interval"
@@ -613,7 +784,7 @@ mod tests {
     }
 
     async fn snapshot(view: &ClusterView) -> Snapshot {
-        let json = view.snapshot_json().await.expect("snapshot");
+        let json = view.snapshot_json(None).await.expect("snapshot");
         serde_json::from_slice(&json).expect("valid json")
     }
 
@@ -676,7 +847,7 @@ mod tests {
         for _ in 0..4 {
             let started = tokio::time::Instant::now();
             // Kept, so no later build can reuse its memory and pass for it.
-            builds.push(view.snapshot_json().await.expect("snapshot"));
+            builds.push(view.snapshot_json(None).await.expect("snapshot"));
             tokio::time::sleep_until(started + Duration::from_millis(5000 - 200)).await;
         }
         let mut distinct: Vec<*const u8> = builds.iter().map(|b| b.as_ptr()).collect();
@@ -716,7 +887,10 @@ mod tests {
             .fail_nodes("cannot watch Nodes: connection refused", 1_000);
         view.objects
             .fail_nodes("cannot watch Nodes: 403 forbidden", 2_000);
-        let json = view.snapshot_json().await.expect("rows are still served");
+        let json = view
+            .snapshot_json(None)
+            .await
+            .expect("rows are still served");
         let s: Snapshot = serde_json::from_slice(&json).expect("valid json");
         assert!(!s.nodes.is_empty(), "the last rows stay on screen");
         assert_eq!(s.freshness.objects_ms, 1_000, "since the first failure");
@@ -736,7 +910,7 @@ mod tests {
         let selector =
             SourceSelector::new(SourceMode::None, Sources::default(), Duration::from_secs(5));
         let view = ClusterView::new(info(), ObjectCache::default(), selector, Watches::default());
-        let err = view.snapshot_json().await.expect_err("not synced");
+        let err = view.snapshot_json(None).await.expect_err("not synced");
         assert!(err.to_string().contains("Still loading"), "{err}");
     }
 }

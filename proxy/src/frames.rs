@@ -6,7 +6,7 @@ use std::io::Write;
 use std::sync::Arc;
 
 use axum::body::Bytes;
-use ktop_web_shared::api::Snapshot;
+use ktop_web_shared::api::{Snapshot, ViewerAccess};
 use ktop_web_shared::frame::{Encoder, FrameKind};
 use tokio::time::Instant;
 
@@ -45,6 +45,7 @@ pub enum FrameFailure {
     Task(#[from] tokio::task::JoinError),
 }
 
+#[derive(Default)]
 struct State {
     /// Taken while a blocking task encodes; absent after a panic there, until replaced.
     encoder: Option<Encoder>,
@@ -54,25 +55,23 @@ struct State {
     full: Option<Encoded>,
 }
 
-/// The frames of one cluster view.
-#[derive(Clone)]
+/// The frames of one cluster view, for every viewer with the same access.
+#[derive(Clone, Default)]
 pub struct Frames {
     state: Arc<tokio::sync::Mutex<State>>,
-}
-
-impl Default for Frames {
-    fn default() -> Self {
-        Self {
-            state: Arc::new(tokio::sync::Mutex::new(State {
-                encoder: None,
-                latest: None,
-                full: None,
-            })),
-        }
-    }
+    /// What these frames show: the viewers' access, or everything.
+    access: Option<Arc<ViewerAccess>>,
 }
 
 impl Frames {
+    /// Frames of what viewers with `access` may see, which their META names.
+    pub fn scoped(access: ViewerAccess) -> Self {
+        Self {
+            access: Some(Arc::new(access)),
+            ..Self::default()
+        }
+    }
+
     /// Where the newest frame leaves a viewer, and when the snapshot it was made from was
     /// built.
     pub async fn position(&self) -> Option<(Position, Instant)> {
@@ -93,9 +92,10 @@ impl Frames {
         // not leave the encoder taken out and lost.
         let state = self.state.clone();
         let snapshot = snapshot.clone();
+        let access = self.access.clone();
         tokio::spawn(async move {
             let mut state = state.lock().await;
-            reply(&mut state, built, &snapshot, after).await
+            reply(&mut state, built, &snapshot, access, after).await
         })
         .await?
     }
@@ -105,6 +105,7 @@ async fn reply(
     state: &mut State,
     built: Instant,
     snapshot: &Arc<Snapshot>,
+    access: Option<Arc<ViewerAccess>>,
     after: Option<Position>,
 ) -> Result<Reply, FrameFailure> {
     let newer = state.latest.as_ref().is_none_or(|e| built > e.taken);
@@ -115,7 +116,10 @@ async fn reply(
         let snapshot = snapshot.clone();
         let made = tokio::task::spawn_blocking(move || {
             let mut encoder = encoder;
-            let (kind, raw) = encoder.encode(&snapshot);
+            let (kind, raw) = match &access {
+                Some(access) => encoder.encode_scoped(&snapshot, access),
+                None => encoder.encode(&snapshot),
+            };
             let frame = packed(kind, encoder.position(), raw, built);
             (encoder, frame)
         })

@@ -10,11 +10,13 @@ mod http;
 mod kube_access;
 mod kube_clients;
 mod kube_error;
+mod make_room;
 mod objects;
 mod reads;
 mod security;
 mod serve;
 mod source;
+mod viewer_access;
 mod viewer_clients;
 
 use std::process::ExitCode;

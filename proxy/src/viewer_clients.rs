@@ -12,6 +12,7 @@ use tokio::sync::Mutex;
 use tokio::time::Instant;
 
 use crate::kube_clients::Clients;
+use crate::make_room::make_room;
 use crate::security::Viewer;
 
 /// How long a viewer's clients are kept after their last use.
@@ -57,15 +58,7 @@ impl ViewerClients {
             *used = Instant::now();
             return Ok(clients.clone());
         }
-        if kept.len() >= MAX_VIEWERS {
-            let oldest = kept
-                .iter()
-                .min_by_key(|(_, (_, used))| *used)
-                .map(|(who, _)| who.clone());
-            if let Some(oldest) = oldest {
-                kept.remove(&oldest);
-            }
-        }
+        make_room(&mut kept, MAX_VIEWERS, |(_, used)| *used);
         kept.insert(who, (made.clone(), Instant::now()));
         Ok(made)
     }

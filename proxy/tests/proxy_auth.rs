@@ -1,51 +1,36 @@
 //! `--auth proxy` over real sockets, against the real test cluster: identity headers count
-//! only from a trusted proxy's address. Linux routes all of 127.0.0.0/8 to the loopback
-//! interface, so a client bound to 127.0.0.2 plays the proxy and 127.0.0.1 anyone else.
+//! only from a trusted proxy's address. A client bound to 127.0.0.2 plays the proxy and
+//! 127.0.0.1 anyone else.
 
 mod support;
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
+use ktop_web_shared::api::Snapshot;
+use ktop_web_shared::frame::Live;
 use support::cluster::TestCluster;
-use support::ktop::{Ktop, run_to_exit};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpSocket;
+use support::ktop::{Ktop, http_get_bytes_from, run_to_exit};
 
 const PROXY: &str = "127.0.0.2";
 
 /// A GET from `source` with `headers`: the status and the body.
 async fn get_from(source: &str, port: u16, path: &str, headers: &[(&str, &str)]) -> (u16, String) {
-    let socket = TcpSocket::new_v4().expect("socket");
-    let from: SocketAddr = format!("{source}:0").parse().expect("source address");
-    socket.bind(from).expect("bind the source address");
-    let to: SocketAddr = format!("127.0.0.1:{port}").parse().expect("address");
-    let mut stream = socket.connect(to).await.expect("connect");
-    let mut request = format!(
-        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\nSec-Fetch-Site: same-origin\r\n"
-    );
-    for (name, value) in headers {
-        request.push_str(&format!("{name}: {value}\r\n"));
-    }
-    request.push_str("\r\n");
-    stream
-        .write_all(request.as_bytes())
-        .await
-        .expect("send the request");
-    let mut answer = String::new();
-    tokio::time::timeout(Duration::from_secs(30), stream.read_to_string(&mut answer))
-        .await
-        .expect("an answer within 30 s")
-        .expect("read the answer");
-    let status = answer
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = answer
-        .split_once("\r\n\r\n")
-        .map_or("", |(_, b)| b)
-        .to_owned();
+    let (status, body) = get_bytes_from(source, port, path, headers).await;
+    (status, String::from_utf8_lossy(&body).into_owned())
+}
+
+/// The same, with the body as bytes.
+async fn get_bytes_from(
+    source: &str,
+    port: u16,
+    path: &str,
+    headers: &[(&str, &str)],
+) -> (u16, Vec<u8>) {
+    let from = source.parse().expect("a source address");
+    let url = format!("http://127.0.0.1:{port}{path}");
+    let mut all = vec![("sec-fetch-site", "same-origin")];
+    all.extend_from_slice(headers);
+    let (status, _, body) = http_get_bytes_from(Some(from), &url, &all).await;
     (status, body)
 }
 
@@ -190,6 +175,133 @@ async fn a_viewers_reads_are_made_as_them() {
         .map(|e| e["impersonatedUser"]["groups"].to_string())
         .unwrap_or_default();
     assert!(groups.contains("shop-devs"), "groups passed on: {groups}");
+
+    c.kubectl_ok(&["delete", "-f", &rbac]);
+}
+
+/// A viewer who may list pods and nodes everywhere.
+const BOB: &str = "ktop-test-bob";
+/// A viewer with no rights at all.
+const NOBODY: &str = "ktop-test-nobody";
+
+fn bob_rbac() -> String {
+    format!(
+        "apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata: {{name: {BOB}}}
+rules:
+- apiGroups: ['']
+  resources: [pods, nodes]
+  verbs: [get, list]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRoleBinding
+metadata: {{name: {BOB}}}
+roleRef: {{apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: {BOB}}}
+subjects:
+- {{apiGroup: rbac.authorization.k8s.io, kind: User, name: {BOB}}}
+"
+    )
+}
+
+/// The snapshot a viewer gets: its pods' namespaces, its node count and its access.
+async fn seen_by(port: u16, context: &str, user: &str) -> (Vec<String>, usize, serde_json::Value) {
+    let path = format!("/api/v1/contexts/{context}/snapshot");
+    let (status, body) = get_from(PROXY, port, &path, &[("X-Forwarded-User", user)]).await;
+    assert_eq!(status, 200, "{user}'s snapshot: {body}");
+    let snapshot: Snapshot = serde_json::from_str(&body).expect("a snapshot");
+    let mut namespaces: Vec<String> = snapshot.pods.iter().map(|p| p.ns.clone()).collect();
+    namespaces.sort();
+    namespaces.dedup();
+    let access = serde_json::to_value(&snapshot.viewer).expect("json");
+    (namespaces, snapshot.nodes.len(), access)
+}
+
+#[tokio::test]
+#[ignore = "end-to-end (test cluster): scripts/test runs it"]
+async fn each_viewer_sees_only_what_their_rbac_lets_them_list() {
+    let c = TestCluster::shared();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let rbac = dir.path().join("viewers.yaml");
+    std::fs::write(&rbac, format!("{}---\n{}", alice_rbac(), bob_rbac())).expect("write RBAC");
+    let rbac = rbac.display().to_string();
+    c.kubectl_ok(&["apply", "-f", &rbac]);
+    let kubeconfig = c.kubeconfig.display().to_string();
+    let ktop = Ktop::start(
+        &["--auth", "proxy", "--trusted-proxy", PROXY],
+        &[("KUBECONFIG", kubeconfig.as_str())],
+    );
+    let (port, context) = (ktop.port, ktop.context());
+    let offset = c.audit_offset();
+    let all: Vec<String> = {
+        let mut ns: Vec<String> = c
+            .kubectl_ok(&[
+                "get",
+                "pods",
+                "-A",
+                "-o",
+                "jsonpath={.items[*].metadata.namespace}",
+            ])
+            .split_whitespace()
+            .map(str::to_owned)
+            .collect();
+        ns.sort();
+        ns.dedup();
+        ns
+    };
+    assert!(all.len() > 1 && all.contains(&"shop".to_owned()), "{all:?}");
+
+    let (namespaces, nodes, access) = seen_by(port, &context, ALICE).await;
+    assert_eq!(namespaces, ["shop"], "alice sees shop only");
+    assert_eq!(nodes, 0, "and no nodes");
+    assert_eq!(
+        access,
+        serde_json::json!({"nodes": false, "namespaces": ["shop"]})
+    );
+
+    let (namespaces, nodes, access) = seen_by(port, &context, BOB).await;
+    assert_eq!(namespaces, all, "bob sees every namespace");
+    assert!(nodes > 0, "and the nodes");
+    assert_eq!(access, serde_json::json!({"nodes": true}));
+
+    let (namespaces, nodes, access) = seen_by(port, &context, NOBODY).await;
+    assert_eq!((namespaces.len(), nodes), (0, 0), "nobody sees nothing");
+    assert_eq!(
+        access,
+        serde_json::json!({"nodes": false, "namespaces": []})
+    );
+
+    // Frames follow the same rights: alice's hold shop's pods only.
+    let path = format!("/api/v1/contexts/{context}/frames");
+    let (status, frame) = get_bytes_from(PROXY, port, &path, &[("X-Forwarded-User", ALICE)]).await;
+    assert_eq!(status, 200);
+    let mut live = Live::default();
+    live.apply(&frame).expect("a frame");
+    let held: Vec<String> = (0..live.pod_slots())
+        .filter_map(|s| live.pod(s))
+        .map(|p| p.ns)
+        .collect();
+    assert!(
+        !held.is_empty() && held.iter().all(|ns| ns == "shop"),
+        "{held:?}"
+    );
+    assert_eq!(live.node_slots(), 0);
+
+    // The API server was asked as each of them, by listing.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let asked = |user: &str, part: &str, code: i64| {
+        c.audit_since(offset).iter().any(|e| {
+            e["impersonatedUser"]["username"] == user
+                && e["stage"] == "ResponseComplete"
+                && e["verb"] == "list"
+                && e["requestURI"].as_str().unwrap_or_default().contains(part)
+                && e["responseStatus"]["code"] == code
+        })
+    };
+    assert!(asked(ALICE, "/namespaces/shop/pods?&limit=1", 200));
+    assert!(asked(ALICE, "/api/v1/pods?&limit=1", 403));
+    assert!(asked(ALICE, "/api/v1/nodes?&limit=1", 403));
+    assert!(asked(BOB, "/api/v1/pods?&limit=1", 200));
 
     c.kubectl_ok(&["delete", "-f", &rbac]);
 }

@@ -96,6 +96,7 @@ fn snapshot() -> Snapshot {
             })
             .collect(),
         freshness: Default::default(),
+        viewer: None,
     }
 }
 

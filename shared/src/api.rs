@@ -47,6 +47,46 @@ pub struct Snapshot {
     /// How current the objects and the usage are, and what is stale.
     #[serde(default)]
     pub freshness: Freshness,
+    /// What the signed-in viewer may see, when ktop-web serves each viewer by their own
+    /// rights (`--auth proxy`); absent when it shows what its own credentials may read.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub viewer: Option<ViewerAccess>,
+}
+
+/// One viewer's rights over the snapshot, as the API server's RBAC answered for them: the
+/// snapshot they get holds only these namespaces' pods, and nodes only if they may list them.
+/// It names no one, so viewers with the same rights share one encoding.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct ViewerAccess {
+    /// Whether the viewer may list nodes.
+    pub nodes: bool,
+    /// Namespaces where the viewer may list pods, sorted (searched by [`Self::pods_of`]);
+    /// `None` for every namespace.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub namespaces: Option<Vec<String>>,
+}
+
+impl ViewerAccess {
+    /// True when the viewer may see nothing at all: no nodes and no pods anywhere.
+    pub fn sees_nothing(&self) -> bool {
+        !self.nodes && self.namespaces.as_ref().is_some_and(Vec::is_empty)
+    }
+
+    /// The nodes of a snapshot this viewer may see.
+    pub fn nodes_of<'a>(&self, nodes: &'a [NodeRow]) -> &'a [NodeRow] {
+        if self.nodes { nodes } else { &[] }
+    }
+
+    /// The pods of a snapshot this viewer may see.
+    pub fn pods_of<'a>(&self, pods: &'a [PodRow]) -> Vec<&'a PodRow> {
+        match &self.namespaces {
+            None => pods.iter().collect(),
+            Some(namespaces) => pods
+                .iter()
+                .filter(|p| namespaces.binary_search(&p.ns).is_ok())
+                .collect(),
+        }
+    }
 }
 
 /// What a frame carries besides its rows: the snapshot's other fields, as JSON (small, and
@@ -61,6 +101,8 @@ pub struct FrameMeta {
     pub taken_at_ms: i64,
     /// How current the objects and the usage are, and what is stale.
     pub freshness: Freshness,
+    /// What the signed-in viewer may see (see [`Snapshot::viewer`]).
+    pub viewer: Option<ViewerAccess>,
 }
 
 impl FrameMeta {
@@ -71,6 +113,7 @@ impl FrameMeta {
             source: s.source.clone(),
             taken_at_ms: s.taken_at_ms,
             freshness: s.freshness.clone(),
+            viewer: s.viewer.clone(),
         }
     }
 }

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::geometry::{Plot, y_max};
+use super::geometry::{Plot, Trace, y_max};
 use crate::threshold::Level;
 
 const WIDTH: f64 = 64.0;
@@ -11,7 +11,9 @@ const HEIGHT: f64 = 16.0;
 const VIEW_BOX: &str = "0 0 64 16";
 
 /// `<svg class="sparkline" data-points="N">`: the series scaled to its own maximum, newest
-/// point at the right; `N` is the number of points drawn.
+/// point at the right; `N` is the number of points drawn. One `<path>` whose `d` changes each
+/// refresh, not a polyline per run: rows in view then update an attribute instead of
+/// replacing elements.
 #[component]
 pub fn Sparkline(
     /// Points, oldest first; `NaN` are gaps.
@@ -46,13 +48,7 @@ pub fn Sparkline(
             aria-label=label
             data-points=move || trace.with(|t| t.points)
         >
-            {move || {
-                trace
-                    .with(|t| t.runs.clone())
-                    .into_iter()
-                    .map(|points| view! { <polyline points=points /> })
-                    .collect_view()
-            }}
+            <path d=move || trace.with(Trace::path_data) />
         </svg>
     }
 }

@@ -16,16 +16,18 @@ use super::view_settings::ViewSettings;
 #[component]
 pub fn Header() -> impl IntoView {
     let state = use_app_state();
-    let demo = Memo::new(move |_| {
+    // Closures rather than memos: each memo is code of its own in the wasm, and the views
+    // write to the page only what changed anyway.
+    let demo = move || {
         state
             .data
             .with(|d| d.as_ref().is_some_and(|d| d.cluster.demo))
-    });
-    let last_sample = Memo::new(move |_| {
+    };
+    let last_sample = move || {
         state
             .data
             .with(|d| d.as_ref().and_then(|d| d.source.last_sample_ms))
-    });
+    };
     let stale = move || state.usage_stale.get() || state.error.with(Option::is_some);
     let location = use_location();
     let href = move |page: PageRoute| move || page.href_in(state.context.get().as_deref());
@@ -41,7 +43,7 @@ pub fn Header() -> impl IntoView {
                 <a href=href(PageRoute::Pods) aria-current=current(Section::Pods)>"Pods"</a>
             </nav>
             {move || {
-                demo.get()
+                demo()
                     .then(|| {
                         view! {
                             <span class="badge demo-badge" title="Simulated cluster (--demo)">
@@ -59,10 +61,10 @@ pub fn Header() -> impl IntoView {
                 "sample "
                 <time
                     id="last-sample"
-                    datetime=move || last_sample.get().map(iso)
-                    data-value=move || last_sample.get().map(|ms| ms.to_string())
+                    datetime=move || last_sample().map(iso)
+                    data-value=move || last_sample().map(|ms| ms.to_string())
                 >
-                    {move || last_sample.get().map_or_else(|| "—".to_owned(), time_of_day)}
+                    {move || last_sample().map_or_else(|| "—".to_owned(), time_of_day)}
                 </time>
             </span>
         </header>

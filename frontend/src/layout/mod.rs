@@ -1,5 +1,6 @@
 //! What surrounds every view: header and banners.
 
+pub mod access_banner;
 pub mod banners;
 pub mod context_picker;
 pub mod header;

@@ -9,15 +9,15 @@ use crate::state::use_app_state;
 #[component]
 pub fn SourceBadge() -> impl IntoView {
     let state = use_app_state();
-    let live = Memo::new(move |_| state.data.with(|d| d.as_ref().map(|d| d.source.live)));
+    let live = move || state.data.with(|d| d.as_ref().map(|d| d.source.live));
     view! {
         <span
             id="source-badge"
-            class=move || format!("badge source-{}", live.get().map_or("", SourceKind::key))
-            data-live-source=move || live.get().map(SourceKind::key)
+            class=move || format!("badge source-{}", live().map_or("", SourceKind::key))
+            data-live-source=move || live().map(SourceKind::key)
             title="Metrics source"
         >
-            {move || live.get().map_or("connecting…", SourceKind::label)}
+            {move || live().map_or("connecting…", SourceKind::label)}
         </span>
     }
 }

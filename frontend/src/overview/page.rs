@@ -14,7 +14,7 @@ use super::stat::Stat;
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let state = use_app_state();
-    let summary = Memo::new(move |_| state.data.with(|d| d.as_ref().map(|d| d.summary)));
+    let summary = state.summary();
     // "ready/total", critical when any node is not ready.
     let ratio = |part: usize, whole: usize| CellValue {
         raw: Some(part.to_string()),
@@ -26,14 +26,12 @@ pub fn OverviewPage() -> impl IntoView {
         },
     };
     let nodes_ready = Signal::derive(move || {
-        summary
-            .get()
+        summary()
             .map(|s| ratio(s.nodes_ready, s.nodes_total))
             .unwrap_or_default()
     });
     let pods_running = Signal::derive(move || {
-        summary
-            .get()
+        summary()
             .map(|s| CellValue {
                 level: Level::Normal,
                 ..ratio(s.pods_running, s.pods_total)

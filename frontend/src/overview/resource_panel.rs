@@ -37,16 +37,11 @@ pub fn ResourcePanel(
     resource: Resource,
 ) -> impl IntoView {
     let state = use_app_state();
-    let summary = Memo::new(move |_| state.data.with(|d| d.as_ref().map(|d| d.summary)));
-    let usage = move || {
-        summary
-            .get()
-            .and_then(|s| s.usage)
-            .map(|u| resource.pick(u))
-    };
-    let requests = move || summary.get().map(|s| resource.pick(s.requests));
-    let limits = move || summary.get().map(|s| resource.pick(s.limits));
-    let allocatable = move || summary.get().map(|s| resource.pick(s.allocatable));
+    let summary = state.summary();
+    let usage = move || summary().and_then(|s| s.usage).map(|u| resource.pick(u));
+    let requests = move || summary().map(|s| resource.pick(s.requests));
+    let limits = move || summary().map(|s| resource.pick(s.limits));
+    let allocatable = move || summary().map(|s| resource.pick(s.allocatable));
     let usage_pct = Signal::derive(move || CellValue::usage_percent(usage(), allocatable()));
     let requests_pct = Signal::derive(move || CellValue::percent_of(requests(), allocatable()));
     // A CSS length along the meter: the share of allocatable, kept inside the bar.

@@ -7,14 +7,16 @@ use axum::extract::{Extension, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use ktop_web_shared::api::{ApiError, ContextList, FRAME_CONTENT_TYPE, FRAME_TAKEN_HEADER};
+use ktop_web_shared::api::{
+    ApiError, ContextList, FRAME_CONTENT_TYPE, FRAME_TAKEN_HEADER, ViewerAccess,
+};
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use std::sync::Arc;
 
 use super::AppState;
-use crate::cluster_view::{ClusterView, SelectionError, SnapshotError};
+use crate::cluster_view::{AccessError, ClusterView, SelectionError, SnapshotError};
 use crate::clusters::ClusterError;
 use crate::frames::{Position, Reply};
 use crate::reads::{EventQuery, LogQuery, LogRequest, ReadError, Reads};
@@ -147,12 +149,14 @@ async fn contexts(State(state): State<AppState>, uri: Uri) -> Result<Response, R
 
 async fn snapshot(
     State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
     Path(context): Path<String>,
     uri: Uri,
 ) -> Result<Response, Refusal> {
     strict_query::<NoParams>(&uri)?;
     let view = cluster(&state, &context).await?;
-    match view.snapshot_json().await {
+    let access = access(&view, viewer).await?;
+    match view.snapshot_json(access.as_ref()).await {
         Ok(json) => Ok((
             [
                 (header::CONTENT_TYPE, "application/json"),
@@ -177,6 +181,7 @@ struct FramesQuery {
 /// newest; 204 when none came meanwhile. Sent gzipped as made, to every viewer alike.
 async fn frames(
     State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
     Path(context): Path<String>,
     headers: HeaderMap,
     uri: Uri,
@@ -185,7 +190,12 @@ async fn frames(
     let query = strict_query::<FramesQuery>(&uri)?;
     let after = query.after.as_deref().map(parse_position).transpose()?;
     let view = cluster(&state, &context).await?;
-    let frame = match view.frames(after).await.map_err(not_synced)? {
+    let access = access(&view, viewer).await?;
+    let frame = match view
+        .frames(after, access.as_ref())
+        .await
+        .map_err(not_synced)?
+    {
         Reply::NothingNew => {
             return Ok((
                 StatusCode::NO_CONTENT,
@@ -268,6 +278,17 @@ fn not_synced(e: SnapshotError) -> Refusal {
     }
 }
 
+/// What `viewer` may see of `view` (see [`ClusterView::access`]).
+async fn access(
+    view: &ClusterView,
+    viewer: Option<Extension<Viewer>>,
+) -> Result<Option<ViewerAccess>, Refusal> {
+    view.access(viewer.as_deref()).await.map_err(|e| match e {
+        AccessError::NotSynced(e) => not_synced(e),
+        AccessError::Read(e) => e.into(),
+    })
+}
+
 /// The context's on-demand reads (the demo has none), made for `viewer` (see
 /// [`Reads::for_viewer`]).
 async fn reads(
@@ -320,12 +341,14 @@ struct SelectorQuery {
 
 async fn selected_pods(
     State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
     Path(context): Path<String>,
     uri: Uri,
 ) -> Result<Response, Refusal> {
     let query = strict_query::<SelectorQuery>(&uri)?;
     let view = cluster(&state, &context).await?;
-    match view.selected_pods(query.selector.trim()) {
+    let access = access(&view, viewer).await?;
+    match view.selected_pods(query.selector.trim(), access.as_ref()) {
         Ok(selected) => Ok(([(header::CACHE_CONTROL, "no-store")], Json(selected)).into_response()),
         Err(SelectionError::Selector(e)) => Err(Refusal::new(
             StatusCode::BAD_REQUEST,

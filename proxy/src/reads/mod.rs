@@ -14,6 +14,7 @@ use futures::AsyncReadExt;
 use k8s_openapi::api::core::v1::{Event, Node, Pod};
 use ktop_web_shared::detail::{EventList, NodeDetail, PodDetail};
 use kube::Api;
+use kube::api::ListParams;
 
 pub use events::EventQuery;
 use events::EventRequest;
@@ -214,6 +215,41 @@ impl Reads {
         Ok(logs::log_text(&bytes))
     }
 
+    /// Whether these reads' user may list pods in `namespace` (every namespace when `None`).
+    /// Asked with a list of one pod's metadata: RBAC answers it as it would the whole list,
+    /// and ktop-web stays with read requests (no access review, which is a create).
+    pub async fn may_list_pods(&self, namespace: Option<&str>) -> Result<bool, ReadError> {
+        let params = ListParams::default().limit(1);
+        allowed(
+            self.run(|client| {
+                let api = match namespace {
+                    Some(ns) => Api::<Pod>::namespaced(client, ns),
+                    None => Api::<Pod>::all(client),
+                };
+                let params = params.clone();
+                async move { api.list_metadata(&params).await }
+            })
+            .await,
+        )
+    }
+
+    /// Whether these reads' user may list nodes (asked as [`Reads::may_list_pods`] asks).
+    pub async fn may_list_nodes(&self) -> Result<bool, ReadError> {
+        let params = ListParams::default().limit(1);
+        allowed(
+            self.run(|client| {
+                let params = params.clone();
+                async move { Api::<Node>::all(client).list_metadata(&params).await }
+            })
+            .await,
+        )
+    }
+
+    /// True when reads are made as each viewer (`--auth proxy`).
+    pub fn impersonates(&self) -> bool {
+        self.viewers.is_some()
+    }
+
     /// One read with the 401 retry, under [`READ_DEADLINE`], with errors classified.
     async fn run<T, F, Fut>(&self, op: F) -> Result<T, ReadError>
     where
@@ -221,6 +257,15 @@ impl Reads {
         Fut: Future<Output = Result<T, kube::Error>>,
     {
         within_deadline(self.clients.read_retrying(op)).await
+    }
+}
+
+/// A listing's answer as a right: refused is "no", any other failure stays an error.
+fn allowed<T>(listed: Result<T, ReadError>) -> Result<bool, ReadError> {
+    match listed {
+        Ok(_) => Ok(true),
+        Err(ReadError::Forbidden(_)) => Ok(false),
+        Err(e) => Err(e),
     }
 }
 

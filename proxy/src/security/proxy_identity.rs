@@ -101,13 +101,15 @@ impl ProxyAuth {
         self.trusted.iter().any(|net| net.contains(&ip))
     }
 
-    /// The viewer the headers name; `None` without exactly one readable user (a second one
-    /// could be a client's, passed on by a proxy that appends instead of replacing).
+    /// The viewer the headers name; `None` without exactly one readable user. A second one,
+    /// as another header or joined with a comma, could be a client's, passed on by a proxy
+    /// that appends instead of replacing.
     pub fn viewer(&self, headers: &HeaderMap) -> Option<Viewer> {
         let single = |name: &HeaderName| {
             let mut values = headers.get_all(name).iter();
             let value = values.next()?.to_str().ok()?.trim();
-            (values.next().is_none() && !value.is_empty()).then(|| value.to_owned())
+            let one = values.next().is_none() && !value.is_empty() && !value.contains(',');
+            one.then(|| value.to_owned())
         };
         // Groups may come as one comma-separated value or as several.
         let mut groups = Vec::new();
@@ -258,7 +260,13 @@ mod tests {
     #[tokio::test]
     async fn a_trusted_proxy_without_a_user_is_refused() {
         let two = [("x-forwarded-user", "alice"), ("x-forwarded-user", "admin")];
-        for headers in [&[][..], &[("x-forwarded-user", "  ")][..], &two[..]] {
+        let joined = [("x-forwarded-user", "mallory,alice")];
+        for headers in [
+            &[][..],
+            &[("x-forwarded-user", "  ")][..],
+            &two[..],
+            &joined[..],
+        ] {
             let (status, body) = send("10.0.0.7:40000", "/api/v1/whoami", headers).await;
             assert_eq!(status, StatusCode::UNAUTHORIZED, "{headers:?}");
             assert!(body.contains("sign in"), "{body}");

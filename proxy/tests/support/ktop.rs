@@ -89,6 +89,30 @@ impl Ktop {
             .map_or(0.0, |kb| kb / 1024.0)
     }
 
+    /// The server's CPU time so far (user and system), in milliseconds.
+    pub fn cpu_ms(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap_or_default();
+        // Fields after the command (which may hold spaces): utime is the 14th, stime the 15th.
+        let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let fields: Vec<f64> = after
+            .split_whitespace()
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        let ticks = fields.get(11).copied().unwrap_or(0.0) + fields.get(12).copied().unwrap_or(0.0);
+        let per_second = std::process::Command::new("getconf")
+            .arg("CLK_TCK")
+            .output()
+            .ok()
+            .and_then(|o| {
+                String::from_utf8_lossy(&o.stdout)
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+            })
+            .unwrap_or(100.0);
+        ticks * 1000.0 / per_second
+    }
+
     /// The kube context it serves, from its startup line.
     pub fn context(&self) -> String {
         self.startup_line
@@ -209,9 +233,21 @@ pub async fn http_get_bytes(
     url: &str,
     headers: &[(&str, &str)],
 ) -> (u16, hyper::HeaderMap, Vec<u8>) {
+    http_get_bytes_from(None, url, headers).await
+}
+
+/// The same from the local address `from` (Linux routes all of 127.0.0.0/8 to the loopback
+/// interface, so a client bound to 127.0.0.2 can play a trusted proxy).
+pub async fn http_get_bytes_from(
+    from: Option<std::net::IpAddr>,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> (u16, hyper::HeaderMap, Vec<u8>) {
     use http_body_util::BodyExt;
+    let mut connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    connector.set_local_address(from);
     let client = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
-        .build_http::<http_body_util::Empty<bytes::Bytes>>();
+        .build::<_, http_body_util::Empty<bytes::Bytes>>(connector);
     let mut request = hyper::Request::get(url);
     for (k, v) in headers {
         request = request.header(*k, *v);

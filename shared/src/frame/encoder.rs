@@ -9,7 +9,7 @@ use super::records::{Intern, node_object, pod_object, write_node, write_pod};
 use super::slots::Slots;
 use super::usage::{self, Cells, EMPTY};
 use super::{FrameKind, MAGIC, VERSION, tag};
-use crate::api::{FrameMeta, NodeRow, PodRow, Snapshot};
+use crate::api::{FrameMeta, NodeRow, PodRow, Snapshot, ViewerAccess};
 
 /// The string table is rebuilt from the live objects alone (with a full frame) when it has
 /// grown to this many times its size after the last rebuild: names of deleted pods would
@@ -59,8 +59,8 @@ struct Kind<R> {
 
 impl<R: Clone + PartialEq> Table<R> {
     /// Brings the table to `rows` and says what changed.
-    fn update(&mut self, rows: &[R], kind: &Kind<R>, io: bool) -> Change {
-        let seen: std::collections::HashSet<String> = rows.iter().map(kind.key).collect();
+    fn update(&mut self, rows: &[&R], kind: &Kind<R>, io: bool) -> Change {
+        let seen: std::collections::HashSet<String> = rows.iter().map(|r| (kind.key)(r)).collect();
         let gone: Vec<String> = self
             .slots
             .iter()
@@ -76,7 +76,7 @@ impl<R: Clone + PartialEq> Table<R> {
         }
         let mut upserted = Vec::new();
         // In the rows' order, so that new rows take slots in that order.
-        for row in rows {
+        for &row in rows {
             let key = (kind.key)(row);
             let object = (kind.object)(row);
             let slot = match self.slots.get(&key) {
@@ -113,7 +113,7 @@ impl<R: Clone + PartialEq> Table<R> {
             }
         }
         let mut cells = vec![EMPTY.clone(); len];
-        for r in rows {
+        for &r in rows {
             if let Some(slot) = self.slots.get(&(kind.key)(r)) {
                 let c = (kind.cells)(r);
                 cells[slot as usize] = if io { c } else { usage::without_io(c) };
@@ -185,10 +185,34 @@ impl Encoder {
     /// when the string table is rebuilt.
     pub fn encode(&mut self, snapshot: &Snapshot) -> (FrameKind, Vec<u8>) {
         self.meta = FrameMeta::of(snapshot);
-        let io = snapshot.source.io;
+        let nodes: Vec<&NodeRow> = snapshot.nodes.iter().collect();
+        let pods: Vec<&PodRow> = snapshot.pods.iter().collect();
+        self.encode_rows(&nodes, &pods, snapshot.source.io)
+    }
+
+    /// The next frame of what a viewer with `access` may see of `snapshot`; its META names
+    /// that access.
+    pub fn encode_scoped(
+        &mut self,
+        snapshot: &Snapshot,
+        access: &ViewerAccess,
+    ) -> (FrameKind, Vec<u8>) {
+        self.meta = FrameMeta::of(snapshot);
+        self.meta.viewer = Some(access.clone());
+        let nodes: Vec<&NodeRow> = access.nodes_of(&snapshot.nodes).iter().collect();
+        let pods = access.pods_of(&snapshot.pods);
+        self.encode_rows(&nodes, &pods, snapshot.source.io)
+    }
+
+    fn encode_rows(
+        &mut self,
+        nodes: &[&NodeRow],
+        pods: &[&PodRow],
+        io: bool,
+    ) -> (FrameKind, Vec<u8>) {
         self.io = io;
-        let nodes = self.nodes.update(&snapshot.nodes, &NODES, io);
-        let pods = self.pods.update(&snapshot.pods, &PODS, io);
+        let nodes = self.nodes.update(nodes, &NODES, io);
+        let pods = self.pods.update(pods, &PODS, io);
         let first = self.seq == 0;
         self.seq += 1;
         let grown =

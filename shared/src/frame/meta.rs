@@ -1,11 +1,11 @@
-//! META: the frame's cluster, source, time and freshness, field by field. A few hundred
+//! META: the frame's cluster, source, time, freshness and viewer, field by field. A few hundred
 //! bytes, in every frame; binary rather than JSON so the viewer needs no JSON decoder for
 //! the frames it follows.
 
 use super::FrameError;
 use super::bytes::{Reader, Writer};
 use crate::api::{
-    Fallback, FallbackReason, FrameMeta, SourceKind, SourceMode, StalePart, Staleness,
+    Fallback, FallbackReason, FrameMeta, SourceKind, SourceMode, StalePart, Staleness, ViewerAccess,
 };
 
 /// Writes `m`.
@@ -45,6 +45,17 @@ pub fn write_meta(w: &mut Writer, m: &FrameMeta) {
         });
         w.int(s.since_ms);
         w.bytes(s.reason.as_bytes());
+    }
+
+    w.byte(u8::from(m.viewer.is_some()));
+    if let Some(v) = &m.viewer {
+        w.byte(u8::from(v.nodes));
+        w.byte(u8::from(v.namespaces.is_some()));
+        let namespaces = v.namespaces.as_deref().unwrap_or_default();
+        w.uint(namespaces.len() as u64);
+        for ns in namespaces {
+            w.bytes(ns.as_bytes());
+        }
     }
 }
 
@@ -91,6 +102,15 @@ pub fn read_meta(r: &mut Reader) -> Result<FrameMeta, FrameError> {
         s.reason = r.str()?.to_owned();
         Ok(s)
     })?;
+    if r.byte()? != 0 {
+        let nodes = r.byte()? != 0;
+        let limited = r.byte()? != 0;
+        let namespaces = r.list(|r| Ok(r.str()?.to_owned()))?;
+        m.viewer = Some(ViewerAccess {
+            nodes,
+            namespaces: limited.then_some(namespaces),
+        });
+    }
     Ok(m)
 }
 

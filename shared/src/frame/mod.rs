@@ -8,7 +8,7 @@
 //! ```text
 //! frame    = "KTF" version:u8 kind:u8 epoch:uint seq:uint [base:uint, delta only] section*
 //! section  = tag:u8 length:uint body
-//! META     = cluster, source, taken_at_ms, freshness, field by field (every frame)
+//! META     = cluster, source, taken_at_ms, freshness, viewer, field by field (every frame)
 //! STRINGS  = first:uint count:uint (length:uint utf8)*   appended to the string table
 //! NODES    = slots:uint removed:uint slot:uint* upserted:uint (slot:uint node)*
 //! PODS     = slots:uint removed:uint slot:uint* upserted:uint (slot:uint pod)*
@@ -45,8 +45,8 @@ pub use encoder::Encoder;
 
 /// The first bytes of every frame.
 pub const MAGIC: &[u8; 3] = b"KTF";
-/// The format's version; a decoder refuses any other.
-pub const VERSION: u8 = 1;
+/// The format's version; a decoder refuses any other. 2: META names the viewer's access.
+pub const VERSION: u8 = 2;
 
 /// Whether a frame stands alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@ use super::{bytes, decoder};
 use crate::api::{
     ClusterInfo, ContainerRow, CpuMem, Fallback, FallbackReason, FrameMeta, Freshness, Io, NodeRow,
     PodPhase, PodRow, Resources, SampleTime, Snapshot, SourceKind, SourceMode, SourceStatus,
-    StalePart, Staleness, Usage,
+    StalePart, Staleness, Usage, ViewerAccess,
 };
 
 fn quantized(u: CpuMem) -> CpuMem {
@@ -311,12 +311,20 @@ fn meta() -> impl Strategy<Value = FrameMeta> {
             usage_ms,
             stale,
         });
-    (cluster, source, any::<i64>(), freshness).prop_map(
-        |(cluster, source, taken_at_ms, freshness)| FrameMeta {
+    let viewer = proptest::option::of(
+        (
+            any::<bool>(),
+            proptest::option::of(proptest::collection::vec(".*", 0..3)),
+        )
+            .prop_map(|(nodes, namespaces)| ViewerAccess { nodes, namespaces }),
+    );
+    (cluster, source, any::<i64>(), freshness, viewer).prop_map(
+        |(cluster, source, taken_at_ms, freshness, viewer)| FrameMeta {
             cluster,
             source,
             taken_at_ms,
             freshness,
+            viewer,
         },
     )
 }
@@ -340,6 +348,7 @@ fn snapshot() -> impl Strategy<Value = Snapshot> {
                 source: meta.source,
                 taken_at_ms: meta.taken_at_ms,
                 freshness: meta.freshness,
+                viewer: meta.viewer,
             }
         })
 }
@@ -363,6 +372,43 @@ proptest! {
             prop_assert_eq!(joiner.apply(&encoder.full()), Ok(FrameKind::Full));
             assert_holds(&joiner, snap);
             prop_assert_eq!(joiner.position(), Some((7, i as u64 + 1)));
+        }
+    }
+
+    #[test]
+    fn a_viewer_holds_only_what_their_access_shows(
+        steps in proptest::collection::vec(snapshot(), 1..6),
+        nodes in any::<bool>(),
+        every_namespace in any::<bool>(),
+        picks in proptest::collection::vec(any::<bool>(), 8),
+    ) {
+        // Namespaces the first snapshot has, some picked, plus one no pod is in.
+        let mut seen: Vec<String> = steps[0].pods.iter().map(|p| p.ns.clone()).collect();
+        seen.dedup();
+        let mut picked: Vec<String> = seen
+            .into_iter()
+            .zip(picks.iter().cycle())
+            .filter(|(_, keep)| **keep)
+            .map(|(ns, _)| ns)
+            .chain(["no-such-namespace".to_owned()])
+            .collect();
+        picked.sort();
+        let access = ViewerAccess {
+            nodes,
+            namespaces: (!every_namespace).then_some(picked),
+        };
+        let mut encoder = Encoder::new(3);
+        let mut follower = Live::default();
+        for snap in &steps {
+            let (kind, frame) = encoder.encode_scoped(snap, &access);
+            prop_assert_eq!(follower.apply(&frame), Ok(kind));
+            let seen = Snapshot {
+                nodes: access.nodes_of(&snap.nodes).to_vec(),
+                pods: access.pods_of(&snap.pods).into_iter().cloned().collect(),
+                viewer: Some(access.clone()),
+                ..snap.clone()
+            };
+            assert_holds(&follower, &seen);
         }
     }
 
