@@ -176,11 +176,7 @@ async fn measure(c: &TestCluster, ktop: &Ktop, viewers: usize, refreshes: usize)
 async fn main() {
     let refreshes = refreshes();
     let c = TestCluster::shared();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let rbac = dir.path().join("viewers.yaml");
-    std::fs::write(&rbac, RBAC).expect("write RBAC");
-    let rbac = rbac.display().to_string();
-    c.kubectl_ok(&["apply", "-f", &rbac]);
+    let _rbac = c.apply(RBAC);
     let kubeconfig = c.kubeconfig.display().to_string();
     let ktop = Ktop::start(
         &[
@@ -205,7 +201,6 @@ async fn main() {
         eprintln!("viewers bench: {viewers} viewers");
         rows.push((viewers, measure(c, &ktop, viewers, refreshes).await));
     }
-    c.kubectl_ok(&["delete", "-f", &rbac]);
 
     println!("\n{pods} pods, refresh 5 s, {refreshes} refreshes per row, --auth proxy\n");
     println!(

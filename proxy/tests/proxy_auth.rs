@@ -85,6 +85,15 @@ async fn identity_headers_count_only_from_the_trusted_proxy() {
     assert_eq!(ready, (200, "ready".to_owned()), "nodes and pods listed");
 }
 
+/// ktop-web with `--auth proxy`, trusting [`PROXY`], on the test cluster's admin credentials.
+fn behind_the_proxy(c: &TestCluster) -> Ktop {
+    let kubeconfig = c.kubeconfig.display().to_string();
+    Ktop::start(
+        &["--auth", "proxy", "--trusted-proxy", PROXY],
+        &[("KUBECONFIG", kubeconfig.as_str())],
+    )
+}
+
 /// A viewer who may read pods, their logs and events in `shop` only.
 const ALICE: &str = "ktop-test-alice";
 
@@ -112,16 +121,8 @@ subjects:
 #[ignore = "end-to-end (test cluster): scripts/test runs it"]
 async fn a_viewers_reads_are_made_as_them() {
     let c = TestCluster::shared();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let rbac = dir.path().join("alice.yaml");
-    std::fs::write(&rbac, alice_rbac()).expect("write the RBAC");
-    let rbac = rbac.display().to_string();
-    c.kubectl_ok(&["apply", "-f", &rbac]);
-    let kubeconfig = c.kubeconfig.display().to_string();
-    let ktop = Ktop::start(
-        &["--auth", "proxy", "--trusted-proxy", PROXY],
-        &[("KUBECONFIG", kubeconfig.as_str())],
-    );
+    let _rbac = c.apply(&alice_rbac());
+    let ktop = behind_the_proxy(c);
     let (port, context) = (ktop.port, ktop.context());
     let (shop_pod, node, containers) = c.running_pod("shop");
     let (system_pod, _, _) = c.running_pod("kube-system");
@@ -175,8 +176,6 @@ async fn a_viewers_reads_are_made_as_them() {
         .map(|e| e["impersonatedUser"]["groups"].to_string())
         .unwrap_or_default();
     assert!(groups.contains("shop-devs"), "groups passed on: {groups}");
-
-    c.kubectl_ok(&["delete", "-f", &rbac]);
 }
 
 /// A viewer who may list pods and nodes everywhere.
@@ -221,16 +220,8 @@ async fn seen_by(port: u16, context: &str, user: &str) -> (Vec<String>, usize, s
 #[ignore = "end-to-end (test cluster): scripts/test runs it"]
 async fn each_viewer_sees_only_what_their_rbac_lets_them_list() {
     let c = TestCluster::shared();
-    let dir = tempfile::tempdir().expect("temp dir");
-    let rbac = dir.path().join("viewers.yaml");
-    std::fs::write(&rbac, format!("{}---\n{}", alice_rbac(), bob_rbac())).expect("write RBAC");
-    let rbac = rbac.display().to_string();
-    c.kubectl_ok(&["apply", "-f", &rbac]);
-    let kubeconfig = c.kubeconfig.display().to_string();
-    let ktop = Ktop::start(
-        &["--auth", "proxy", "--trusted-proxy", PROXY],
-        &[("KUBECONFIG", kubeconfig.as_str())],
-    );
+    let _rbac = c.apply(&format!("{}---\n{}", alice_rbac(), bob_rbac()));
+    let ktop = behind_the_proxy(c);
     let (port, context) = (ktop.port, ktop.context());
     let offset = c.audit_offset();
     let all: Vec<String> = {
@@ -302,8 +293,6 @@ async fn each_viewer_sees_only_what_their_rbac_lets_them_list() {
     assert!(asked(ALICE, "/api/v1/pods?&limit=1", 403));
     assert!(asked(ALICE, "/api/v1/nodes?&limit=1", 403));
     assert!(asked(BOB, "/api/v1/pods?&limit=1", 200));
-
-    c.kubectl_ok(&["delete", "-f", &rbac]);
 }
 
 #[test]

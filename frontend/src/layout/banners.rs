@@ -6,6 +6,7 @@ use ktop_web_shared::format::format_age;
 use leptos::prelude::*;
 
 use crate::clock::time_of_day;
+use crate::embed::sign_in_button;
 use crate::staleness::StaleNote;
 use crate::state::use_app_state;
 
@@ -48,16 +49,18 @@ fn stale_item(note: StaleNote) -> impl IntoView {
 #[component]
 pub fn FallbackBanner() -> impl IntoView {
     let state = use_app_state();
-    let fallbacks = Memo::new(move |_| {
+    // Not a memo: one more memo type costs the wasm budget more than this costs a refresh
+    // (a few items, and unchanged text is not written to the page again).
+    let fallbacks = move || {
         state.data.with(|d| {
             d.as_ref()
                 .map(|d| d.source.fallbacks.clone())
                 .unwrap_or_default()
         })
-    });
+    };
     view! {
         {move || {
-            let items = fallbacks.get();
+            let items = fallbacks();
             (!items.is_empty())
                 .then(|| {
                     view! {
@@ -106,6 +109,7 @@ pub fn ErrorBanner() -> impl IntoView {
                             " "
                             <span class="hint">{error.hint()}</span>
                             <span class="stale">{stale_since}</span>
+                            {sign_in_button(&error)}
                         </section>
                     }
                 })

@@ -10,16 +10,17 @@ use crate::state::use_app_state;
 #[component]
 pub fn ContextPicker() -> impl IntoView {
     let state = use_app_state();
-    let choices = Memo::new(move |_| {
+    // Not a memo: the list is set once, and a memo type costs more wasm than this costs.
+    let choices = move || {
         state
             .contexts
             .with(|c| c.as_ref().map(|c| c.contexts.clone()).unwrap_or_default())
-    });
+    };
     let current = Signal::derive(move || state.context.get().unwrap_or_default());
     let location = use_location();
     view! {
         <Show
-            when=move || choices.with(|c| c.len() > 1)
+            when=move || state.contexts.with(|c| c.as_ref().is_some_and(|c| c.contexts.len() > 1))
             fallback=move || {
                 view! {
                     <span id="context" class="context" title="Kubeconfig context">
@@ -37,7 +38,7 @@ pub fn ContextPicker() -> impl IntoView {
                     location.navigate(&location.in_context(&event_target_value(&ev)), false)
                 }
             >
-                {move || select_options(choices.get(), current)}
+                {move || select_options(choices(), current)}
             </select>
         </Show>
     }

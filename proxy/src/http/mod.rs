@@ -511,6 +511,106 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_frame_signs_in_through_a_page_only_ktop_web_itself_can_open() {
+        let (app, token) = secured_embedded_in(vec!["https://portal.example.com".to_owned()]);
+        let host = || ("host", "127.0.0.1:7301".to_owned());
+        let cookie = || ("cookie", format!("ktop_web_token_7301={token}"));
+        let own = || ("sec-fetch-site", "same-origin".to_owned());
+        let snapshot = "/api/v1/contexts/demo/snapshot";
+        let read = |credential: &str| {
+            let headers = vec![
+                host(),
+                own(),
+                ("authorization", format!("Bearer {credential}")),
+            ];
+            let app = app.clone();
+            async move { send(app, "GET", snapshot, &headers).await.status() }
+        };
+        let text = |response: axum::response::Response| async move {
+            let bytes = response
+                .into_body()
+                .collect()
+                .await
+                .expect("body")
+                .to_bytes();
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+
+        let response = send(app.clone(), "GET", "/signin", &[host(), cookie(), own()]).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
+        let csp = response.headers()[header::CONTENT_SECURITY_POLICY]
+            .to_str()
+            .expect("ascii")
+            .to_owned();
+        assert!(
+            csp.contains("script-src 'self' 'wasm-unsafe-eval';"),
+            "{csp}"
+        );
+        let page = text(response).await;
+        let credential = page
+            .split_once(r#"name="ktop-web-credential" content=""#)
+            .and_then(|(_, rest)| rest.split_once('"'))
+            .map(|(c, _)| c.to_owned())
+            .expect("a credential in the page");
+        assert_ne!(credential, token);
+        assert_eq!(read(&credential).await, StatusCode::OK);
+        assert_eq!(read("0123abcd").await, StatusCode::UNAUTHORIZED);
+
+        // A credential is a Bearer header only: not a cookie, not a startup link, and it
+        // cannot mint another.
+        let as_cookie = vec![
+            host(),
+            own(),
+            ("cookie", format!("ktop_web_token_7301={credential}")),
+        ];
+        let response = send(app.clone(), "GET", snapshot, &as_cookie).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        let response = send(app.clone(), "GET", "/signin", &as_cookie).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(text(response).await.contains("--print-url"));
+        let link = format!("/pods?token={credential}");
+        let response = send(app.clone(), "GET", &link, &[host()]).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(response.headers().get(header::SET_COOKIE).is_none());
+
+        // Signed out: the page on how to get in. Opened by another site or another port of
+        // this host (same-site): nothing to hand on.
+        let response = send(app.clone(), "GET", "/signin", &[host(), own()]).await;
+        assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+        assert!(text(response).await.contains("--print-url"));
+        for site in ["same-site", "cross-site", "none"] {
+            let headers = [host(), cookie(), ("sec-fetch-site", site.to_owned())];
+            let response = send(app.clone(), "GET", "/signin", &headers).await;
+            assert_eq!(response.status(), StatusCode::FORBIDDEN, "{site}");
+            assert!(
+                !text(response).await.contains("ktop-web-credential"),
+                "{site}"
+            );
+        }
+        let response = send(app.clone(), "GET", "/signin", &[host(), cookie()]).await;
+        assert_eq!(
+            response.status(),
+            StatusCode::FORBIDDEN,
+            "no Sec-Fetch-Site"
+        );
+        for method in ["POST", "PUT"] {
+            let headers = [host(), cookie(), own()];
+            let response = send(app.clone(), method, "/signin", &headers).await;
+            assert_eq!(
+                response.status(),
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method}"
+            );
+        }
+
+        // The script holds nothing secret and is served to anyone.
+        let response = send(app, "GET", "/signin.js", &[host()]).await;
+        assert_eq!(response.status(), StatusCode::OK);
+        assert!(text(response).await.contains("location.origin"));
+    }
+
+    #[tokio::test]
     async fn the_startup_token_becomes_a_cookie_and_leaves_the_url() {
         let (app, token) = secured();
         let host = ("host", "localhost:7301".to_owned());

@@ -2,8 +2,10 @@
 //!
 //! Order, outermost first: response headers (so rejections carry them too), read-only
 //! methods, Host allowlist, path guard, identity headers, cross-origin check, then who the
-//! viewer is: the access token, or with `--auth proxy` the authenticating proxy's headers.
+//! viewer is: the access token (or a frame's short-lived credential from `/signin`), or with
+//! `--auth proxy` the authenticating proxy's headers.
 
+mod frame_credential;
 mod headers;
 mod host;
 mod identity_headers;
@@ -13,6 +15,7 @@ mod origin;
 mod path_guard;
 mod proxy_identity;
 mod session;
+mod signin;
 pub mod token;
 
 use std::net::IpAddr;
@@ -24,6 +27,7 @@ use axum::http::StatusCode;
 use axum::middleware::{Next, from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 
+use frame_credential::FrameCredentials;
 pub use headers::parse_embed_origin;
 pub use host::parse_allowed_host;
 pub use proxy_identity::{ProxyAuth, Viewer};
@@ -36,6 +40,8 @@ use host::HostAllowlist;
 pub struct Policy {
     hosts: HostAllowlist,
     token: AccessToken,
+    /// Credentials handed to embedded frames by `/signin`, accepted like the token.
+    frame_credentials: FrameCredentials,
     port: u16,
     embed_origins: Vec<String>,
     csp: String,
@@ -55,6 +61,7 @@ impl Policy {
         Self {
             hosts: HostAllowlist::new(port, bound, allowed_hosts),
             token,
+            frame_credentials: FrameCredentials::default(),
             port,
             csp: headers::content_security_policy(&embed_origins),
             embed_origins,

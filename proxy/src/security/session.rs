@@ -1,5 +1,6 @@
 //! Who may see data: requests carrying the access token, as a cookie (set once from the
-//! startup URL's `?token=`) or an `Authorization: Bearer` header.
+//! startup URL's `?token=`) or an `Authorization: Bearer` header, or a frame's short-lived
+//! credential from `/signin` as a Bearer header.
 
 use std::sync::Arc;
 
@@ -8,7 +9,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-use super::{Policy, is_api};
+use super::{Policy, is_api, signin};
 use crate::http::error;
 
 /// One body for a missing and a wrong token, so the answer tells an attacker nothing.
@@ -19,7 +20,8 @@ const UNAUTHORIZED_HINT: &str = "Open the link ktop-web printed when it started 
 /// built app's static files to anyone (they hold no data), and explains how to get in
 /// otherwise. An embed page (`?embed=1`) gets the app without a cookie: inside a portal's
 /// frame cookies may be blocked, and the embed brings its token in the URL fragment, which
-/// the app sends as a Bearer header; the page itself holds no data.
+/// the app sends as a Bearer header, or signs in through `/signin`; the page itself holds no
+/// data.
 pub async fn require_token(
     State(policy): State<Arc<Policy>>,
     request: Request,
@@ -35,6 +37,17 @@ pub async fn require_token(
             return login_page();
         }
         return swap_for_cookie(&policy, path, &rest);
+    }
+    if path == signin::SCRIPT_PATH {
+        return signin::script();
+    }
+    if path == signin::PAGE_PATH {
+        // Only the cookie counts: it is what a top-level window that the startup link
+        // signed in sends, and a frame credential must not renew itself.
+        return match signin::decide(has_cookie(request.headers(), &policy), request.headers()) {
+            signin::Decision::SignedOut => login_page(),
+            decision => signin::page(decision, &policy.frame_credentials),
+        };
     }
     if presents_token(request.headers(), &policy) {
         return next.run(request).await;
@@ -68,8 +81,14 @@ fn presents_token(headers: &HeaderMap, policy: &Policy) -> bool {
                 .to_str()
                 .ok()
                 .and_then(|v| v.strip_prefix("Bearer "))
-                .is_some_and(|t| policy.token.matches(t.trim()));
+                .map(str::trim)
+                .is_some_and(|t| policy.token.matches(t) || policy.frame_credentials.matches(t));
     }
+    has_cookie(headers, policy)
+}
+
+/// The access token's cookie, as the startup link set it.
+fn has_cookie(headers: &HeaderMap, policy: &Policy) -> bool {
     let name = cookie_name(policy.port);
     headers
         .get_all(header::COOKIE)

@@ -125,6 +125,18 @@ impl TestCluster {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
+    /// Applies `yaml`; the objects are deleted again when the guard is dropped (a failed test
+    /// included).
+    pub fn apply(&self, yaml: &str) -> Applied<'_> {
+        let file = tempfile::NamedTempFile::new().expect("a temp file");
+        std::fs::write(file.path(), yaml).expect("write the manifest");
+        self.kubectl_ok(&["apply", "-f", &file.path().display().to_string()]);
+        Applied {
+            cluster: self,
+            file,
+        }
+    }
+
     /// `kubectl get --raw <path>` parsed as JSON, or kubectl's error text.
     pub fn get_raw(&self, path: &str) -> Result<serde_json::Value, String> {
         let out = self.kubectl(&["get", "--raw", path]);
@@ -247,4 +259,19 @@ pub fn plugin_runs(log: &Path) -> usize {
     std::fs::read_to_string(log)
         .map(|s| s.lines().count())
         .unwrap_or(0)
+}
+
+/// Objects applied for one test; deleted when dropped.
+pub struct Applied<'a> {
+    cluster: &'a TestCluster,
+    file: tempfile::NamedTempFile,
+}
+
+impl Drop for Applied<'_> {
+    fn drop(&mut self) {
+        let path = self.file.path().display().to_string();
+        let _ = self
+            .cluster
+            .kubectl(&["delete", "--ignore-not-found", "-f", &path]);
+    }
 }

@@ -91,7 +91,8 @@ impl Ktop {
 
     /// The server's CPU time so far (user and system), in milliseconds.
     pub fn cpu_ms(&self) -> f64 {
-        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap_or_default();
+        let stat =
+            std::fs::read_to_string(format!("/proc/{}/stat", self.pid())).unwrap_or_default();
         // Fields after the command (which may hold spaces): utime is the 14th, stime the 15th.
         let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
         let fields: Vec<f64> = after
