@@ -2,7 +2,8 @@
 //! where a pod has it), behind oauth2-proxy, which signs people in at an OpenID Connect
 //! issuer; all of it started by `scripts/test-cluster portal up`. Tests choose who signs in
 //! next at the issuer, sign in with headless Chromium, and read the API server's audit log
-//! to see as whom each per-object read was made.
+//! to see as whom each per-object read was made, and how often the shared metrics are read.
+//! A portal page on the same site may frame ktop-web when `portal up` is told its origin.
 
 mod support;
 
@@ -10,12 +11,13 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 use support::browser::Browser;
 use support::cluster::{TestCluster, repo_root};
 use support::ktop::http_get_bytes;
+use support::page::PageServer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpSocket;
 
@@ -24,6 +26,8 @@ const WAIT: Duration = Duration::from_secs(60);
 const CONTEXT: &str = "in-cluster";
 /// Who ktop-web is to the API server: the service account `portal up` made for it.
 const SERVICE_ACCOUNT: &str = "system:serviceaccount:ktop-portal:ktop-web";
+/// The refresh interval `portal up` gives ktop-web (`--refresh 2s`).
+const REFRESH: Duration = Duration::from_secs(2);
 
 /// A running portal, stopped when dropped (a failed test included).
 struct Portal {
@@ -47,15 +51,23 @@ fn script() -> PathBuf {
 
 impl Portal {
     fn up() -> Portal {
+        Self::up_framed_by(None)
+    }
+
+    /// A portal whose ktop-web may be framed by `embed_origin` alone, if given.
+    fn up_framed_by(embed_origin: Option<&str>) -> Portal {
         // Tests of this file share the one portal the script runs.
         static LOCK: Mutex<()> = Mutex::new(());
         let lock = LOCK.lock().unwrap_or_else(|p| p.into_inner());
         let down = PortalDown;
-        let out = Command::new(script())
-            .args(["portal", "up"])
-            .env("KTOP_WEB_BIN", env!("CARGO_BIN_EXE_ktop-web"))
-            .output()
-            .expect("run scripts/test-cluster portal up");
+        let mut up = Command::new(script());
+        up.args(["portal", "up"])
+            .env("KTOP_WEB_BIN", env!("CARGO_BIN_EXE_ktop-web"));
+        match embed_origin {
+            Some(origin) => up.env("KTOP_PORTAL_EMBED_ORIGIN", origin),
+            None => up.env_remove("KTOP_PORTAL_EMBED_ORIGIN"),
+        };
+        let out = up.output().expect("run scripts/test-cluster portal up");
         let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
         assert!(
             out.status.success(),
@@ -116,6 +128,10 @@ impl Portal {
 
     fn pod_page(&self, ns: &str, pod: &str) -> String {
         format!("{}c/{CONTEXT}/pods/{ns}/{pod}", self.url)
+    }
+
+    fn pods_page(&self) -> String {
+        format!("{}c/{CONTEXT}/pods", self.url)
     }
 }
 
@@ -191,13 +207,17 @@ async fn fetch_in_page(b: &Browser, path: &str, headers: Value) -> (u16, String)
 /// The completed `GET` of `/api/v1/namespaces/{ns}/pods/{pod}` logged after `offset`,
 /// waited for (the audit log is written in batches).
 async fn pod_read(c: &TestCluster, offset: usize, ns: &str, pod: &str) -> Value {
-    let path = format!("/api/v1/namespaces/{ns}/pods/{pod}");
+    read_of(c, offset, &format!("/api/v1/namespaces/{ns}/pods/{pod}")).await
+}
+
+/// The completed `GET` of `path` logged after `offset`, waited for.
+async fn read_of(c: &TestCluster, offset: usize, path: &str) -> Value {
     let deadline = Instant::now() + Duration::from_secs(20);
     loop {
         let found = c.audit_since(offset).into_iter().find(|e| {
             e["stage"] == "ResponseComplete"
                 && e["verb"] == "get"
-                && e["requestURI"].as_str().and_then(|u| u.split('?').next()) == Some(&path)
+                && e["requestURI"].as_str().and_then(|u| u.split('?').next()) == Some(path)
         });
         if let Some(e) = found {
             return e;
@@ -448,5 +468,280 @@ async fn bob_opens_a_kube_system_pod_that_alice_may_not() {
     );
     let (_, as_whom, _, code) = read_by(&pod_read(c, offset, "kube-system", &pod).await);
     assert_eq!((as_whom.as_str(), code), ("alice", 403));
+
+    // Nor its log: refused by the API server, as her, in words that name her.
+    let offset = c.audit_offset();
+    let log = format!(
+        "/api/v1/contexts/{CONTEXT}/namespaces/kube-system/pods/{pod}/log?container={}",
+        containers[0]
+    );
+    let (status, body) = fetch_in_page(&alice, &log, json!({})).await;
+    assert_eq!(status, 403, "alice's kube-system log: {body}");
+    let refusal: Value = serde_json::from_str(&body).unwrap_or_else(|e| panic!("{e}: {body}"));
+    let message = refusal["message"].as_str().unwrap_or_default();
+    assert!(
+        message.contains("User \"alice\"") && message.contains("pods/log"),
+        "the refusal says alice may not read the log: {body}"
+    );
+    let read = read_of(
+        c,
+        offset,
+        &format!("/api/v1/namespaces/kube-system/pods/{pod}/log"),
+    )
+    .await;
+    let (user, as_whom, _, code) = read_by(&read);
+    assert_eq!(
+        (user.as_str(), as_whom.as_str(), code),
+        (SERVICE_ACCOUNT, "alice", 403),
+        "the log is asked for as alice and refused"
+    );
     alice.close().await;
+}
+
+/// The `data-pod` keys (`namespace/name`) of the rows the current window shows.
+async fn shown_pods(b: &Browser) -> Vec<String> {
+    let mut keys = Vec::new();
+    for row in b.all("tr.row[data-pod]").await {
+        if let Ok(Some(key)) = row.attr("data-pod").await {
+            keys.push(key);
+        }
+    }
+    keys
+}
+
+/// Opens `url` in `n` windows of `b` (the first is the one already open) and waits for rows
+/// in each; returns the windows.
+async fn open_windows(b: &Browser, url: &str, n: usize) -> Vec<fantoccini::wd::WindowHandle> {
+    let mut windows = vec![b.client.window().await.expect("the first window")];
+    while windows.len() < n {
+        let w = b.client.new_window(false).await.expect("a new window");
+        windows.push(w.handle);
+    }
+    for w in &windows {
+        b.client.switch_to_window(w.clone()).await.expect("switch");
+        b.goto(url).await;
+        b.wait_for("tr.row[data-pod]", WAIT).await;
+    }
+    windows
+}
+
+/// Seconds since the Unix epoch of an audit timestamp (`2006-01-02T15:04:05.999999Z`).
+fn audit_time(ts: &str) -> f64 {
+    parse_audit_time(ts).unwrap_or_else(|| panic!("an audit timestamp: {ts:?}"))
+}
+
+fn parse_audit_time(ts: &str) -> Option<f64> {
+    let (date, time) = ts.strip_suffix('Z')?.split_once('T')?;
+    let ymd: Vec<i64> = date
+        .split('-')
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let hms: Vec<f64> = time
+        .split(':')
+        .map(str::parse)
+        .collect::<Result<_, _>>()
+        .ok()?;
+    let [y, m, d] = ymd[..] else { return None };
+    let [h, min, sec] = hms[..] else { return None };
+    // Days from the civil date (Howard Hinnant's algorithm).
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let doy = (153 * ((m + 9) % 12) + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    Some(days as f64 * 86_400.0 + h * 3600.0 + min * 60.0 + sec)
+}
+
+fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after 1970")
+        .as_secs_f64()
+}
+
+#[tokio::test]
+#[ignore = "end-to-end (test cluster): scripts/test runs it"]
+async fn six_tabs_of_two_people_cost_one_metrics_read_per_interval() {
+    let c = TestCluster::shared();
+    let portal = Portal::up();
+    let alice = portal.sign_in("alice", "shop-devs").await;
+    let bob = portal.sign_in("bob", "ops").await;
+    let pods = portal.pods_page();
+    let alice_tabs = open_windows(&alice, &pods, 3).await;
+    let bob_tabs = open_windows(&bob, &pods, 3).await;
+
+    // Every tab follows the pods for four intervals.
+    let offset = c.audit_offset();
+    let from = unix_now();
+    tokio::time::sleep(REFRESH * 4).await;
+    let to = unix_now();
+
+    for (who, b, tabs) in [("alice", &alice, &alice_tabs), ("bob", &bob, &bob_tabs)] {
+        for (i, w) in tabs.iter().enumerate() {
+            b.client.switch_to_window(w.clone()).await.expect("switch");
+            let keys = shown_pods(b).await;
+            let shop = keys.iter().filter(|k| k.starts_with("shop/")).count();
+            if who == "alice" {
+                assert!(
+                    shop > 0 && shop == keys.len(),
+                    "alice's tab {i} shows her shop pods only: {keys:?}"
+                );
+            } else {
+                assert!(
+                    shop > 0 && keys.len() > shop,
+                    "bob's tab {i} shows more than the shop: {keys:?}"
+                );
+            }
+        }
+    }
+    alice.screenshot("portal-alice-third-tab").await;
+
+    // The audit log is written in batches: give the last reads of the window time to land.
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let metrics: Vec<f64> = c
+        .audit_since(offset)
+        .iter()
+        .filter(|e| {
+            let path = e["requestURI"].as_str().unwrap_or_default();
+            let path = path.split('?').next().unwrap_or_default();
+            e["stage"] == "ResponseComplete"
+                && e["user"]["username"] == SERVICE_ACCOUNT
+                && path.starts_with("/apis/metrics.k8s.io/")
+                && path.ends_with("/pods")
+        })
+        .map(|e| audit_time(e["requestReceivedTimestamp"].as_str().unwrap_or_default()))
+        .filter(|t| (from..=to).contains(t))
+        .collect();
+    // ktop-web builds a new snapshot for a poll up to a tenth of an interval early (timer
+    // jitter), so reads come at least 0.9 intervals apart: one per interval, give or take
+    // that tenth and the window's edges.
+    let spacing = REFRESH.as_secs_f64() * 0.9;
+    let most = ((to - from) / spacing).floor() as usize + 1;
+    assert!(
+        metrics.len() >= 2 && metrics.len() <= most,
+        "{} metrics reads of pods in {:.1} s, six tabs open: want 2..={most}: {metrics:?}",
+        metrics.len(),
+        to - from
+    );
+    let mut sorted = metrics.clone();
+    sorted.sort_by(f64::total_cmp);
+    let closest = sorted
+        .windows(2)
+        .map(|w| w[1] - w[0])
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        closest >= REFRESH.as_secs_f64() * 0.8,
+        "two metrics reads {closest:.2} s apart: {sorted:?}"
+    );
+    alice.close().await;
+    bob.close().await;
+}
+
+/// What the portal page's frame shows, read from inside it.
+async fn in_frame(b: &Browser) -> Option<Value> {
+    let frame = b
+        .client
+        .find(fantoccini::Locator::Css("iframe"))
+        .await
+        .ok()?;
+    frame.enter_frame().await.ok()?;
+    let js = r#"
+        return {
+            href: location.href,
+            pods: [...document.querySelectorAll('#pods-table tr.row[data-pod]')]
+                .map(r => r.dataset.pod),
+            total: Number(document.querySelector('#pods-table')?.dataset.rows ?? 0),
+        };
+    "#;
+    let shown = b.client.execute(js, vec![]).await.ok();
+    b.client.enter_parent_frame().await.ok()?;
+    shown
+}
+
+fn rows_in(v: &Value) -> usize {
+    v["pods"].as_array().map_or(0, Vec::len)
+}
+
+#[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
+async fn a_portal_page_on_the_same_site_frames_the_pods_view() {
+    let c = TestCluster::shared();
+    // Both pages are on 127.0.0.1, the same site as oauth2-proxy (ports do not make another
+    // site), so its session cookie goes into their frames; only the first may frame.
+    let allowed = PageServer::start(String::new()).await;
+    let other = PageServer::start(String::new()).await;
+    let allowed_origin = format!("http://127.0.0.1:{}", allowed.port());
+    let portal = Portal::up_framed_by(Some(&allowed_origin));
+    let b = portal.sign_in("alice", "shop-devs").await;
+    let embed = format!("{}c/{CONTEXT}/pods?embed=1&ns=shop", portal.url);
+
+    // ktop-web's framing policy reaches the browser through oauth2-proxy.
+    let js = r#"
+        const [path, done] = arguments;
+        fetch(path)
+            .then(r => done([r.status, r.headers.get('content-security-policy'),
+                             r.headers.get('x-frame-options')]))
+            .catch(e => done([0, String(e), null]));
+    "#;
+    let answer = b
+        .client
+        .execute_async(js, vec![json!(embed)])
+        .await
+        .expect("fetch the embed page");
+    let csp = answer[1].as_str().unwrap_or_default();
+    assert_eq!(answer[0], 200, "{answer}");
+    assert!(
+        csp.ends_with(&format!("frame-ancestors {allowed_origin}")),
+        "{csp}"
+    );
+    assert!(answer[2].is_null(), "no X-Frame-Options: {answer}");
+
+    let page = format!(
+        "<!doctype html><title>portal</title><h1>Portal</h1>\
+         <iframe width=1000 height=420 src=\"{embed}\"></iframe>"
+    );
+    allowed.set(page.clone());
+    other.set(page);
+    let started = Instant::now();
+    b.goto(&format!("{allowed_origin}/")).await;
+    let shown = b
+        .eventually("the framed pods view", WAIT, || async {
+            in_frame(&b).await.filter(|v| rows_in(v) > 0)
+        })
+        .await;
+    let took = started.elapsed();
+    b.screenshot("portal-framed").await;
+    let want = c
+        .kubectl_ok(&["get", "pods", "-n", "shop", "--no-headers"])
+        .lines()
+        .count();
+    assert_eq!(shown["total"].as_u64(), Some(want as u64), "{shown}");
+    let pods = shown["pods"].as_array().cloned().unwrap_or_default();
+    assert!(
+        pods.iter()
+            .all(|p| p.as_str().is_some_and(|p| p.starts_with("shop/"))),
+        "alice's shop pods: {shown}"
+    );
+
+    // Another origin is refused: on the same site the session cookie goes along and
+    // ktop-web answers, but its frame-ancestors names only the portal's origin; from another
+    // site (localhost) the Lax cookie stays behind and oauth2-proxy lets nobody in. Each gets
+    // twice the time the allowed page needed to show rows.
+    for (origin, name) in [
+        (format!("http://127.0.0.1:{}", other.port()), "same-site"),
+        (format!("http://localhost:{}", other.port()), "cross-site"),
+    ] {
+        b.goto(&format!("{origin}/")).await;
+        tokio::time::sleep((took * 2).max(Duration::from_secs(5))).await;
+        let framed = in_frame(&b).await;
+        b.screenshot(&format!("portal-framed-refused-{name}")).await;
+        assert_eq!(
+            framed.as_ref().map_or(0, rows_in),
+            0,
+            "{origin} framed ktop-web: {framed:?}"
+        );
+    }
+    b.close().await;
 }
