@@ -13,7 +13,8 @@ pub struct HostAllowlist {
 
 impl HostAllowlist {
     /// Loopback names with the listening port, the bound address if it is a specific one,
-    /// and the `--allowed-host` names (`name` or `name:port`).
+    /// and the `--allowed-host` names (`name:port` as given; `name` alone with the listening
+    /// port or none).
     pub fn new(port: u16, bound: IpAddr, extra: &[String]) -> Self {
         let mut allowed: Vec<String> = ["localhost", "127.0.0.1", "[::1]"]
             .iter()
@@ -32,11 +33,12 @@ impl HostAllowlist {
             let has_port = name
                 .rsplit_once(':')
                 .is_some_and(|(h, _)| !h.starts_with('[') || h.ends_with(']'));
-            allowed.push(if has_port {
-                name
-            } else {
-                format!("{name}:{port}")
-            });
+            if !has_port {
+                // A name without a port is also asked for without one: a browser at
+                // https://ktop.example.com behind a proxy sends the bare name.
+                allowed.push(format!("{name}:{port}"));
+            }
+            allowed.push(name);
         }
         Self { allowed }
     }
@@ -121,6 +123,7 @@ mod tests {
             "[::1]:7301",
             "LOCALHOST:7301",
             "ktop.internal:7301",
+            "ktop.internal",
             "proxy.corp:443",
         ] {
             assert!(list().permits(&headers(&[ok]), &uri), "{ok}");
@@ -142,6 +145,7 @@ mod tests {
             "evil.com:7301",
             "127.0.0.1:7301.evil.com",
             "ktop.internal:443",
+            "proxy.corp",
             "",
         ] {
             assert!(!list().permits(&headers(&[bad]), &uri), "{bad:?}");
