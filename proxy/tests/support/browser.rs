@@ -32,65 +32,7 @@ impl Browser {
 
     /// Like [`Browser::start`], with extra Chromium flags.
     pub async fn start_with(extra_flags: &[&str]) -> Browser {
-        let port = free_port();
-        let driver =
-            Command::new(std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "chromedriver".into()))
-                .arg(format!("--port={port}"))
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                // Its own process group, so Drop can end Chromium's helpers too.
-                .process_group(0)
-                .spawn()
-                .expect("chromedriver starts (apt-get install chromium-driver)");
-        let profile = tempfile::tempdir().expect("profile dir");
-        let mut args: Vec<String> = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-quic",
-            "--no-first-run",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--disable-dev-shm-usage",
-            "--window-size=1400,1000",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-        args.push(format!("--user-data-dir={}", profile.path().display()));
-        args.extend(extra_flags.iter().map(|s| s.to_string()));
-        let mut caps = serde_json::Map::new();
-        caps.insert(
-            "goog:chromeOptions".into(),
-            serde_json::json!({
-                "binary": std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into()),
-                "args": args,
-            }),
-        );
-        let url = format!("http://127.0.0.1:{port}");
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let client = loop {
-            let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-            match ClientBuilder::new(connector)
-                .capabilities(caps.clone())
-                .connect(&url)
-                .await
-            {
-                Ok(c) => break c,
-                Err(e) if Instant::now() < deadline => {
-                    let _ = e;
-                    tokio::time::sleep(Duration::from_millis(200)).await;
-                }
-                Err(e) => panic!("cannot start a Chromium session: {e}"),
-            }
-        };
-        Browser {
-            client,
-            driver,
-            _profile: profile,
-        }
+        Self::start_with_prefs(extra_flags, serde_json::json!({})).await
     }
 
     /// Like [`Browser::start_with`], with Chromium profile preferences too (for example
