@@ -11,18 +11,12 @@ use serde_json::Value;
 use support::browser::Browser;
 use support::cluster::TestCluster;
 use support::ktop::Ktop;
-use support::page::PageServer;
+use support::page::{PageServer, portal_with_frame};
 
 const WAIT: Duration = Duration::from_secs(60);
 
 /// What the portal's frame shows, read from inside it.
 async fn in_frame(b: &Browser) -> Option<Value> {
-    let frame = b
-        .client
-        .find(fantoccini::Locator::Css("iframe"))
-        .await
-        .ok()?;
-    frame.enter_frame().await.ok()?;
     let js = r#"
         return {
             href: location.href,
@@ -32,16 +26,7 @@ async fn in_frame(b: &Browser) -> Option<Value> {
             error: document.querySelector('.banner-error')?.textContent ?? null,
         };
     "#;
-    let shown = b.client.execute(js, vec![]).await.ok();
-    b.client.enter_parent_frame().await.ok()?;
-    shown
-}
-
-fn portal(src: &str) -> String {
-    format!(
-        "<!doctype html><title>portal</title><h1>Portal</h1>\
-         <iframe width=1000 height=420 src=\"{src}\"></iframe>"
-    )
+    b.run_in_frame(js).await
 }
 
 #[tokio::test]
@@ -62,7 +47,7 @@ async fn a_portal_embeds_the_pods_table_without_cookies() {
 
     // Without the token the embed page loads but gets no data: the rows below come from
     // the fragment's token alone.
-    server.set(portal(&embed));
+    server.set(portal_with_frame(&embed));
     b.goto(&format!("{allowed}/")).await;
     let refused = b
         .eventually("the embed without a token", WAIT, || async {
@@ -71,7 +56,7 @@ async fn a_portal_embeds_the_pods_table_without_cookies() {
         .await;
     assert_eq!(refused["rows"], 0, "{refused}");
 
-    server.set(portal(&format!("{embed}#token={}", ktop.token)));
+    server.set(portal_with_frame(&format!("{embed}#token={}", ktop.token)));
     b.goto(&format!("{allowed}/")).await;
     let shown = b
         .eventually("the embedded pods table", WAIT, || async {

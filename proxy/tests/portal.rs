@@ -641,12 +641,6 @@ async fn six_tabs_of_two_people_cost_one_metrics_read_per_interval() {
 
 /// What the portal page's frame shows, read from inside it.
 async fn in_frame(b: &Browser) -> Option<Value> {
-    let frame = b
-        .client
-        .find(fantoccini::Locator::Css("iframe"))
-        .await
-        .ok()?;
-    frame.enter_frame().await.ok()?;
     let js = r#"
         return {
             href: location.href,
@@ -655,9 +649,7 @@ async fn in_frame(b: &Browser) -> Option<Value> {
             total: Number(document.querySelector('#pods-table')?.dataset.rows ?? 0),
         };
     "#;
-    let shown = b.client.execute(js, vec![]).await.ok();
-    b.client.enter_parent_frame().await.ok()?;
-    shown
+    b.run_in_frame(js).await
 }
 
 fn rows_in(v: &Value) -> usize {

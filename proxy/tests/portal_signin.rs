@@ -14,15 +14,13 @@ use serde_json::Value;
 use support::browser::Browser;
 use support::cluster::TestCluster;
 use support::ktop::Ktop;
-use support::page::PageServer;
+use support::page::{PageServer, portal_with_frame};
 
 const WAIT: Duration = Duration::from_secs(60);
 
 /// What the page's first frame shows, read from inside it (`None` when it has no readable
 /// document, e.g. a refused frame).
 async fn in_frame(b: &Browser) -> Option<Value> {
-    let frame = b.client.find(Locator::Css("iframe")).await.ok()?;
-    frame.enter_frame().await.ok()?;
     // `hasStorageAccess` is false in a third-party frame exactly when its cookies are
     // blocked. WebDriver waits for the promise.
     let js = r#"
@@ -35,9 +33,7 @@ async fn in_frame(b: &Browser) -> Option<Value> {
             storage_access: document.hasStorageAccess ? await document.hasStorageAccess() : null,
         }))();
     "#;
-    let shown = b.client.execute(js, vec![]).await.ok();
-    b.client.enter_parent_frame().await.ok()?;
-    shown
+    b.run_in_frame(js).await
 }
 
 /// Clicks `css` inside the page's frame.
@@ -53,13 +49,6 @@ async fn click_in_frame(b: &Browser, css: &str) {
         .enter_parent_frame()
         .await
         .expect("leave the frame");
-}
-
-fn portal(src: &str) -> String {
-    format!(
-        "<!doctype html><title>portal</title><h1>Portal</h1>\
-         <iframe width=1000 height=420 src=\"{src}\"></iframe>"
-    )
 }
 
 /// A page that opens ktop-web's `/signin` itself and records every message it receives,
@@ -121,7 +110,7 @@ async fn a_portal_page_without_a_token_signs_its_frame_in_with_one_click() {
 
     // The portal's page holds no token: the frame is refused even though the browser holds
     // the cookie, as third-party cookies are blocked, and offers to sign in.
-    server.set(portal(&embed));
+    server.set(portal_with_frame(&embed));
     b.goto(&format!("{allowed}/")).await;
     let refused = b
         .eventually("the sign-in button in the frame", WAIT, || async {
@@ -224,7 +213,7 @@ async fn a_portal_page_without_a_token_signs_its_frame_in_with_one_click() {
     // The probe of blocked cookies tells: with third-party cookies allowed, the same frame
     // has storage access.
     let open = Browser::start_with_prefs(&[], cookie_prefs(false)).await;
-    server.set(portal(&embed));
+    server.set(portal_with_frame(&embed));
     open.goto(&format!("{allowed}/")).await;
     let framed = open
         .eventually("the frame with cookies allowed", WAIT, || async {

@@ -80,6 +80,19 @@ pub fn app(state: AppState, policy: Policy) -> Router {
         .layer(GlobalConcurrencyLimitLayer::new(MAX_CONCURRENT_REQUESTS))
 }
 
+/// A response's body as text, for tests.
+#[cfg(test)]
+pub(crate) async fn body_text(response: axum::response::Response) -> String {
+    use http_body_util::BodyExt;
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -329,17 +342,8 @@ mod tests {
             .expect("request");
         let response = router(state).oneshot(request).await.expect("answer");
         assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        assert_eq!(
-            body.as_ref(),
-            b"not ready",
-            "the reason goes to the log only"
-        );
+        let body = body_text(response).await;
+        assert_eq!(body, "not ready", "the reason goes to the log only");
     }
 
     /// The served app (security layer included) with a known token, on port 7301.
@@ -526,15 +530,6 @@ mod tests {
             let app = app.clone();
             async move { send(app, "GET", snapshot, &headers).await.status() }
         };
-        let text = |response: axum::response::Response| async move {
-            let bytes = response
-                .into_body()
-                .collect()
-                .await
-                .expect("body")
-                .to_bytes();
-            String::from_utf8_lossy(&bytes).into_owned()
-        };
 
         let response = send(app.clone(), "GET", "/signin", &[host(), cookie(), own()]).await;
         assert_eq!(response.status(), StatusCode::OK);
@@ -547,7 +542,7 @@ mod tests {
             csp.contains("script-src 'self' 'wasm-unsafe-eval';"),
             "{csp}"
         );
-        let page = text(response).await;
+        let page = body_text(response).await;
         let credential = page
             .split_once(r#"name="ktop-web-credential" content=""#)
             .and_then(|(_, rest)| rest.split_once('"'))
@@ -568,7 +563,7 @@ mod tests {
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
         let response = send(app.clone(), "GET", "/signin", &as_cookie).await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-        assert!(text(response).await.contains("--print-url"));
+        assert!(body_text(response).await.contains("--print-url"));
         let link = format!("/pods?token={credential}");
         let response = send(app.clone(), "GET", &link, &[host()]).await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
@@ -578,13 +573,13 @@ mod tests {
         // this host (same-site): nothing to hand on.
         let response = send(app.clone(), "GET", "/signin", &[host(), own()]).await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-        assert!(text(response).await.contains("--print-url"));
+        assert!(body_text(response).await.contains("--print-url"));
         for site in ["same-site", "cross-site", "none"] {
             let headers = [host(), cookie(), ("sec-fetch-site", site.to_owned())];
             let response = send(app.clone(), "GET", "/signin", &headers).await;
             assert_eq!(response.status(), StatusCode::FORBIDDEN, "{site}");
             assert!(
-                !text(response).await.contains("ktop-web-credential"),
+                !body_text(response).await.contains("ktop-web-credential"),
                 "{site}"
             );
         }
@@ -607,7 +602,7 @@ mod tests {
         // The script holds nothing secret and is served to anyone.
         let response = send(app, "GET", "/signin.js", &[host()]).await;
         assert_eq!(response.status(), StatusCode::OK);
-        assert!(text(response).await.contains("location.origin"));
+        assert!(body_text(response).await.contains("location.origin"));
     }
 
     #[tokio::test]
@@ -645,13 +640,7 @@ mod tests {
         )
         .await;
         assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        assert!(String::from_utf8_lossy(&body).contains("--print-url"));
+        assert!(body_text(response).await.contains("--print-url"));
         // The token is never accepted in an API URL (it would end up in histories and logs).
         let response = send(
             app,

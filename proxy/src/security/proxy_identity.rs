@@ -134,7 +134,6 @@ mod tests {
     use axum::body::Body;
     use axum::extract::Extension;
     use axum::routing::get;
-    use http_body_util::BodyExt;
     use tower::ServiceExt;
 
     fn auth() -> ProxyAuth {
@@ -184,13 +183,7 @@ mod tests {
         request.extensions_mut().insert(ConnectInfo(peer));
         let response = app().oneshot(request).await.expect("answer");
         let status = response.status();
-        let body = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        (status, String::from_utf8_lossy(&body).into_owned())
+        (status, crate::http::body_text(response).await)
     }
 
     #[tokio::test]

@@ -100,7 +100,6 @@ pub fn script() -> Response {
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
-    use http_body_util::BodyExt;
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut h = HeaderMap::new();
@@ -135,23 +134,13 @@ mod tests {
         }
     }
 
-    async fn body(response: Response) -> String {
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        String::from_utf8_lossy(&bytes).into_owned()
-    }
-
     #[tokio::test]
     async fn the_page_carries_a_working_credential_only_when_minted() {
         let store = FrameCredentials::default();
         let response = page(Decision::Mint, &store);
         assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
-        let html = body(response).await;
+        let html = crate::http::body_text(response).await;
         let credential = html
             .split_once(r#"<meta name="ktop-web-credential" content=""#)
             .and_then(|(_, rest)| rest.split_once('"'))
@@ -164,7 +153,7 @@ mod tests {
         let response = page(Decision::Refused, &store);
         assert_eq!(response.status(), StatusCode::FORBIDDEN);
         assert_eq!(response.headers()[header::CACHE_CONTROL], "no-store");
-        let html = body(response).await;
+        let html = crate::http::body_text(response).await;
         assert!(
             !html.contains("ktop-web-credential") && !html.contains("<script"),
             "{html}"
@@ -178,7 +167,7 @@ mod tests {
             response.headers()[header::CONTENT_TYPE],
             "text/javascript; charset=utf-8"
         );
-        let js = body(response).await;
+        let js = crate::http::body_text(response).await;
         assert!(
             js.contains(
                 "window.opener.postMessage({ ktopWebCredential: credential }, location.origin)"

@@ -150,6 +150,20 @@ impl Browser {
         }
     }
 
+    /// Runs `js` inside the page's first frame and returns its value; `None` when the frame
+    /// has no readable document (a refused frame, say).
+    pub async fn run_in_frame(&self, js: &str) -> Option<serde_json::Value> {
+        let frame = self
+            .client
+            .find(fantoccini::Locator::Css("iframe"))
+            .await
+            .ok()?;
+        frame.enter_frame().await.ok()?;
+        let shown = self.client.execute(js, vec![]).await.ok();
+        self.client.enter_parent_frame().await.ok()?;
+        shown
+    }
+
     /// Text of the first element matching `css`, if any.
     pub async fn text(&self, css: &str) -> Option<String> {
         let el = self.client.find(Locator::Css(css)).await.ok()?;

@@ -59,3 +59,11 @@ pub async fn serve_html(page: String) -> String {
     let server = PageServer::start(page).await;
     format!("http://127.0.0.1:{}/", server.port())
 }
+
+/// A portal page that frames `src`.
+pub fn portal_with_frame(src: &str) -> String {
+    format!(
+        "<!doctype html><title>portal</title><h1>Portal</h1>\
+         <iframe width=1000 height=420 src=\"{src}\"></iframe>"
+    )
+}
