@@ -10,6 +10,7 @@ use http::HeaderName;
 use ipnet::IpNet;
 use ktop_web_shared::api::{MAX_HISTORY, SourceMode};
 
+use crate::history::HistorySource;
 use crate::security::ProxyAuth;
 use crate::source::{Components, PrometheusSettings, prometheus::MIN_INTERVAL};
 
@@ -47,6 +48,14 @@ pub struct Cli {
     /// (/metrics/resource: CPU, memory) and cadvisor (/metrics/cadvisor: network, disk).
     #[arg(long, value_enum, value_delimiter = ',', num_args = 1.., default_values_t = [ComponentArg::Kubelet, ComponentArg::Cadvisor])]
     pub prometheus_components: Vec<ComponentArg>,
+    /// Where ranges of history (1 h to 7 d) are read: a Prometheus-compatible query API by URL
+    /// (Prometheus, Thanos Querier, Mimir's /prometheus, VictoriaMetrics), or
+    /// service:NAMESPACE/NAME:PORT[/PATH] reached through the API server as each viewer.
+    /// Without it, well-known services are looked for. A URL applies to the startup context
+    /// only; a service is looked up in every context.
+    #[arg(long, value_name = "URL|SERVICE", value_parser = crate::history::parse_history_source)]
+    pub history_source: Option<HistorySource>,
+
     /// How often to sample, e.g. 5s, 1500ms, 1m (minimum 1s).
     #[arg(long, default_value = "5s", value_parser = parse_refresh)]
     pub refresh: Duration,
@@ -109,7 +118,7 @@ pub struct Cli {
     pub open: bool,
 
     /// Serve a simulated cluster instead of a real one (no kubeconfig needed).
-    #[arg(long, conflicts_with_all = ["kubeconfig", "context", "metrics_source"])]
+    #[arg(long, conflicts_with_all = ["kubeconfig", "context", "metrics_source", "history_source"])]
     pub demo: bool,
 
     /// Log filter, e.g. info, debug, ktop_web=debug.
@@ -325,6 +334,11 @@ mod tests {
                 "bad header",
             ],
             &["--auth", "cookie"],
+            &["--history-source", "prometheus:9090"],
+            &[
+                "--history-source",
+                "service:monitoring/prometheus:9090/../x",
+            ],
         ] {
             let err = parse(args).expect_err(&format!("{args:?} must be rejected"));
             assert_eq!(err.exit_code(), 2, "{args:?}");

@@ -15,6 +15,7 @@ use tokio::time::Instant;
 
 use crate::clock::unix_ms;
 use crate::frames::{FrameFailure, Frames, Position, Reply};
+use crate::history::HistoryReader;
 use crate::make_room::make_room;
 use crate::objects::{ObjectCache, Watches, label_selector};
 use crate::reads::{ReadError, Reads};
@@ -97,6 +98,7 @@ pub struct ClusterView {
     /// Held only to stop the watches with the view.
     _watches: Watches,
     reads: Option<Reads>,
+    history: Option<Arc<HistoryReader>>,
 }
 
 impl ClusterView {
@@ -118,7 +120,19 @@ impl ClusterView {
             accesses: ViewerAccesses::default(),
             _watches: watches,
             reads: None,
+            history: None,
         }
+    }
+
+    /// Serves ranges of history through `history`.
+    pub fn with_history(mut self, history: HistoryReader) -> Self {
+        self.history = Some(Arc::new(history));
+        self
+    }
+
+    /// Where ranges of history are read, when this cluster has them.
+    pub fn history(&self) -> Option<&HistoryReader> {
+        self.history.as_deref()
     }
 
     /// Serves details, events and logs through `reads` (real clusters only).

@@ -6,6 +6,7 @@ mod cluster_view;
 mod clusters;
 mod exec_guard;
 mod frames;
+mod history;
 mod http;
 mod kube_access;
 mod kube_clients;

@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use crate::cli::{AuthArg, Cli};
 use crate::cluster_view::ClusterView;
 use crate::clusters::{Clusters, Connector};
+use crate::history::{HistoryReader, HistorySource};
 use crate::http::{AppState, app, listener};
 use crate::kube_access;
 use crate::objects::{ObjectCache, spawn_watches};
@@ -123,14 +124,15 @@ fn demo_view(cli: &Cli) -> (ClusterView, String) {
     let now_s = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() as i64);
-    let demo = DemoCluster::new(now_s);
+    let demo = Arc::new(DemoCluster::new(now_s));
     let objects = demo.object_cache();
-    let source: Arc<dyn MetricsSource> = Arc::new(demo);
+    let source: Arc<dyn MetricsSource> = demo.clone();
     let selector = SourceSelector::new(SourceMode::Demo, Sources::demo(source), SAMPLE_DEADLINE);
     let info = info(cli, "demo".into(), "simulated".into(), "demo".into(), None);
     let line = "DEMO (simulated cluster, 5 nodes) source=demo".to_owned();
     (
-        ClusterView::new(info, objects, selector, Default::default()),
+        ClusterView::new(info, objects, selector, Default::default())
+            .with_history(HistoryReader::demo(demo)),
         line,
     )
 }
@@ -138,7 +140,12 @@ fn demo_view(cli: &Cli) -> (ClusterView, String) {
 /// Connects the kubeconfig's other contexts when the browser first asks for one, with the
 /// same flags as the startup context.
 fn connector(cli: &Cli) -> Connector {
-    let cli = Arc::new(cli.clone());
+    let mut cli = cli.clone();
+    // A URL is one cluster's store; other contexts look for their own.
+    if matches!(cli.history_source, Some(HistorySource::Url(_))) {
+        cli.history_source = None;
+    }
+    let cli = Arc::new(cli);
     Arc::new(move |context: String| {
         let cli = cli.clone();
         Box::pin(async move {
@@ -214,12 +221,22 @@ async fn cluster_view(
         id.user.clone(),
         namespace,
     );
+    match &cli.history_source {
+        Some(source) => {
+            tracing::info!(context = %id.context, %source, "history ranges are read from --history-source")
+        }
+        None => {
+            tracing::info!(context = %id.context, "no --history-source: well-known services are looked for when a range is first asked for")
+        }
+    }
     let mut reads = Reads::new(conn.clients.clone(), info.namespace.clone());
     if cli.auth == AuthArg::Proxy {
         reads = reads.acting_as_viewers(ViewerClients::new(conn.config.clone()));
     }
     Ok((
-        ClusterView::new(info, objects, selector, watches).with_reads(reads),
+        ClusterView::new(info, objects, selector, watches)
+            .with_reads(reads)
+            .with_history(HistoryReader::new(cli.history_source.clone())),
         line,
         conn.contexts,
     ))

@@ -7,6 +7,7 @@ pub mod detail;
 pub mod duration;
 pub mod format;
 pub mod frame;
+pub mod history;
 pub mod quantity;
 pub mod ring;
 mod wire_decode;

@@ -9,6 +9,7 @@ use crate::detail::{
     ConditionDetail, ContainerDetail, ContainerPhase, ContainerState, EventList, EventRow,
     NodeAddress, NodeDetail, NodeSystem, Owner, PodDetail, Taint,
 };
+use crate::history::{History, HistoryMetric, HistorySeries};
 
 decode_struct!(ContextList {
     current: "current",
@@ -118,6 +119,30 @@ decode_struct!(EventRow {
     count: "count",
     last_ms: "last_ms" or default,
     source: "source" or default,
+});
+
+decode_struct!(History {
+    source: "source",
+    pin_hint: "pin_hint" or default,
+    start_ms: "start_ms",
+    step_ms: "step_ms",
+    points: "points",
+    series: "series",
+});
+
+decode_struct!(HistorySeries {
+    metric: "metric",
+    pod: "pod" or default,
+    values: "values",
+});
+
+decode_enum!(HistoryMetric {
+    Cpu = "cpu",
+    Memory = "memory",
+    Rx = "rx",
+    Tx = "tx",
+    Read = "read",
+    Write = "write",
 });
 
 #[cfg(test)]
@@ -296,6 +321,25 @@ mod tests {
     fn enums_agree_with_serde() {
         use ContainerPhase as C;
         enum_agrees(&[C::Running, C::Waiting, C::Terminated, C::Unknown]);
+        enum_agrees(&HistoryMetric::ALL);
+    }
+
+    #[test]
+    fn history_agrees_with_serde() {
+        let series = HistorySeries {
+            metric: HistoryMetric::Cpu,
+            pod: Some("shop/cart-1".into()),
+            values: vec![Some(250_000_000), None, Some(0)],
+        };
+        agrees_with_serde(&series);
+        agrees_with_serde(&History {
+            source: "Prometheus at http://prometheus:9090".into(),
+            pin_hint: Some("--history-source service:monitoring/prometheus:9090".into()),
+            start_ms: 1_700_000_000_000,
+            step_ms: 60_000,
+            points: 3,
+            series: vec![series],
+        });
     }
 
     #[test]

@@ -10,15 +10,18 @@ use axum::routing::get;
 use ktop_web_shared::api::{
     ApiError, ContextList, FRAME_CONTENT_TYPE, FRAME_TAKEN_HEADER, ViewerAccess,
 };
+use ktop_web_shared::history::HistoryQuery;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 
 use std::sync::Arc;
 
 use super::AppState;
+use crate::clock::unix_ms;
 use crate::cluster_view::{AccessError, ClusterView, SelectionError, SnapshotError};
 use crate::clusters::ClusterError;
 use crate::frames::{Position, Reply};
+use crate::history::HistoryError;
 use crate::reads::{EventQuery, LogQuery, LogRequest, ReadError, Reads};
 use crate::security::Viewer;
 
@@ -29,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/contexts", get(contexts))
         .route("/contexts/{context}/snapshot", get(snapshot))
         .route("/contexts/{context}/frames", get(frames))
+        .route("/contexts/{context}/history", get(history))
         .route("/contexts/{context}/nodes/{name}", get(node))
         .route("/contexts/{context}/pods", get(selected_pods))
         .route(
@@ -100,6 +104,39 @@ impl From<ReadError> for Refusal {
                 ),
             ),
             ReadError::Upstream(_) => (StatusCode::BAD_GATEWAY, None),
+        };
+        Refusal::new(status, e.to_string(), hint)
+    }
+}
+
+impl From<HistoryError> for Refusal {
+    fn from(e: HistoryError) -> Self {
+        let (status, hint) = match &e {
+            HistoryError::BadRequest(_) => (StatusCode::BAD_REQUEST, None),
+            HistoryError::Forbidden(_) => (
+                StatusCode::FORBIDDEN,
+                Some(
+                    "Ask your cluster admin for the rights named above; the live view does not need them.",
+                ),
+            ),
+            HistoryError::NoSource(_) => (
+                StatusCode::NOT_FOUND,
+                Some(
+                    "Start ktop-web with --history-source URL (Prometheus, Thanos, Mimir's /prometheus, VictoriaMetrics) or --history-source service:NAMESPACE/NAME:PORT; the live view works without it.",
+                ),
+            ),
+            HistoryError::Unreachable(_) | HistoryError::Answer(_) => (
+                StatusCode::BAD_GATEWAY,
+                Some(
+                    "Check that the history source runs and that --history-source names its query API; the live view keeps working.",
+                ),
+            ),
+            HistoryError::Slow { .. } => (
+                StatusCode::GATEWAY_TIMEOUT,
+                Some(
+                    "The history source is slow; try a shorter range. The live view keeps working.",
+                ),
+            ),
         };
         Refusal::new(status, e.to_string(), hint)
     }
@@ -276,6 +313,40 @@ fn not_synced(e: SnapshotError) -> Refusal {
             Refusal::new(StatusCode::INTERNAL_SERVER_ERROR, e.to_string(), None)
         }
     }
+}
+
+/// A range of history (`?range=24h&points=600&namespace=…&pod=…`, see [`HistoryQuery`]).
+async fn history(
+    State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
+    Path(context): Path<String>,
+    uri: Uri,
+) -> Result<Response, Refusal> {
+    let query: HistoryQuery = strict_query(&uri)?;
+    let view = cluster(&state, &context).await?;
+    let reader = view.history().ok_or_else(|| {
+        Refusal::new(
+            StatusCode::NOT_FOUND,
+            "This cluster has no history source.",
+            None,
+        )
+    })?;
+    let access = access(&view, viewer.clone()).await?;
+    let own = view.reads();
+    let as_viewer = match own {
+        Some(reads) => Some(reads.for_viewer(viewer.as_deref()).await?),
+        None => None,
+    };
+    let history = reader
+        .read(
+            &query,
+            access.as_ref(),
+            own,
+            as_viewer.as_ref(),
+            unix_ms() / 1000,
+        )
+        .await?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(history)).into_response())
 }
 
 /// What `viewer` may see of `view` (see [`ClusterView::access`]).

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use futures::AsyncReadExt;
-use k8s_openapi::api::core::v1::{Event, Node, Pod};
+use k8s_openapi::api::core::v1::{Event, Node, Pod, Service};
 use ktop_web_shared::detail::{EventList, NodeDetail, PodDetail};
 use kube::Api;
 use kube::api::ListParams;
@@ -245,6 +245,45 @@ impl Reads {
         )
     }
 
+    /// Whether the Service `namespace/name` exists (looking for a history source). Only its
+    /// metadata is read.
+    pub async fn has_service(&self, namespace: &str, name: &str) -> Result<bool, ReadError> {
+        names::label("namespace", namespace)?;
+        names::label("service", name)?;
+        let found = self
+            .run(|client| async move {
+                Api::<Service>::namespaced(client, namespace)
+                    .get_metadata(name)
+                    .await
+            })
+            .await;
+        match found {
+            Ok(_) => Ok(true),
+            Err(ReadError::NotFound(_)) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// A `GET` of `path_and_query` on a service through the API server's service proxy
+    /// (history queries), under `deadline`. The caller builds the path from a checked
+    /// [`crate::history::ServiceRef`]; nothing from a request goes into it but checked names.
+    pub async fn through_service_proxy(
+        &self,
+        path_and_query: &str,
+        deadline: Duration,
+    ) -> Result<String, ReadError> {
+        within(
+            deadline,
+            self.clients.read_retrying(|client| async move {
+                let request = http::Request::get(path_and_query)
+                    .body(Vec::new())
+                    .map_err(kube::Error::HttpError)?;
+                client.request_text(request).await
+            }),
+        )
+        .await
+    }
+
     /// True when reads are made as each viewer (`--auth proxy`).
     pub fn impersonates(&self) -> bool {
         self.viewers.is_some()
@@ -283,7 +322,15 @@ fn check_scope(scope: Option<&str>, namespace: &str) -> Result<(), ReadError> {
 async fn within_deadline<T>(
     work: impl Future<Output = Result<T, kube::Error>>,
 ) -> Result<T, ReadError> {
-    match tokio::time::timeout(READ_DEADLINE, work).await {
+    within(READ_DEADLINE, work).await
+}
+
+/// `work` under `deadline`, with its errors classified.
+async fn within<T>(
+    deadline: Duration,
+    work: impl Future<Output = Result<T, kube::Error>>,
+) -> Result<T, ReadError> {
+    match tokio::time::timeout(deadline, work).await {
         Err(_) => Err(ReadError::Timeout),
         Ok(Ok(value)) => Ok(value),
         Ok(Err(e)) => Err(match status_code(&e) {

@@ -237,6 +237,14 @@ impl DemoCluster {
         ObjectCache::with_rows(nodes, pods)
     }
 
+    /// The node a pod (`namespace/name`) runs on.
+    pub fn node_of(&self, pod: &str) -> Option<&str> {
+        self.pods
+            .iter()
+            .find(|p| p.key() == pod)
+            .and_then(|p| p.node.as_deref())
+    }
+
     /// Usage of every running container at `t_ms`, and of nodes as their pods' sum plus
     /// system overhead.
     pub fn usage_at(&self, t_ms: i64) -> UsageSample {
