@@ -490,6 +490,40 @@ fn corpus(port: u16, token: &str, context: &str, pod: (&str, &str)) -> Vec<Case>
             400,
         );
     }
+    // History: only checked names go into PromQL, and no request can name another source,
+    // service or path.
+    let history = format!("/api/v1/contexts/{context}/history");
+    for query in [
+        "range=24h&points=600&namespace=shop&pod=a%22%7D%20or%20vector(1)%20or%20%7Bx%3D%22",
+        "range=24h&points=600&namespace=shop&pod=a%22%7D%5B1h%5D",
+        "range=24h&points=600&namespace=shop&pod=.%2A",
+        "range=24h&points=600&namespace=shop&pod=a&container=.%2A",
+        "range=24h&points=600&node=a%7Cb",
+        "range=24h&points=600&node=..",
+        "range=24h&points=600&namespace=..&pod=a",
+        "range=24h&points=600&pods=..%2Fkube-system%2Fa&per_pod=true",
+        "range=24h&points=600&pods=shop%2Fa%7C.%2A&per_pod=true",
+        "range=24h&points=600&pods=shop&per_pod=true",
+        "range=24h&points=600&service=kube-system%2Fkube-dns%3A53",
+        "range=24h&points=600&source=http%3A%2F%2F169.254.169.254%2F",
+        "range=24h&points=600&path=..%2F..%2Fsecrets",
+        "range=24h&points=600&query=up",
+        "range=24h&points=600&namespace=shop&pod=a&pod=b",
+        "range=live&points=600",
+        "range=1y&points=600",
+        "range=24h&points=-1",
+        "range=24h&points=99999999999",
+        "range=24h",
+        "points=600",
+    ] {
+        add(
+            format!("history ?{query}"),
+            "GET",
+            format!("{history}?{query}"),
+            ok_headers(),
+            400,
+        );
+    }
     cases
 }
 
@@ -516,6 +550,33 @@ fn the_allowlist_admits_only_the_two_metrics_endpoints_of_a_node() {
         "/api/v1/nodes/n1/proxy/metrics/../../configz",
     ] {
         assert!(!allowed_upstream("get", uri), "{uri}");
+    }
+}
+
+#[test]
+fn the_allowlist_admits_only_a_services_query_api_through_its_proxy() {
+    let proxy = "/api/v1/namespaces/monitoring/services/prometheus-operated:9090/proxy";
+    for uri in [
+        "/api/v1/namespaces/monitoring/services/prometheus-operated".to_owned(),
+        format!("{proxy}/api/v1/query_range?query=up&start=1&end=2&step=1"),
+        format!("{proxy}/api/v1/query?query=up"),
+        format!("{proxy}/prometheus/api/v1/query_range"),
+    ] {
+        assert!(allowed_upstream("get", &uri), "{uri}");
+        assert!(!allowed_upstream("create", &uri), "{uri}");
+    }
+    for uri in [
+        "/api/v1/namespaces/monitoring/services".to_owned(),
+        format!("{proxy}/api/v1/admin/tsdb/delete_series"),
+        format!("{proxy}/api/v1/series"),
+        format!("{proxy}/../../../../secrets/x/api/v1/query"),
+        format!("{proxy}/a/../api/v1/query_range"),
+        format!("{proxy}/"),
+        "/api/v1/namespaces/kube-system/services/kube-dns:53/proxy/".to_owned(),
+        "/api/v1/namespaces/monitoring/services/prometheus-operated/proxy/api/v1/query".to_owned(),
+        "/api/v1/namespaces/Monitoring/services/p:9090/proxy/api/v1/query".to_owned(),
+    ] {
+        assert!(!allowed_upstream("get", &uri), "{uri}");
     }
 }
 

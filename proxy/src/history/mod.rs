@@ -327,8 +327,8 @@ fn without_url(e: &reqwest::Error) -> String {
 fn service_error(service: &ServiceRef, e: ReadError) -> HistoryError {
     match e {
         ReadError::Forbidden(why) => HistoryError::Forbidden(format!(
-            "You may not read the history source {service}: reading it needs `get` on `services/proxy` for the service {}/{} ({why}).",
-            service.namespace, service.name
+            "You may not read the history source {service}: reading it needs `get` on `services/proxy` named `{}:{}` in namespace `{}` ({why}).",
+            service.name, service.port, service.namespace
         )),
         ReadError::Timeout => HistoryError::Slow {
             which: service.to_string(),

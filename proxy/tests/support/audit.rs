@@ -71,7 +71,8 @@ pub fn open_watches(events: &[Value], server_started: &str) -> BTreeMap<String, 
 }
 
 /// Paths ktop-web may request upstream (GET only): discovery, version, the watched and
-/// listed nodes and pods, metrics.k8s.io nodes and pods, and pods/log.
+/// listed nodes and pods, metrics.k8s.io nodes and pods, pods/log, and a history source's
+/// query API through its service proxy.
 pub fn allowed_upstream(verb: &str, uri: &str) -> bool {
     let path = uri.split('?').next().unwrap_or_default();
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
@@ -111,6 +112,38 @@ pub fn allowed_upstream(verb: &str, uri: &str) -> bool {
         }
         ["api", "v1", "namespaces", ns, "pods", pod] => {
             name_ok(ns) && name_ok(pod) && verb == "get"
+        }
+        // Looking for a history source: a well-known service, by name.
+        ["api", "v1", "namespaces", ns, "services", name] => {
+            name_ok(ns) && name_ok(name) && verb == "get"
+        }
+        // History: only the query API of one service, through its service proxy, under a
+        // plain path prefix.
+        [
+            "api",
+            "v1",
+            "namespaces",
+            ns,
+            "services",
+            service,
+            "proxy",
+            rest @ ..,
+        ] => {
+            let (name, port) = service.split_once(':').unwrap_or_default();
+            let plain = |s: &&str| {
+                !s.is_empty()
+                    && *s != "."
+                    && *s != ".."
+                    && s.bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            };
+            name_ok(ns)
+                && name_ok(name)
+                && name_ok(port)
+                && verb == "get"
+                && rest.iter().all(plain)
+                && (rest.ends_with(&["api", "v1", "query_range"])
+                    || rest.ends_with(&["api", "v1", "query"]))
         }
         ["api", "v1", "namespaces", ns, "events"] => {
             name_ok(ns) && verb == "list" && uri.contains("fieldSelector=involvedObject.kind")

@@ -7,4 +7,5 @@ pub mod browser;
 pub mod cluster;
 pub mod ktop;
 pub mod page;
+pub mod prometheus;
 pub mod top;

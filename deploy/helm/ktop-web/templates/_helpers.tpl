@@ -116,6 +116,9 @@ combination fails `helm install` and `helm template` with the reason.
 {{- range .Values.embedOrigins -}}
 {{- $args = append $args (printf "--embed-origin=%s" .) -}}
 {{- end -}}
+{{- with .Values.historySource -}}
+{{- $args = append $args (printf "--history-source=%s" .) -}}
+{{- end -}}
 {{- with .Values.watchNamespace -}}
 {{- $args = append $args (printf "--namespace=%s" .) -}}
 {{- end -}}
