@@ -41,6 +41,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 	"time"
 )
 
@@ -84,6 +85,7 @@ func main() {
 	node := flag.String("node", "kwok-node-0", "node of the pods and of the new-convention root cgroup")
 	oldNode := flag.String("old-node", "history-old-node", "node of the old-convention root cgroup (empty: none)")
 	out := flag.String("out", "-", "output file (- for stdout)")
+	more := flag.String("pods", "", "more pods on -node, as namespace/name,...: new-convention series of the same values (benchmarks)")
 	flag.Parse()
 	if *end%step != 0 {
 		fmt.Fprintf(os.Stderr, "ktop-history-data: -end %d is not a multiple of %d\n", *end, step)
@@ -100,7 +102,11 @@ func main() {
 		w = f
 	}
 	bw := bufio.NewWriterSize(w, 1<<20)
-	write(bw, *end, *node, *oldNode)
+	var extra []string
+	if *more != "" {
+		extra = strings.Split(*more, ",")
+	}
+	write(bw, *end, *node, *oldNode, extra)
 	if err := bw.Flush(); err != nil {
 		fmt.Fprintln(os.Stderr, "ktop-history-data:", err)
 		os.Exit(1)
@@ -113,7 +119,7 @@ func defaultEnd() int64 {
 	return time.Now().Unix()/step*step - 5*60
 }
 
-func write(w *bufio.Writer, end int64, node, oldNode string) {
+func write(w *bufio.Writer, end int64, node, oldNode string, extra []string) {
 	q := func(s string) string { return fmt.Sprintf("%q", s) }
 	pods := []series{
 		{fmt.Sprintf(`namespace="history",pod="steady-new",container="app",node=%s,id="/kubepods/steady-new/app"`, q(node)), 1},
@@ -122,6 +128,15 @@ func write(w *bufio.Writer, end int64, node, oldNode string) {
 	sandbox := []series{
 		{fmt.Sprintf(`namespace="history",pod="steady-new",container="POD",interface="eth0",node=%s,id="/kubepods/steady-new"`, q(node)), 1},
 		{fmt.Sprintf(`namespace="history",pod_name="steady-old",container_name="POD",interface="eth0",instance=%s,id="/kubepods/steady-old"`, q(node)), 1},
+	}
+	for _, key := range extra {
+		ns, pod, ok := strings.Cut(key, "/")
+		if !ok {
+			fmt.Fprintf(os.Stderr, "ktop-history-data: -pods: %q is not namespace/name\n", key)
+			os.Exit(2)
+		}
+		pods = append(pods, series{fmt.Sprintf(`namespace=%s,pod=%s,container="app",node=%s,id="/kubepods/%s/app"`, q(ns), q(pod), q(node), pod), 1})
+		sandbox = append(sandbox, series{fmt.Sprintf(`namespace=%s,pod=%s,container="POD",interface="eth0",node=%s,id="/kubepods/%s"`, q(ns), q(pod), q(node), pod), 1})
 	}
 	root := []series{{fmt.Sprintf(`id="/",node=%s`, q(node)), 4}}
 	rootNet := []series{{fmt.Sprintf(`id="/",interface="eth0",node=%s`, q(node)), 4}}
