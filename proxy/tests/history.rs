@@ -1,6 +1,8 @@
 //! History ranges from a real Prometheus with days of backfilled samples of known values
 //! (`scripts/test-cluster prometheus up`): by URL, behind a path prefix, found by discovery
 //! and reached through the API server's service proxy, in both cAdvisor label conventions.
+// The cluster lock is held across awaits on purpose: one test at a time owns the cluster.
+#![allow(clippy::await_holding_lock)]
 
 mod support;
 

@@ -412,7 +412,7 @@ fn visible(subject: Subject, access: Option<&ViewerAccess>) -> Result<Subject, H
     };
     let refused = |what: String| {
         HistoryError::Forbidden(format!(
-            "Your account may not list {what}, so ktop-web shows you no history of it."
+            "ktop-web shows you no history of {what}: your account may not list them, or ktop-web serves another namespace (-n)."
         ))
     };
     match subject {

@@ -331,7 +331,10 @@ async fn history(
             None,
         )
     })?;
-    let access = access(&view, viewer.clone()).await?;
+    let access = within_scope(
+        access(&view, viewer.clone()).await?,
+        view.info().namespace.as_deref(),
+    );
     let own = view.reads();
     let as_viewer = match own {
         Some(reads) => Some(reads.for_viewer(viewer.as_deref()).await?),
@@ -347,6 +350,30 @@ async fn history(
         )
         .await?;
     Ok(([(header::CACHE_CONTROL, "no-store")], Json(history)).into_response())
+}
+
+/// `access` narrowed to `scope`, the one namespace ktop-web serves with `-n`: the live view
+/// shows its pods only, and so does history.
+fn within_scope(access: Option<ViewerAccess>, scope: Option<&str>) -> Option<ViewerAccess> {
+    let Some(scope) = scope else {
+        return access;
+    };
+    let access = access.unwrap_or(ViewerAccess {
+        nodes: true,
+        namespaces: None,
+    });
+    let sees_scope = access
+        .namespaces
+        .as_ref()
+        .is_none_or(|list| list.iter().any(|ns| ns == scope));
+    Some(ViewerAccess {
+        nodes: access.nodes,
+        namespaces: Some(if sees_scope {
+            vec![scope.to_owned()]
+        } else {
+            Vec::new()
+        }),
+    })
 }
 
 /// What `viewer` may see of `view` (see [`ClusterView::access`]).
@@ -466,4 +493,24 @@ async fn pod_log(
         text,
     )
         .into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn history_with_n_covers_that_namespace_only() {
+        let everything = within_scope(None, Some("shop")).expect("narrowed");
+        assert_eq!(everything.namespaces, Some(vec!["shop".to_owned()]));
+        assert!(everything.nodes);
+        let alice = ViewerAccess {
+            nodes: false,
+            namespaces: Some(vec!["ops".into()]),
+        };
+        let none = within_scope(Some(alice.clone()), Some("shop")).expect("narrowed");
+        assert_eq!(none.namespaces, Some(Vec::new()));
+        assert_eq!(within_scope(Some(alice.clone()), None), Some(alice));
+        assert_eq!(within_scope(None, None), None);
+    }
 }
