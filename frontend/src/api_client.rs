@@ -1,22 +1,14 @@
 //! Talks to the ktop-web server's API: frames of the live view, and JSON for the rest.
 
-use std::future::Future;
-use std::marker::PhantomData;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
 use gloo_net::http::{Request, RequestBuilder, Response};
 use ktop_web_shared::api::{
     API_PREFIX, ApiError, ContextList, FRAME_CONTENT_TYPE, FRAME_TAKEN_HEADER,
 };
-use ktop_web_shared::decode::{Decode, DecodeError, from_json};
+use ktop_web_shared::decode::{DecodeError, from_json};
+use ktop_web_shared::history::HistoryQuery;
 
 use crate::embed::bearer;
 use crate::route::url_codec::encode;
-
-/// A boxed request in flight: one concrete type, so pages that load different things share
-/// the same loading code.
-pub type Loading<T> = Pin<Box<dyn Future<Output = Result<T, FetchError>>>>;
 
 /// Shown when the server does not answer at all.
 pub const UNREACHABLE_MESSAGE: &str = "ktop-web is not reachable — is it still running?";
@@ -117,32 +109,9 @@ async fn body(response: Response) -> Result<Vec<u8>, FetchError> {
     response.binary().await.map_err(|_| FetchError::Unreachable)
 }
 
-/// The body of a JSON document at `path`.
-async fn get_json_body(path: String) -> Result<Vec<u8>, FetchError> {
-    body(send(&path, "application/json").await?).await
-}
-
 /// A JSON body that does not decode.
-fn unreadable(e: DecodeError) -> FetchError {
+pub fn unreadable(e: DecodeError) -> FetchError {
     FetchError::BadResponse(e.to_string())
-}
-
-/// A JSON body on its way, decoded as `T` when it arrives. A hand-written future: an `async`
-/// block would copy the whole request's state machine into the wasm for every `T`.
-struct Decoding<T> {
-    body: Loading<Vec<u8>>,
-    decoded: PhantomData<fn() -> T>,
-}
-
-impl<T: Decode> Future for Decoding<T> {
-    type Output = Result<T, FetchError>;
-
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
-        self.body
-            .as_mut()
-            .poll(cx)
-            .map(|body| from_json(&body?).map_err(unreadable))
-    }
 }
 
 async fn error_from(response: Response) -> FetchError {
@@ -153,7 +122,13 @@ async fn error_from(response: Response) -> FetchError {
 
 /// `GET /api/v1/contexts`.
 pub async fn fetch_contexts() -> Result<ContextList, FetchError> {
-    fetch_json("/contexts".to_owned()).await
+    from_json(&fetch_body("/contexts", "application/json").await?).map_err(unreadable)
+}
+
+/// `GET` the body at `path` (under the API prefix) as bytes; only decoding depends on what
+/// is read, so this exists once in the wasm.
+pub async fn fetch_body(path: &str, accept: &str) -> Result<Vec<u8>, FetchError> {
+    body(send(path, accept).await?).await
 }
 
 /// The answer to a frame request.
@@ -240,6 +215,15 @@ pub enum EventsOf {
     Node,
 }
 
+/// Path of a range's history.
+pub fn history_path(context: &str, query: &HistoryQuery) -> String {
+    format!(
+        "/contexts/{}/history?{}",
+        encode(context),
+        query.to_query_string()
+    )
+}
+
 /// Path of the pods a label selector matches.
 pub fn selected_pods_path(context: &str, selector: &str) -> String {
     format!(
@@ -286,22 +270,6 @@ pub fn log_path(context: &str, ns: &str, pod: &str, container: &str, o: &LogOpti
         o.previous,
         o.timestamps
     )
-}
-
-/// `GET` a JSON document at `path` (under the API prefix).
-pub fn fetch_json<T: Decode + 'static>(path: String) -> Loading<T> {
-    Box::pin(Decoding::<T> {
-        body: Box::pin(get_json_body(path)),
-        decoded: PhantomData,
-    })
-}
-
-/// `GET` text at `path` (under the API prefix), e.g. a log.
-pub fn fetch_text(path: String) -> Loading<String> {
-    Box::pin(async move {
-        let response = send(&path, "text/plain").await?;
-        response.text().await.map_err(|_| FetchError::Unreachable)
-    })
 }
 
 #[cfg(test)]

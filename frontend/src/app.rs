@@ -68,7 +68,7 @@ pub fn App() -> impl IntoView {
         <div
             class="app"
             class:embed=embed
-            class:usage-stale=move || state.usage_stale.get()
+            class:usage-stale=move || state.usage_stale()
             data-taken-at=move || state.data.with(|d| d.as_ref().map(|d| d.taken_at_ms))
             data-usage-at=move || state.data.with(|d| d.as_ref().and_then(|d| d.freshness.usage_ms))
         >

@@ -19,6 +19,7 @@ mod nodes;
 mod overview;
 mod pods;
 mod poller;
+mod range;
 mod route;
 mod saved_history;
 mod select_options;

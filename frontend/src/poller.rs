@@ -140,7 +140,7 @@ fn apply(state: AppState, data: Dataset, taken_ms: i64) {
                 *history = saved;
             }
         }
-        if state.history_override.get_untracked().is_none() {
+        if untrack(|| state.history_override()).is_none() {
             history.set_capacity(data.cluster.history as usize);
         }
         // The same snapshot twice (a slow server) must not add a point twice.

@@ -31,12 +31,8 @@ pub struct AppState {
     pub taken_ms: RwSignal<Option<i64>>,
     /// This page's clock, ticking once a second.
     pub now_ms: RwSignal<i64>,
-    /// What on screen is not current, and why; empty when everything is.
-    pub stale: Memo<Vec<StaleNote>>,
-    /// True while the usage on screen is not current: its cells are marked.
-    pub usage_stale: Memo<bool>,
-    /// `?history=N` from the page URL; wins over the server's default.
-    pub history_override: Memo<Option<usize>>,
+    /// The page URL's query, for `?history=N` (see [`AppState::history_override`]).
+    query: Memo<Query>,
     /// True while the live source measures network and disk throughput; its columns and
     /// charts are shown only then.
     pub io: Memo<bool>,
@@ -45,13 +41,12 @@ pub struct AppState {
 impl AppState {
     /// Fresh state for a page whose query is `query`.
     pub fn new(query: Memo<Query>) -> AppState {
-        let history_override = Memo::new(move |_| query.with(history_param));
-        let capacity = history_override.get_untracked().unwrap_or(DEFAULT_CAPACITY);
+        let capacity = query
+            .with_untracked(history_param)
+            .unwrap_or(DEFAULT_CAPACITY);
         let data = RwSignal::new(None::<Arc<Dataset>>);
         let taken_ms = RwSignal::new(None);
         let now = RwSignal::new(now_ms());
-        let stale =
-            Memo::new(move |_| data.with(|d| stale_notes(d.as_deref(), taken_ms.get(), now.get())));
         let state = AppState {
             contexts: RwSignal::new(None),
             context: RwSignal::new(None),
@@ -60,24 +55,44 @@ impl AppState {
             error: RwSignal::new(None),
             taken_ms,
             now_ms: now,
-            stale,
-            usage_stale: Memo::new(move |_| stale.with(|notes| usage_is_stale(notes))),
-            history_override,
+            query,
             io: Memo::new(move |_| data.with(|d| d.as_ref().is_some_and(|d| d.source.io))),
         };
         // A changed `?history=` resizes the buffers at once; without one the server's
-        // default applies from the next snapshot.
+        // default applies from the next snapshot. This runs on any change of the query, so
+        // the charts are told only when the length changes.
         Effect::new(move |_| {
-            let capacity = history_override.get().or_else(|| {
+            let capacity = state.history_override().or_else(|| {
                 state
                     .data
                     .with_untracked(|d| d.as_ref().map(|d| d.cluster.history as usize))
             });
-            if let Some(capacity) = capacity {
+            if let Some(capacity) = capacity
+                && state.history.with_untracked(|h| h.capacity() != capacity)
+            {
                 state.history.update(|h| h.set_capacity(capacity));
             }
         });
         state
+    }
+
+    /// What on screen is not current, and why (tracked); empty when everything is. Not a
+    /// memo: a memo of its own type costs the wasm more than its two readers recomputing it
+    /// once a second.
+    pub fn stale(self) -> Vec<StaleNote> {
+        self.data
+            .with(|d| stale_notes(d.as_deref(), self.taken_ms.get(), self.now_ms.get()))
+    }
+
+    /// True while the usage on screen is not current (tracked): its cells are marked.
+    pub fn usage_stale(self) -> bool {
+        usage_is_stale(&self.stale())
+    }
+
+    /// `?history=N` from the page URL (tracked); wins over the server's default. Not a
+    /// memo: one more memo type costs the wasm more than reading the query again.
+    pub fn history_override(self) -> Option<usize> {
+        self.query.with(history_param)
     }
 
     /// The current totals, read tracked (a closure, not a memo: every memo is code of its own in the wasm).

@@ -3,6 +3,7 @@
 
 use ktop_web_shared::api::Io;
 use ktop_web_shared::format::fixed;
+use ktop_web_shared::history::HistoryMetric;
 
 use crate::charts::line_chart::SeriesStyle;
 use crate::store::IoSeries;
@@ -69,6 +70,14 @@ impl Throughput {
         match self {
             Throughput::Network => &[RX, TX],
             Throughput::Disk => &[READ, WRITE],
+        }
+    }
+
+    /// The history source's series of the chart's lines, in [`Self::styles`] order.
+    pub fn metrics(self) -> &'static [HistoryMetric] {
+        match self {
+            Throughput::Network => &[HistoryMetric::Rx, HistoryMetric::Tx],
+            Throughput::Disk => &[HistoryMetric::Read, HistoryMetric::Write],
         }
     }
 

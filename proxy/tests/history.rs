@@ -10,12 +10,15 @@ use std::time::Duration;
 
 use ktop_web_shared::history::{History, HistoryMetric};
 use support::audit::{ktop_requests, outside_allowlist};
+use support::browser::Browser;
 use support::cluster::TestCluster;
 use support::ktop::{Ktop, free_port};
 use support::prometheus::{
     NODE_SCALE, Prometheus, close, expected_cpu, expected_memory, expected_net_rx, query_range,
     steady_at,
 };
+
+const WAIT: Duration = Duration::from_secs(60);
 
 /// Points asked for a day: a 300 s step, so each instant is a multiple of five minutes.
 const DAY_POINTS: u32 = 289;
@@ -45,8 +48,12 @@ const OLD: HistoryPod = HistoryPod {
 impl HistoryPod {
     /// The plain query of the pod's CPU, as anyone would write it for this convention.
     fn cpu(&self) -> String {
+        self.cpu_over(WINDOW)
+    }
+
+    fn cpu_over(&self, window: i64) -> String {
         format!(
-            "sum(rate(container_cpu_usage_seconds_total{{namespace=\"history\",{}=\"{}\",{c}!=\"\",{c}!=\"POD\"}}[{WINDOW}s]))",
+            "sum(rate(container_cpu_usage_seconds_total{{namespace=\"history\",{}=\"{}\",{c}!=\"\",{c}!=\"POD\"}}[{window}s]))",
             self.pod_label,
             self.name,
             c = self.container_label
@@ -80,9 +87,21 @@ impl HistoryPod {
 /// Three instants of `history` inside the backfill, spread over the day, where a rate window
 /// lies in one hour (so the formula holds exactly too).
 fn chosen_instants(history: &History, end: i64) -> Vec<(usize, i64)> {
-    let instants: Vec<(usize, i64)> = (0..history.points as usize)
-        .map(|i| (i, history.time_ms(i) / 1000))
-        .filter(|(_, t)| *t <= end && steady_at(*t, WINDOW))
+    spread_instants(
+        (0..history.points as usize).map(|i| (i, history.time_ms(i) / 1000)),
+        end,
+        WINDOW,
+    )
+}
+
+/// Three of `instants` up to `end`, spread out, where a rate over `window` lies in one hour.
+fn spread_instants(
+    instants: impl Iterator<Item = (usize, i64)>,
+    end: i64,
+    window: i64,
+) -> Vec<(usize, i64)> {
+    let instants: Vec<(usize, i64)> = instants
+        .filter(|(_, t)| *t <= end && steady_at(*t, window))
         .collect();
     assert!(instants.len() > 30, "{} steady instants", instants.len());
     let n = instants.len();
@@ -375,4 +394,135 @@ async fn through_the_service_proxy_only_a_viewer_who_may_get_it_reads_history() 
     for needed in ["services/proxy", "`prometheus-operated:9090`", "ivan"] {
         assert!(body.contains(needed), "names {needed}: {body}");
     }
+}
+
+/// A chart's CSV as (Unix seconds, the `column` value) rows: the same export the chart's CSV
+/// button downloads.
+async fn chart_csv(b: &Browser, chart: &str, column: &str) -> Vec<(i64, Option<f64>)> {
+    b.capture_download().await;
+    b.click(&format!("{chart} .chart-csv"), WAIT).await;
+    let csv = b.downloaded(WAIT).await;
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap_or_default().split(',').collect();
+    assert_eq!(header.first(), Some(&"time"), "{csv}");
+    let at = header
+        .iter()
+        .position(|h| *h == column)
+        .unwrap_or_else(|| panic!("no {column} column: {header:?}"));
+    lines
+        .map(|line| {
+            let fields: Vec<&str> = line.split(',').collect();
+            let time: jiff::Timestamp = fields[0]
+                .parse()
+                .unwrap_or_else(|e| panic!("time {:?}: {e}", fields[0]));
+            (time.as_second(), fields[at].parse().ok())
+        })
+        .collect()
+}
+
+/// The pod page of `pod` with a day of history, as a bookmark opens it: the picker says
+/// 24h, the CPU chart is the range's, and its values at three instants equal Prometheus's
+/// own answer for the chart's step (and the generating formula).
+async fn check_pod_page_day(b: &Browser, ktop: &Ktop, prometheus: &Prometheus, pod: &HistoryPod) {
+    let context = ktop.context();
+    b.goto(&ktop.signed(&format!("/c/{context}/pods/history/{}?range=24h", pod.name)))
+        .await;
+    b.wait_for(
+        "#range-picker [data-range=\"24h\"][aria-pressed=\"true\"]",
+        WAIT,
+    )
+    .await;
+    let chart = "section[data-chart=\"cpu\"]";
+    b.wait_for(&format!("{chart} [data-range-points]"), WAIT)
+        .await;
+    let attr = |name: &'static str| async move {
+        b.attr(&format!("{chart} [data-range-points]"), name)
+            .await
+            .and_then(|v| v.parse::<i64>().ok())
+            .unwrap_or_else(|| panic!("{name} on the range chart"))
+    };
+    let step = attr("data-range-step-ms").await / 1000;
+    let start = attr("data-range-start-ms").await / 1000;
+    let points = attr("data-range-points").await;
+    let end = start + (points - 1) * step;
+    assert!(
+        (100..=11_000).contains(&points),
+        "a chart-wide day: {points} points"
+    );
+    let window = step.max(240);
+    let rows = chart_csv(b, chart, "usage").await;
+    assert_eq!(rows.len() as i64, points, "one CSV row per point");
+    let direct = query_range(&prometheus.url, &pod.cpu_over(window), start, end, step).await;
+    let chosen = spread_instants(
+        rows.iter().enumerate().map(|(i, (t, _))| (i, *t)),
+        prometheus.end,
+        window,
+    );
+    for (i, t) in chosen {
+        let ours = rows[i].1.unwrap_or_else(|| panic!("no usage at {t}")) / 1e9;
+        let theirs = direct
+            .iter()
+            .find(|(at, _)| *at == t)
+            .map(|(_, v)| *v)
+            .unwrap_or_else(|| panic!("Prometheus has no CPU at {t}"));
+        assert!(
+            same_on_the_wire(ours, theirs, HistoryMetric::Cpu),
+            "{} at {t}: the page {ours}, Prometheus {theirs}",
+            pod.name
+        );
+        assert!(
+            close(theirs, expected_cpu(t)),
+            "{} at {t}: {theirs}",
+            pod.name
+        );
+    }
+    let source = b.text("#history-source").await.unwrap_or_default();
+    assert!(source.contains("Prometheus"), "names the source: {source}");
+}
+
+#[tokio::test]
+#[ignore = "end-to-end (test cluster, Prometheus, Chromium): scripts/test runs it"]
+async fn a_bookmarked_pod_page_draws_the_day_prometheus_has() {
+    let c = TestCluster::shared();
+    let _lock = c.exclusive();
+    let prometheus = Prometheus::up();
+    let kubeconfig = c.kubeconfig.display().to_string();
+    let env = [("KUBECONFIG", kubeconfig.as_str())];
+    let ktop = Ktop::start(&["--history-source", &prometheus.url], &env);
+    let b = Browser::start().await;
+    for pod in [&NEW, &OLD] {
+        check_pod_page_day(&b, &ktop, &prometheus, pod).await;
+    }
+    b.screenshot("history-pod-24h").await;
+
+    // Back to live: the ring buffers' chart, and the URL no longer names a range.
+    b.click("#range-picker [data-range=\"live\"]", WAIT).await;
+    b.eventually("the live chart", WAIT, || async {
+        b.all("section[data-chart=\"cpu\"] [data-range-points]")
+            .await
+            .is_empty()
+            .then_some(())
+    })
+    .await;
+    let url = b.client.current_url().await.expect("the URL");
+    assert!(!url.as_str().contains("range="), "{url}");
+
+    // A source that does not answer: a banner with the reason and the fix, and the rest of
+    // the page (the containers of the pod) keeps working.
+    let nowhere = format!("http://127.0.0.1:{}", free_port());
+    let broken = Ktop::start(&["--history-source", &nowhere], &env);
+    b.goto(&broken.signed(&format!(
+        "/c/{}/pods/history/steady-new?range=24h",
+        broken.context()
+    )))
+    .await;
+    let banner = b.wait_for("#history-banner", WAIT).await;
+    let text = banner.text().await.unwrap_or_default();
+    assert!(text.contains("cannot reach the history source"), "{text}");
+    assert!(
+        text.contains("--history-source"),
+        "says how to fix it: {text}"
+    );
+    b.wait_for("#containers-table tbody tr", WAIT).await;
+    b.close().await;
 }

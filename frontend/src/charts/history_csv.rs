@@ -1,5 +1,5 @@
 //! A chart's history as CSV: one row per sample time, one column per line, in base units
-//! (nanocores or bytes) as the browser holds them.
+//! (nanocores, bytes, bytes per second) as whole numbers.
 
 use super::line_chart::SeriesStyle;
 
@@ -9,7 +9,7 @@ use super::line_chart::SeriesStyle;
 pub fn history_csv(
     styles: &[SeriesStyle],
     times: &[i64],
-    values: &[Vec<f32>],
+    values: &[Vec<Option<u64>>],
     time: fn(i64) -> String,
 ) -> String {
     let mut out = String::from("time");
@@ -24,14 +24,25 @@ pub fn history_csv(
             out.push(',');
             let series = values.get(line).map_or(&[][..], Vec::as_slice);
             let at = (i + series.len()).checked_sub(times.len());
-            if let Some(v) = at.and_then(|at| series.get(at)).filter(|v| v.is_finite()) {
-                // Whole base units: the buffers hold f32, so finer digits are not real.
-                out.push_str(&(v.round() as i64).to_string());
+            if let Some(Some(v)) = at.and_then(|at| series.get(at)) {
+                out.push_str(&v.to_string());
             }
         }
         out.push_str("\r\n");
     }
     out
+}
+
+/// Live lines in whole base units: the buffers hold f32, so finer digits are not real.
+pub fn whole_units(values: &[Vec<f32>]) -> Vec<Vec<Option<u64>>> {
+    values
+        .iter()
+        .map(|s| {
+            s.iter()
+                .map(|v| v.is_finite().then(|| v.round() as u64))
+                .collect()
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -54,7 +65,7 @@ mod tests {
         let csv = history_csv(
             &STYLES,
             &[1_700_000_000_000, 1_700_000_002_000],
-            &[vec![250_000_000.0, 1.6], vec![f32::NAN, 5e8]],
+            &whole_units(&[vec![250_000_000.0, 1.6], vec![f32::NAN, 5e8]]),
             |ms| ms.to_string(),
         );
         assert_eq!(
@@ -67,9 +78,12 @@ mod tests {
 
     #[test]
     fn short_series_line_up_with_the_newest_time() {
-        let csv = history_csv(&STYLES[..1], &[1_000, 2_000, 3_000], &[vec![7.0]], |ms| {
-            ms.to_string()
-        });
+        let csv = history_csv(
+            &STYLES[..1],
+            &[1_000, 2_000, 3_000],
+            &[vec![Some(7)]],
+            |ms| ms.to_string(),
+        );
         let rows: Vec<&str> = csv.lines().collect();
         assert_eq!(rows.len(), 4);
         assert_eq!(&rows[1..3], ["1000,", "2000,"]);
@@ -77,8 +91,19 @@ mod tests {
     }
 
     #[test]
+    fn wire_integers_are_written_exactly() {
+        let csv = history_csv(
+            &STYLES[..1],
+            &[1_000],
+            &[vec![Some(123_456_789_012)]],
+            |ms| ms.to_string(),
+        );
+        assert_eq!(csv, "time,usage\r\n1000,123456789012\r\n");
+    }
+
+    #[test]
     fn a_missing_series_is_an_empty_column() {
-        let csv = history_csv(&STYLES, &[1_000], &[vec![3.0]], |ms| ms.to_string());
+        let csv = history_csv(&STYLES, &[1_000], &[vec![Some(3)]], |ms| ms.to_string());
         assert_eq!(csv, "time,usage,limits\r\n1000,3,\r\n");
     }
 }

@@ -1,14 +1,17 @@
 //! A time-series chart with value-axis labels, several series and a hover readout.
 
 use ktop_web_shared::format::fixed;
+use ktop_web_shared::history::HistoryMetric;
 use leptos::ev::PointerEvent;
 use leptos::html::Div;
 use leptos::prelude::*;
 
 use super::geometry::{Plot, y_max};
-use super::history_csv::history_csv;
+use super::history_csv::{history_csv, whole_units};
 use crate::clock::{iso, time_of_day};
 use crate::download::download;
+use crate::range::columns::RangeColumns;
+use crate::range::fetch::RangeHistory;
 
 const WIDTH: f64 = 600.0;
 const HEIGHT: f64 = 160.0;
@@ -49,7 +52,24 @@ pub fn LineChart(
     format: fn(f64) -> String,
     /// Rounds the axis top up to a value that reads well.
     ceiling: fn(f64) -> f64,
+    /// The page's range: while one is chosen, its lines replace `values` and `times`.
+    range: RangeHistory,
+    /// The range's series of the first lines, in `styles` order.
+    metrics: &'static [HistoryMetric],
+    /// Flat lines after `metrics` in a range, in `styles` order.
+    references: Signal<Vec<Option<u64>>>,
 ) -> impl IntoView {
+    // Not a memo: a signal of a new type would cost the wasm more than recomputing.
+    let range = move || range.columns(metrics, &references.get());
+    let values =
+        Signal::derive(move || range().map(|c| c.values()).unwrap_or_else(|| values.get()));
+    let times = Signal::derive(move || range().map(|c| c.times()).unwrap_or_else(|| times.get()));
+    let slots = Signal::derive(move || {
+        range()
+            .map(|c| c.points as usize)
+            .unwrap_or_else(|| slots.get())
+    });
+    let grid = move |field: fn(&RangeColumns) -> i64| range().and_then(|c| c.grid(field(&c)));
     let plot = Memo::new(move |_| Plot {
         width: WIDTH,
         height: HEIGHT,
@@ -68,14 +88,15 @@ pub fn LineChart(
             }
         }
     };
-    // The hovered sample: its index and horizontal position in percent.
-    let hovered = Memo::new(move |_| {
+    // The hovered sample: its index and horizontal position in percent. Not a memo: a memo
+    // of its own type costs the wasm more than the three readers recomputing it.
+    let hovered = move || {
         let fraction = hover.get()?;
         let len = times.with(Vec::len);
         let p = plot.get();
         let index = p.index_at(fraction, len)?;
         Some((index, p.x(p.slots.max(len) - len + index) / WIDTH * 100.0))
-    });
+    };
 
     let lines = styles
         .iter()
@@ -88,9 +109,9 @@ pub fn LineChart(
             view! { <path class=format!("chart-line {}", style.class) d=d /> }
         })
         .collect_view();
-    let guide_x = move || hovered.get().map(|(_, x)| fixed(x / 100.0 * WIDTH, 1));
+    let guide_x = move || hovered().map(|(_, x)| fixed(x / 100.0 * WIDTH, 1));
     let readout = move || {
-        let (index, x) = hovered.get()?;
+        let (index, x) = hovered()?;
         let time = times.with(|t| t.get(index).copied()).map(time_of_day)?;
         let rows = values.with(|all| {
             styles
@@ -140,14 +161,25 @@ pub fn LineChart(
         })
         .collect_view();
     let export = move |_| {
-        let csv =
-            times.with_untracked(|t| values.with_untracked(|v| history_csv(styles, t, v, iso)));
+        // A range's columns are the wire's integers, exact; live lines are rounded floats.
+        let csv = match untrack(range) {
+            Some(c) => history_csv(styles, &c.times(), &c.columns, iso),
+            None => times.with_untracked(|t| {
+                values.with_untracked(|v| history_csv(styles, t, &whole_units(v), iso))
+            }),
+        };
         let file = format!("{}-history.csv", label.to_ascii_lowercase());
         download(&file, "text/csv;charset=utf-8", &csv);
     };
 
     view! {
-        <figure class="line-chart" aria-label=label>
+        <figure
+            class="line-chart"
+            aria-label=label
+            data-range-start-ms=move || grid(|c| c.start_ms)
+            data-range-step-ms=move || grid(|c| c.step_ms)
+            data-range-points=move || grid(|c| i64::from(c.points))
+        >
             <div class="chart-body">
                 <div class="chart-y" aria-hidden="true">
                     <span class="chart-y-max">{move || format(plot.get().y_max)}</span>
@@ -170,7 +202,7 @@ pub fn LineChart(
                             x2=guide_x
                             y1="0"
                             y2=SVG_HEIGHT
-                            visibility=move || if hovered.get().is_some() { "visible" } else { "hidden" }
+                            visibility=move || if hovered().is_some() { "visible" } else { "hidden" }
                         />
                     </svg>
                     {readout}

@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::geometry::{Plot, Trace, y_max};
+use super::geometry::{Plot, y_max};
 use crate::threshold::Level;
 
 const WIDTH: f64 = 64.0;
@@ -28,7 +28,8 @@ pub fn Sparkline(
     /// Accessible name, such as "CPU history".
     label: &'static str,
 ) -> impl IntoView {
-    let trace = Memo::new(move |_| {
+    // Not a memo: tracing a row's few points twice costs less than a memo type in the wasm.
+    let trace = move || {
         values.with(|v| {
             Plot {
                 width: WIDTH,
@@ -38,7 +39,7 @@ pub fn Sparkline(
             }
             .trace(v)
         })
-    });
+    };
     view! {
         <svg
             class=move || format!("sparkline {}", level.get().class())
@@ -46,9 +47,9 @@ pub fn Sparkline(
             preserveAspectRatio="none"
             role="img"
             aria-label=label
-            data-points=move || trace.with(|t| t.points)
+            data-points=move || trace().points
         >
-            <path d=move || trace.with(Trace::path_data) />
+            <path d=move || trace().path_data() />
         </svg>
     }
 }

@@ -6,9 +6,13 @@ use super::facts::Facts;
 use super::fetched::{DETAIL_REFRESH, use_fetched};
 use super::logs_view::LogsView;
 use super::pod_page::{resources_text, state_text};
+use super::usage_chart::{POD_LINES, UsageChart};
 use ktop_web_shared::detail::PodDetail;
 
-use crate::api_client::{fetch_json, pod_path};
+use crate::api_client::pod_path;
+use crate::overview::resource::Resource;
+use crate::range::fetch::{RangeHistory, Subject};
+use crate::range::picker::RangeBar;
 use crate::route::page_route::pod_href;
 use crate::state::use_app_state;
 
@@ -33,14 +37,12 @@ pub fn ContainerPage(
             .map(|c| pod_path(&c, &ns.get(), &name.get()))
     });
     let every = Signal::stored(Some(DETAIL_REFRESH));
-    let detail = use_fetched::<PodDetail>(detail_at, fetch_json, every);
+    let detail = use_fetched::<PodDetail>(detail_at, every);
     let spec = move || {
         let wanted = container.get();
-        detail.with(|d| {
-            d.as_ref()
-                .and_then(|r| r.as_ref().ok())
-                .and_then(|d| d.containers.iter().find(|c| c.name == wanted).cloned())
-        })
+        detail
+            .loaded()
+            .and_then(|d| d.containers.into_iter().find(|c| c.name == wanted))
     };
     let facts = Signal::derive(move || {
         let c = spec();
@@ -68,6 +70,24 @@ pub fn ContainerPage(
             ("Probes", get(|c| c.probes.join("; "))),
         ]
     });
+    // The ring buffers follow pods, not containers: this page charts only a range, and
+    // hides its charts while live.
+    let range = RangeHistory::new(Subject {
+        namespace: Some(ns),
+        pod: Some(name),
+        container: Some(container),
+        ..Subject::default()
+    });
+    let chart = move |resource: Resource| {
+        let references = Signal::derive(move || {
+            spec()
+                .map(|c| vec![resource.pick_set(c.requests), resource.pick_set(c.limits)])
+                .unwrap_or_default()
+        });
+        view! {
+            <UsageChart resource=resource styles=&POD_LINES usage=Vec::new() references=references times=Vec::new() slots=0 range=range />
+        }
+    };
     let pod_href = move || {
         state
             .context
@@ -80,7 +100,11 @@ pub fn ContainerPage(
                 <a href=pod_href class="back" id="pod-link">{name}</a>
                 <h1>{container}</h1>
             </div>
+            <RangeBar history=range />
             <Facts id="container-facts" facts=facts />
+            <div class="charts" prop:hidden=move || range.range().seconds().is_none()>
+                {chart(Resource::Cpu)} {chart(Resource::Memory)}
+            </div>
             <LogsView context=state.context ns=ns pod=name container=container />
         </section>
     }

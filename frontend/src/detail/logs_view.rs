@@ -7,10 +7,10 @@ use std::time::Duration;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use super::fetched::use_fetched;
+use super::fetched::use_fetched_text;
 use ktop_web_shared::api::API_PREFIX;
 
-use crate::api_client::{LogOptions, fetch_text, log_path};
+use crate::api_client::{LogOptions, log_path};
 
 /// Lines asked for at first, and added by "Load older".
 const TAIL_STEP: u32 = 500;
@@ -126,7 +126,7 @@ pub fn LogsView(
     });
     // Not following: one read per change of options, none on a timer.
     let every = Signal::derive(move || follow.get().then_some(FOLLOW_EVERY));
-    let log = use_fetched(log_at, fetch_text, every);
+    let log = use_fetched_text(log_at, every);
     let filter = Memo::new(move |_| LineFilter::new(&filter_text.get(), regex.get()));
     let shown = Memo::new(move |_| {
         log.with(|l| match l {

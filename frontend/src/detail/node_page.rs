@@ -7,17 +7,19 @@ use leptos::prelude::*;
 use super::conditions::ConditionsTable;
 use super::events_table::EventsTable;
 use super::facts::Facts;
-use super::fetched::{DETAIL_REFRESH, use_fetched};
+use super::fetched::{DETAIL_REFRESH, error_message, use_fetched};
 use super::throughput_charts::ThroughputCharts;
 use super::usage_chart::{NODE_LINES, UsageChart};
 use ktop_web_shared::detail::{EventList, NodeDetail};
 
-use crate::api_client::{EventsOf, events_path, fetch_json, node_path};
+use crate::api_client::{EventsOf, events_path, node_path};
 use crate::overview::resource::Resource;
 use crate::pods::column::PodColumn;
 use crate::pods::page::pod_key_at;
 use crate::pods::query::PodsQuery;
 use crate::pods::table_row::PodTableRow;
+use crate::range::fetch::{RangeHistory, Subject};
+use crate::range::picker::RangeBar;
 use crate::route::location::use_location;
 use crate::route::page_route::PageRoute;
 use crate::state::use_app_state;
@@ -47,15 +49,15 @@ pub fn NodeDetailPage(
             .get()
             .map(|c| events_path(&c, EventsOf::Node, "", &name.get()))
     });
-    let detail = use_fetched::<NodeDetail>(detail_at, fetch_json, every);
-    let events = use_fetched::<EventList>(events_at, fetch_json, every);
+    let detail = use_fetched::<NodeDetail>(detail_at, every);
+    let events = use_fetched::<EventList>(events_at, every);
     let row = Memo::new(move |_| {
         let name = name.get();
         state
             .data
             .with(|d| d.as_ref().and_then(|d| d.node(&name).cloned()))
     });
-    let loaded = move || detail.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).cloned());
+    let loaded = move || detail.loaded();
 
     let facts = Signal::derive(move || {
         let row = row.get();
@@ -116,14 +118,12 @@ pub fn NodeDetailPage(
         ]
     });
     let conditions = Signal::derive(move || loaded().map(|d| d.conditions).unwrap_or_default());
-    let error = move || {
-        detail.with(|d| {
-            d.as_ref()
-                .and_then(|r| r.as_ref().err())
-                .map(|e| e.message())
-        })
-    };
+    let error = move || error_message(detail.answer);
 
+    let range = RangeHistory::new(Subject {
+        node: Some(name),
+        ..Subject::default()
+    });
     let times = Signal::derive(move || state.history.with(|h| h.times().to_vec()));
     let slots = Signal::derive(move || state.history.with(History::samples));
     let chart = move |resource: Resource| {
@@ -147,7 +147,7 @@ pub fn NodeDetailPage(
                 .unwrap_or_default()
         });
         view! {
-            <UsageChart resource=resource styles=&NODE_LINES usage=usage references=references times=times slots=slots />
+            <UsageChart resource=resource styles=&NODE_LINES usage=usage references=references times=times slots=slots range=range />
         }
     };
 
@@ -188,11 +188,12 @@ pub fn NodeDetailPage(
                 <a href=move || PageRoute::Nodes.href_in(state.context.get().as_deref()) class="back">"Nodes"</a>
                 <h1>{name}</h1>
             </div>
+            <RangeBar history=range />
             {move || error().map(|e| view! { <p class="banner banner-error" id="detail-error">{e}</p> })}
             <Facts id="node-facts" facts=facts />
             <div class="charts">
                 {chart(Resource::Cpu)} {chart(Resource::Memory)}
-                <ThroughputCharts key=name find=History::node_io />
+                <ThroughputCharts key=name find=History::node_io range=range />
             </div>
             <h2>"Conditions"</h2>
             <ConditionsTable id="node-conditions" conditions=conditions />

@@ -14,11 +14,13 @@ use leptos::prelude::*;
 use super::conditions::ConditionsTable;
 use super::events_table::EventsTable;
 use super::facts::Facts;
-use super::fetched::{DETAIL_REFRESH, use_fetched};
+use super::fetched::{DETAIL_REFRESH, error_message, use_fetched};
 use super::throughput_charts::ThroughputCharts;
 use super::usage_chart::{POD_LINES, UsageChart};
-use crate::api_client::{EventsOf, events_path, fetch_json, pod_path};
+use crate::api_client::{EventsOf, events_path, pod_path};
 use crate::overview::resource::Resource;
+use crate::range::fetch::{RangeHistory, Subject};
+use crate::range::picker::RangeBar;
 use crate::route::page_route::{PageRoute, node_href};
 use crate::state::use_app_state;
 use crate::store::{CpuMemSeries, History};
@@ -79,22 +81,16 @@ pub fn PodDetailPage(
             .get()
             .map(|c| events_path(&c, EventsOf::Pod, &ns.get(), &name.get()))
     });
-    let detail = use_fetched::<PodDetail>(detail_at, fetch_json, every);
-    let events = use_fetched::<EventList>(events_at, fetch_json, every);
+    let detail = use_fetched::<PodDetail>(detail_at, every);
+    let events = use_fetched::<EventList>(events_at, every);
     let row = Memo::new(move |_| {
         let key = pod_key.get();
         state
             .data
             .with(|d| d.as_ref().and_then(|d| d.pod(&key).cloned()))
     });
-    let loaded = move || detail.with(|d| d.as_ref().and_then(|r| r.as_ref().ok()).cloned());
-    let error = move || {
-        detail.with(|d| {
-            d.as_ref()
-                .and_then(|r| r.as_ref().err())
-                .map(|e| e.message())
-        })
-    };
+    let loaded = move || detail.loaded();
+    let error = move || error_message(detail.answer);
 
     // Container usage over the time this page is open, one point per snapshot.
     let capacity = state.history.with_untracked(|h| h.capacity());
@@ -218,32 +214,50 @@ pub fn PodDetailPage(
             </tr>
         }
     };
+    let range = RangeHistory::new(Subject {
+        namespace: Some(ns),
+        pod: Some(name),
+        ..Subject::default()
+    });
     let times = Signal::derive(move || history.with(|h| h.times.to_vec()));
     let slots = Signal::derive(move || history.with(|h| h.times.len()));
-    let container_charts = move || {
+    // Rebuilt when the containers change, not with every read of the details: each
+    // container's chart keeps its range request running.
+    let container_names = Memo::new(move |_| {
         loaded()
+            .map(|d| {
+                d.containers
+                    .iter()
+                    .map(|c| c.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            })
+            .unwrap_or_default()
+    });
+    let container_charts = move || {
+        // Read, not only tracked: a memo nobody reads is never computed.
+        container_names.with(|_| ());
+        untrack(loaded)
             .map(|d| d.containers)
             .unwrap_or_default()
             .into_iter()
             .filter(|c| !c.init)
             .map(|c| {
+                // Each container's range is its own request.
+                let range = RangeHistory::new(Subject {
+                    namespace: Some(ns),
+                    pod: Some(name),
+                    container: Some(Signal::stored(c.name.clone())),
+                    ..Subject::default()
+                });
                 let chart = move |resource: Resource, c: &ContainerDetail| {
                     let container = c.name.clone();
                     let usage = Signal::derive(move || {
                         history.with(|h| h.series.get(&container).map(|s| resource.series(s)).unwrap_or_default())
                     });
-                    let refs = vec![
-                        match resource {
-                            Resource::Cpu => c.requests.cpu,
-                            Resource::Memory => c.requests.mem,
-                        },
-                        match resource {
-                            Resource::Cpu => c.limits.cpu,
-                            Resource::Memory => c.limits.mem,
-                        },
-                    ];
+                    let refs = vec![resource.pick_set(c.requests), resource.pick_set(c.limits)];
                     view! {
-                        <UsageChart resource=resource styles=&POD_LINES usage=usage references=Signal::derive(move || refs.clone()) times=times slots=slots />
+                        <UsageChart resource=resource styles=&POD_LINES usage=usage references=Signal::derive(move || refs.clone()) times=times slots=slots range=range />
                     }
                 };
                 view! {
@@ -262,11 +276,12 @@ pub fn PodDetailPage(
                 <a href=move || PageRoute::Pods.href_in(state.context.get().as_deref()) class="back">"Pods"</a>
                 <h1>{name}</h1>
             </div>
+            <RangeBar history=range />
             {move || error().map(|e| view! { <p class="banner banner-error" id="detail-error">{e}</p> })}
             <Facts id="pod-facts" facts=facts />
             {node_link}
             <div class="charts">
-                <ThroughputCharts key=pod_key find=History::pod_io />
+                <ThroughputCharts key=pod_key find=History::pod_io range=range />
             </div>
             <h2>"Containers"</h2>
             <table class="detail-table" id="containers-table">

@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::charts::chart_panel::ChartPanel;
 use crate::charts::geometry::binary_ceiling;
 use crate::charts::line_chart::LineChart;
+use crate::range::fetch::RangeHistory;
 use crate::state::use_app_state;
 use crate::store::{History, IoSeries};
 use crate::throughput::{Throughput, format_rate};
@@ -17,6 +18,8 @@ pub fn ThroughputCharts(
     key: Signal<String>,
     /// Finds the object's throughput in the history.
     find: for<'h, 'k> fn(&'h History, &'k str) -> Option<&'h IoSeries>,
+    /// Shown instead of the ring buffers while a range is chosen.
+    range: RangeHistory,
 ) -> impl IntoView {
     let state = use_app_state();
     let times = Signal::derive(move || state.history.with(|h| h.times().to_vec()));
@@ -39,6 +42,9 @@ pub fn ThroughputCharts(
                     slots=slots
                     format=|v| format_rate(v.max(0.0) as u64)
                     ceiling=binary_ceiling
+                    range=range
+                    metrics=kind.metrics()
+                    references=Signal::derive(Vec::new)
                 />
             </ChartPanel>
         }

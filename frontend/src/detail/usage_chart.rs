@@ -6,6 +6,7 @@ use leptos::prelude::*;
 use crate::charts::chart_panel::ChartPanel;
 use crate::charts::line_chart::{LineChart, SeriesStyle};
 use crate::overview::resource::Resource;
+use crate::range::fetch::RangeHistory;
 
 const USAGE: SeriesStyle = SeriesStyle {
     name: "usage",
@@ -61,6 +62,8 @@ pub fn UsageChart(
     /// Positions across the width.
     #[prop(into)]
     slots: Signal<usize>,
+    /// Shown instead of `usage` and `times` while a range is chosen.
+    range: RangeHistory,
 ) -> impl IntoView {
     let values = Signal::derive(move || chart_values(usage.get(), &references.get()));
     view! {
@@ -73,6 +76,9 @@ pub fn UsageChart(
                 slots=slots
                 format=resource.format_axis()
                 ceiling=resource.axis_ceiling()
+                range=range
+                metrics=resource.metric()
+                references=references
             />
         </ChartPanel>
     }

@@ -17,7 +17,7 @@ pub fn StaleBanner() -> impl IntoView {
     let state = use_app_state();
     view! {
         {move || {
-            let notes = state.stale.get();
+            let notes = state.stale();
             (!notes.is_empty())
                 .then(|| {
                     view! {

@@ -28,7 +28,7 @@ pub fn Header() -> impl IntoView {
             .data
             .with(|d| d.as_ref().and_then(|d| d.source.last_sample_ms))
     };
-    let stale = move || state.usage_stale.get() || state.error.with(Option::is_some);
+    let stale = move || state.usage_stale() || state.error.with(Option::is_some);
     let location = use_location();
     let href = move |page: PageRoute| move || page.href_in(state.context.get().as_deref());
     let current = move |section: Section| {

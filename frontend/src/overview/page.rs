@@ -2,6 +2,8 @@
 
 use leptos::prelude::*;
 
+use crate::range::fetch::{RangeHistory, Subject};
+use crate::range::picker::RangeBar;
 use crate::state::use_app_state;
 use crate::table::cell::CellValue;
 use crate::threshold::Level;
@@ -48,6 +50,7 @@ pub fn OverviewPage() -> impl IntoView {
                 .unwrap_or_default()
         })
     });
+    let range = RangeHistory::new(Subject::default());
     let scope = move || {
         state.data.with(|d| {
             d.as_ref().map(|d| match &d.cluster.namespace {
@@ -63,14 +66,15 @@ pub fn OverviewPage() -> impl IntoView {
                 <h1>"Overview"</h1>
                 <span class="count">{scope}</span>
             </div>
+            <RangeBar history=range />
             <dl class="stats summary">
                 <Stat id="nodes-ready" label="Nodes ready" value=nodes_ready />
                 <Stat id="pods-running" label="Pods running" value=pods_running />
                 <Stat id="namespaces" label="Namespaces" value=namespaces />
             </dl>
             <div class="panels">
-                <ResourcePanel resource=Resource::Cpu />
-                <ResourcePanel resource=Resource::Memory />
+                <ResourcePanel resource=Resource::Cpu range=range />
+                <ResourcePanel resource=Resource::Memory range=range />
             </div>
         </section>
     }

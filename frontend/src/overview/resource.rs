@@ -1,7 +1,8 @@
 //! CPU or memory: how the overview picks, formats and names each.
 
-use ktop_web_shared::api::CpuMem;
+use ktop_web_shared::api::{CpuMem, Resources};
 use ktop_web_shared::format::{format_bytes, format_cpu};
+use ktop_web_shared::history::HistoryMetric;
 
 use crate::charts::geometry::{binary_ceiling, nice_ceiling};
 use crate::store::CpuMemSeries;
@@ -41,11 +42,27 @@ impl Resource {
         }
     }
 
+    /// This resource's part of requests or limits, when set.
+    pub fn pick_set(self, value: Resources) -> Option<u64> {
+        match self {
+            Resource::Cpu => value.cpu,
+            Resource::Memory => value.mem,
+        }
+    }
+
     /// This resource's history in a pair of series.
     pub fn series(self, series: &CpuMemSeries) -> Vec<f32> {
         match self {
             Resource::Cpu => series.cpu().to_vec(),
             Resource::Memory => series.mem().to_vec(),
+        }
+    }
+
+    /// The history source's series of this resource.
+    pub fn metric(self) -> &'static [HistoryMetric] {
+        match self {
+            Resource::Cpu => &[HistoryMetric::Cpu],
+            Resource::Memory => &[HistoryMetric::Memory],
         }
     }
 

@@ -7,6 +7,7 @@ use leptos::prelude::*;
 
 use crate::charts::chart_heading::ChartHeading;
 use crate::charts::line_chart::{LineChart, SeriesStyle};
+use crate::range::fetch::RangeHistory;
 use crate::state::use_app_state;
 use crate::store::History;
 use crate::table::cell::CellValue;
@@ -35,6 +36,8 @@ const SERIES: [SeriesStyle; 3] = [
 pub fn ResourcePanel(
     /// CPU or memory.
     resource: Resource,
+    /// Shown instead of the ring buffers while a range is chosen.
+    range: RangeHistory,
 ) -> impl IntoView {
     let state = use_app_state();
     let summary = state.summary();
@@ -99,6 +102,9 @@ pub fn ResourcePanel(
                 slots=slots
                 format=resource.format_axis()
                 ceiling=resource.axis_ceiling()
+                range=range
+                metrics=resource.metric()
+                references=Signal::derive(move || vec![requests(), allocatable()])
             />
         </section>
     }

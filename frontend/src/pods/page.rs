@@ -7,8 +7,8 @@ use ktop_web_shared::api::SelectedPods;
 use leptos::prelude::*;
 
 use super::column::PodColumn;
-use crate::api_client::{fetch_json, selected_pods_path};
-use crate::detail::fetched::use_fetched;
+use crate::api_client::selected_pods_path;
+use crate::detail::fetched::{error_message, use_fetched};
 use crate::fast_hash::FastSet;
 use crate::poller::refresh_interval;
 use crate::route::location::use_location;
@@ -65,22 +65,17 @@ pub fn PodsPage() -> impl IntoView {
                 .map(|d| Duration::from_millis(refresh_interval(d.cluster.refresh_ms)))
         })
     });
-    let selection = use_fetched(selection_path, fetch_json::<SelectedPods>, every.into());
-    let selected = Memo::new(move |_| {
-        selection.with(|answer| match answer {
-            Some(Ok(answer)) if selector.with(|s| s.as_deref() == Some(&answer.selector)) => Some(
-                Arc::new(answer.pods.iter().cloned().collect::<FastSet<_>>()),
-            ),
-            _ => None,
-        })
+    let selection = use_fetched::<SelectedPods>(selection_path, every.into());
+    let selected = Memo::new(move |_| match selection.get() {
+        Some(Ok(answer)) if selector.with(|s| s.as_deref() == Some(&answer.selector)) => {
+            Some(Arc::new(answer.pods.into_iter().collect::<FastSet<_>>()))
+        }
+        _ => None,
     });
     let selection_error = move || {
-        selector.with(Option::is_some).then(|| {
-            selection.with(|answer| match answer {
-                Some(Err(e)) => Some(e.message()),
-                _ => None,
-            })
-        })
+        selector
+            .with(Option::is_some)
+            .then(|| error_message(selection.answer))
     };
     let order = Memo::new(move |_| {
         let selected = selected.get();
@@ -132,7 +127,7 @@ pub fn PodsPage() -> impl IntoView {
     let empty_text = Signal::derive(move || {
         if state.data.with(Option::is_none) {
             "Waiting for the first snapshot…".to_owned()
-        } else if selector.with(Option::is_some) && selection.with(Option::is_none) {
+        } else if selector.with(Option::is_some) && selection.answer.with(Option::is_none) {
             "Selecting pods by label…".to_owned()
         } else {
             "No pods match.".to_owned()

@@ -1,6 +1,8 @@
 //! "CSV" and "JSON" buttons that download what a table shows: its rows after filtering and
 //! sorting, in its visible columns.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use crate::download::download;
@@ -26,7 +28,7 @@ where
 {
     let location = use_location();
     let io = use_app_state().io;
-    let export = move |json: bool| {
+    let text = move |json: bool| {
         let shown = location
             .query
             .with_untracked(|q| visible::<C>(q.get("cols"), io.get_untracked()));
@@ -37,16 +39,29 @@ where
             .collect();
         let rows = rows.run(());
         let sheet = Sheet::new(&shown, &rows);
-        let (text, kind, ext) = if json {
-            (sheet.to_json(), "application/json", "json")
+        if json {
+            sheet.to_json()
         } else {
-            (sheet.to_csv(), "text/csv;charset=utf-8", "csv")
-        };
-        download(&format!("{file}.{ext}"), kind, &text);
+            sheet.to_csv()
+        }
     };
+    buttons(file, Arc::new(text))
+}
+
+/// The buttons, once in the wasm whatever the table: `text(json)` writes the file.
+fn buttons(file: &'static str, text: Arc<dyn Fn(bool) -> String + Send + Sync>) -> impl IntoView {
+    let export = move |json: bool| {
+        let (kind, ext) = if json {
+            ("application/json", "json")
+        } else {
+            ("text/csv;charset=utf-8", "csv")
+        };
+        download(&format!("{file}.{ext}"), kind, &text(json));
+    };
+    let csv = export.clone();
     view! {
         <span class="export">
-            <button type="button" id=format!("{file}-csv") on:click=move |_| export(false)>"CSV"</button>
+            <button type="button" id=format!("{file}-csv") on:click=move |_| csv(false)>"CSV"</button>
             <button type="button" id=format!("{file}-json") on:click=move |_| export(true)>"JSON"</button>
         </span>
     }

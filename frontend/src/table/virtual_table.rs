@@ -68,11 +68,10 @@ where
     let resize = window_event_listener(ev::resize, move |_| measure());
     on_cleanup(move || resize.remove());
 
-    let window = Memo::new(move |_| {
-        RowWindow::at(scroll_top.get(), viewport.get(), order.with(|o| o.len()))
-    });
+    // Not a memo: a few sums are cheaper than a memo type in the wasm.
+    let window = move || RowWindow::at(scroll_top.get(), viewport.get(), order.with(|o| o.len()));
     let visible = move || {
-        let w = window.get();
+        let w = window();
         order.with(|o| {
             let shown = o.get(w.start..w.end).unwrap_or_default();
             shown.iter().filter_map(|&i| key_at(i)).collect::<Vec<_>>()
@@ -92,14 +91,14 @@ where
                     <tr class="spacer" aria-hidden="true">
                         <td
                             colspan=columns
-                            style:height=move || format!("{}px", fixed(window.get().space_above_px(), 0))
+                            style:height=move || format!("{}px", fixed(window().space_above_px(), 0))
                         ></td>
                     </tr>
                     <For each=visible key=Arc::clone children=row />
                     <tr class="spacer" aria-hidden="true">
                         <td
                             colspan=columns
-                            style:height=move || format!("{}px", fixed(window.get().space_below_px(), 0))
+                            style:height=move || format!("{}px", fixed(window().space_below_px(), 0))
                         ></td>
                     </tr>
                 </tbody>
