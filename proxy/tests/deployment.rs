@@ -528,18 +528,35 @@ fn check_rbac(mode: Mode, objects: &[Value], namespace: &str) {
     assert!(has("", "nodes/proxy", &["get"]), "{rules:?}");
     assert!(has("", "pods/log", &["get"]), "{rules:?}");
     assert!(has("", "events", &["list"]), "{rules:?}");
+    // History: looking for a source by name, and in token mode reading it through the service
+    // proxy of named services only (with --auth proxy each viewer needs that right).
+    assert!(has("", "services", &["get"]), "{rules:?}");
+    let proxies: Vec<&Value> = role["rules"]
+        .as_array()
+        .expect("rules")
+        .iter()
+        .filter(|r| strings(&r["resources"]).contains(&"services/proxy".to_owned()))
+        .collect();
+    for rule in &proxies {
+        let names = strings(&rule["resourceNames"]);
+        assert!(
+            !names.is_empty() && names.iter().all(|n| n.contains(':')),
+            "services/proxy only for named services, as NAME:PORT: {rule}"
+        );
+    }
+    assert_eq!(proxies.len(), usize::from(mode == Mode::Token), "{rules:?}");
     let impersonates = rules
         .iter()
         .any(|(_, _, v)| v.iter().any(|v| v == "impersonate"));
     if mode == Mode::Token {
         assert!(!impersonates, "token mode must not impersonate: {rules:?}");
-        assert_eq!(rules.len(), 7, "{rules:?}");
+        assert_eq!(rules.len(), 9, "{rules:?}");
     } else {
         assert!(has("", "users", &["impersonate"]), "{rules:?}");
         assert!(has("", "groups", &["impersonate"]), "{rules:?}");
         assert_eq!(
             rules.len(),
-            9,
+            10,
             "only users and groups are impersonated: {rules:?}"
         );
     }

@@ -495,6 +495,26 @@ async fn a_bookmarked_pod_page_draws_the_day_prometheus_has() {
     }
     b.screenshot("history-pod-24h").await;
 
+    // The node's page over the day: its pods' trend lines are the range's, one request for
+    // all of them; the day's CPU of steady-new is drawn across the whole line.
+    b.goto(&ktop.signed(&format!(
+        "/c/{}/nodes/{}?range=24h",
+        ktop.context(),
+        prometheus.node
+    )))
+    .await;
+    let spark = "#pods-table tr[data-pod=\"history/steady-new\"] td[data-col=\"cpu-spark\"][data-range-spark] svg";
+    let points: usize = b
+        .eventually("the range's trend line", WAIT, || async {
+            b.attr(spark, "data-points")
+                .await
+                .and_then(|p| p.parse().ok())
+                .filter(|p: &usize| *p > 0)
+        })
+        .await;
+    assert!(points >= 60, "a day of points across the line: {points}");
+    b.screenshot("history-node-24h").await;
+
     // Back to live: the ring buffers' chart, and the URL no longer names a range.
     b.click("#range-picker [data-range=\"live\"]", WAIT).await;
     b.eventually("the live chart", WAIT, || async {

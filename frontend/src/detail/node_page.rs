@@ -20,6 +20,7 @@ use crate::pods::query::PodsQuery;
 use crate::pods::table_row::PodTableRow;
 use crate::range::fetch::{RangeHistory, Subject};
 use crate::range::picker::RangeBar;
+use crate::range::trends::RangeTrends;
 use crate::route::location::use_location;
 use crate::route::page_route::PageRoute;
 use crate::state::use_app_state;
@@ -121,6 +122,10 @@ pub fn NodeDetailPage(
     let error = move || error_message(detail.answer);
 
     let range = RangeHistory::new(Subject {
+        node: Some(name),
+        ..Subject::default()
+    });
+    RangeTrends::provide(Subject {
         node: Some(name),
         ..Subject::default()
     });

@@ -67,7 +67,8 @@ pub fn PodDetailPage(
     name: Signal<String>,
 ) -> impl IntoView {
     let state = use_app_state();
-    let pod_key = Memo::new(move |_| format!("{}/{}", ns.get(), name.get()));
+    // Not a memo: a memo of a String would be a type of its own in the wasm.
+    let pod_key = Signal::derive(move || format!("{}/{}", ns.get(), name.get()));
     let every = Signal::stored(Some(DETAIL_REFRESH));
     let detail_at = Memo::new(move |_| {
         state

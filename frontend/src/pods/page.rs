@@ -59,13 +59,15 @@ pub fn PodsPage() -> impl IntoView {
         let context = state.context.get()?;
         selector.with(|s| s.as_deref().map(|s| selected_pods_path(&context, s)))
     });
-    let every = Memo::new(move |_| {
+    // Not a memo (a type of its own in the wasm): each snapshot then starts the next read at
+    // once, which is when a selection can have changed.
+    let every = Signal::derive(move || {
         state.data.with(|d| {
             d.as_ref()
                 .map(|d| Duration::from_millis(refresh_interval(d.cluster.refresh_ms)))
         })
     });
-    let selection = use_fetched::<SelectedPods>(selection_path, every.into());
+    let selection = use_fetched::<SelectedPods>(selection_path, every);
     let selected = Memo::new(move |_| match selection.get() {
         Some(Ok(answer)) if selector.with(|s| s.as_deref() == Some(&answer.selector)) => {
             Some(Arc::new(answer.pods.into_iter().collect::<FastSet<_>>()))

@@ -6,7 +6,7 @@ use ktop_web_shared::history::{History, HistoryMetric, HistoryQuery, HistoryRang
 use leptos::prelude::*;
 
 use super::columns::RangeColumns;
-use super::param::{points_for, range_param};
+use super::param::{TREND_POINTS, points_for, range_param};
 use crate::api_client::{FetchError, history_path};
 use crate::detail::fetched::{Fetched, use_fetched};
 use crate::route::location::use_location;
@@ -27,6 +27,8 @@ pub struct Subject {
     pub pod: Option<Signal<String>>,
     /// A container's name.
     pub container: Option<Signal<String>>,
+    /// One series per pod (table trend lines) instead of the subject's totals.
+    pub per_pod: bool,
 }
 
 /// The page's range and the history source's answer for it; cheap to copy.
@@ -42,13 +44,17 @@ impl RangeHistory {
         let state = use_app_state();
         let location = use_location();
         // Read once: a wider window later should not drop the lines shown and read again.
-        let points = points_for(
-            window()
-                .inner_width()
-                .ok()
-                .and_then(|w| w.as_f64())
-                .unwrap_or_default(),
-        );
+        let points = if subject.per_pod {
+            TREND_POINTS
+        } else {
+            points_for(
+                window()
+                    .inner_width()
+                    .ok()
+                    .and_then(|w| w.as_f64())
+                    .unwrap_or_default(),
+            )
+        };
         let path = Memo::new(move |_| {
             let range = location.query.with(range_param);
             range.seconds()?;
@@ -60,6 +66,7 @@ impl RangeHistory {
                 namespace: name(subject.namespace),
                 pod: name(subject.pod),
                 container: name(subject.container),
+                per_pod: subject.per_pod,
                 ..HistoryQuery::default()
             };
             Some(history_path(&state.context.get()?, &query))

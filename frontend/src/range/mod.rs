@@ -5,3 +5,4 @@ pub mod columns;
 pub mod fetch;
 pub mod param;
 pub mod picker;
+pub mod trends;

@@ -17,6 +17,9 @@ pub fn range_value(range: HistoryRange) -> Option<String> {
     (range != HistoryRange::Live).then(|| range.as_str().to_owned())
 }
 
+/// Points of a table's trend line over a range: one per unit of the sparkline's width.
+pub const TREND_POINTS: u32 = 64;
+
 /// Points to ask for when the window is `window_px` wide: about one per pixel of a chart,
 /// as two to four charts share a row.
 pub fn points_for(window_px: f64) -> u32 {

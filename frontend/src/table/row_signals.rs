@@ -3,9 +3,12 @@
 
 use std::sync::Arc;
 
+use ktop_web_shared::history::HistoryMetric;
 use leptos::prelude::*;
 
 use crate::charts::sparkline::Sparkline;
+use crate::range::param::TREND_POINTS;
+use crate::range::trends::RangeTrends;
 use crate::state::use_app_state;
 use crate::store::{CpuMemSeries, History, IoSeries};
 use crate::table::cell::CellValue;
@@ -103,11 +106,18 @@ pub fn SparkCells(
     mem_level: Signal<Level>,
 ) -> impl IntoView {
     let state = use_app_state();
+    // Over a range, the page's per-pod history replaces the ring buffers (CPU and memory;
+    // network and disk have no range trend and stay empty rather than mix in live data).
+    let trends = use_context::<RangeTrends>();
+    let in_range = move || trends.is_some_and(RangeTrends::shown);
     let usage = {
         let key = key.clone();
-        move |pick: fn(&CpuMemSeries) -> Vec<f32>| {
+        move |pick: fn(&CpuMemSeries) -> Vec<f32>, metric: HistoryMetric| {
             let key = key.clone();
             Signal::derive(move || {
+                if let Some(values) = trends.and_then(|t| t.values(&key, metric)) {
+                    return values;
+                }
                 state
                     .history
                     .with(|h| find(h, &key).map(pick).unwrap_or_default())
@@ -117,6 +127,9 @@ pub fn SparkCells(
     let io = move |kind: Throughput| {
         let key = key.clone();
         Signal::derive(move || {
+            if in_range() {
+                return Vec::new();
+            }
             state.history.with(|h| {
                 find_io(h, &key)
                     .map(|s| kind.total_series(s))
@@ -124,10 +137,16 @@ pub fn SparkCells(
             })
         })
     };
-    let slots = Signal::derive(move || state.history.with(History::samples));
+    let slots = Signal::derive(move || {
+        if in_range() {
+            TREND_POINTS as usize
+        } else {
+            state.history.with(History::samples)
+        }
+    });
     let cell = move |col: &'static str, values, level: Signal<Level>, label| {
         view! {
-            <td data-col=col class="spark">
+            <td data-col=col class="spark" data-range-spark=move || in_range().then_some("")>
                 <Sparkline values=values slots=slots level=level label=label />
             </td>
         }
@@ -135,8 +154,8 @@ pub fn SparkCells(
     // Throughput has no capacity to be a share of, so no threshold colouring.
     let normal = Signal::default();
     view! {
-        {cell("cpu-spark", usage(|s| s.cpu().to_vec()), cpu_level, "CPU history")}
-        {cell("mem-spark", usage(|s| s.mem().to_vec()), mem_level, "Memory history")}
+        {cell("cpu-spark", usage(|s| s.cpu().to_vec(), HistoryMetric::Cpu), cpu_level, "CPU history")}
+        {cell("mem-spark", usage(|s| s.mem().to_vec(), HistoryMetric::Memory), mem_level, "Memory history")}
         {cell("net-spark", io(Throughput::Network), normal, "Network history")}
         {cell("disk-spark", io(Throughput::Disk), normal, "Disk history")}
     }
