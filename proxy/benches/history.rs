@@ -137,7 +137,12 @@ async fn main() {
             click_to_drawn(
                 &b,
                 "24h",
-                "const c = document.querySelector('[data-range-points]'); return !!c && !!c.querySelector('path[d]') && document.querySelectorAll('[data-range-spark]').length > 0;",
+                // The node's chart, and nine in ten of the rows' CPU trend lines (a pod
+                // started after the backfill has none).
+                "const c = document.querySelector('[data-range-points]');
+                 const sparks = [...document.querySelectorAll('td[data-col=\"cpu-spark\"][data-range-spark] svg')];
+                 const drawn = sparks.filter(s => s.getAttribute('data-points') !== '0').length;
+                 return !!c && !!c.querySelector('path[d]') && sparks.length > 0 && drawn >= 0.9 * sparks.length;",
             )
             .await,
         );
