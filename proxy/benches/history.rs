@@ -41,25 +41,31 @@ fn summary(mut samples: Vec<f64>) -> String {
 }
 
 /// Milliseconds from clicking the range `range` to `drawn` (a script returning true once
-/// the page shows it), measured in the page; `undo` is clicked first so each run starts
-/// from the live view.
+/// the page shows it), measured in the page, which checks at every animation frame; Live is
+/// chosen first so each run starts from the live view.
 async fn click_to_drawn(b: &Browser, range: &str, drawn: &str) -> f64 {
     b.click("#range-picker [data-range=\"live\"]", WAIT).await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     let script = format!(
-        "const done = arguments[arguments.length - 1];
+        "window.__drawn = null;
          const drawn = () => {{ {drawn} }};
          const t0 = performance.now();
          document.querySelector('#range-picker [data-range=\"{range}\"]').click();
-         const poll = () => drawn() ? done(performance.now() - t0) : requestAnimationFrame(poll);
-         poll();"
+         const poll = () => drawn() ? (window.__drawn = performance.now() - t0) : requestAnimationFrame(poll);
+         requestAnimationFrame(poll);"
     );
-    let value = b
-        .client
-        .execute_async(&script, vec![])
+    b.client
+        .execute(&script, vec![])
         .await
-        .expect("the page reports the drawn chart");
-    value.as_f64().expect("milliseconds")
+        .expect("the page takes the click");
+    b.eventually("the drawn range", WAIT, || async {
+        b.client
+            .execute("return window.__drawn", vec![])
+            .await
+            .ok()
+            .and_then(|v| v.as_f64())
+    })
+    .await
 }
 
 #[tokio::main]
