@@ -8,14 +8,12 @@
 mod support;
 
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{Value, json};
 use support::browser::Browser;
-use support::cluster::{TestCluster, repo_root};
+use support::cluster::{DownOnDrop, TestCluster, script_exports};
 use support::ktop::http_get_bytes;
 use support::page::PageServer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -38,15 +36,8 @@ struct Portal {
     /// ktop-web itself, behind oauth2-proxy.
     ktop: SocketAddr,
     // Dropped in this order: the portal is down before the next test may start one.
-    _down: PortalDown,
+    _down: DownOnDrop,
     _one_at_a_time: MutexGuard<'static, ()>,
-}
-
-/// Runs `portal down` when dropped, whatever `portal up` got to.
-struct PortalDown;
-
-fn script() -> PathBuf {
-    repo_root().join("scripts").join("test-cluster")
 }
 
 impl Portal {
@@ -59,39 +50,23 @@ impl Portal {
         // Tests of this file share the one portal the script runs.
         static LOCK: Mutex<()> = Mutex::new(());
         let lock = LOCK.lock().unwrap_or_else(|p| p.into_inner());
-        let down = PortalDown;
-        let mut up = Command::new(script());
-        up.args(["portal", "up"])
-            .env("KTOP_WEB_BIN", env!("CARGO_BIN_EXE_ktop-web"));
-        match embed_origin {
-            Some(origin) => up.env("KTOP_PORTAL_EMBED_ORIGIN", origin),
-            None => up.env_remove("KTOP_PORTAL_EMBED_ORIGIN"),
-        };
-        let out = up.output().expect("run scripts/test-cluster portal up");
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "portal up failed ({}):\n{stdout}\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let export = |name: &str| {
-            let prefix = format!("export {name}=");
-            stdout
-                .lines()
-                .find_map(|l| l.strip_prefix(&prefix))
-                .unwrap_or_else(|| panic!("portal up printed no {name}:\n{stdout}"))
-                .to_owned()
-        };
-        let ktop = export("KTOP_PORTAL_KTOP_URL");
+        let down = DownOnDrop(&["portal", "down"]);
+        let exports = script_exports(&["portal", "up"], |up| {
+            up.env("KTOP_WEB_BIN", env!("CARGO_BIN_EXE_ktop-web"));
+            match embed_origin {
+                Some(origin) => up.env("KTOP_PORTAL_EMBED_ORIGIN", origin),
+                None => up.env_remove("KTOP_PORTAL_EMBED_ORIGIN"),
+            };
+        });
+        let ktop = exports.get("KTOP_PORTAL_KTOP_URL");
         let ktop = ktop
             .trim_start_matches("http://")
             .trim_end_matches('/')
             .parse()
             .unwrap_or_else(|e| panic!("ktop-web's address {ktop}: {e}"));
         Portal {
-            url: export("KTOP_PORTAL_URL"),
-            issuer: export("KTOP_PORTAL_ISSUER_URL"),
+            url: exports.get("KTOP_PORTAL_URL"),
+            issuer: exports.get("KTOP_PORTAL_ISSUER_URL"),
             ktop,
             _down: down,
             _one_at_a_time: lock,
@@ -132,20 +107,6 @@ impl Portal {
 
     fn pods_page(&self) -> String {
         format!("{}c/{CONTEXT}/pods", self.url)
-    }
-}
-
-impl Drop for PortalDown {
-    fn drop(&mut self) {
-        match Command::new(script()).args(["portal", "down"]).output() {
-            Ok(out) if out.status.success() => {}
-            Ok(out) => eprintln!(
-                "portal down failed ({}): {}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-            ),
-            Err(e) => eprintln!("cannot run portal down: {e}"),
-        }
     }
 }
 

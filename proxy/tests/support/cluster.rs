@@ -275,3 +275,60 @@ impl Drop for Applied<'_> {
             .kubectl(&["delete", "--ignore-not-found", "-f", &path]);
     }
 }
+
+/// The `export NAME=value` lines a `scripts/test-cluster … up` printed.
+pub struct Exports(String);
+
+impl Exports {
+    /// The value of `name`; panics when the script printed none.
+    pub fn get(&self, name: &str) -> String {
+        let prefix = format!("export {name}=");
+        self.0
+            .lines()
+            .find_map(|l| l.strip_prefix(&prefix))
+            .unwrap_or_else(|| panic!("no {name} among the exports:\n{}", self.0))
+            .to_owned()
+    }
+}
+
+/// Runs `scripts/test-cluster <args>` (its environment set by `env`), which must succeed;
+/// returns the export lines it printed.
+pub fn script_exports(args: &[&str], env: impl FnOnce(&mut Command)) -> Exports {
+    let mut command = Command::new(test_cluster_script());
+    command.args(args);
+    env(&mut command);
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("run scripts/test-cluster {args:?}: {e}"));
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "scripts/test-cluster {args:?} failed ({}):\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    Exports(stdout)
+}
+
+/// Runs `scripts/test-cluster <args>` when dropped, whatever a test got to (a failed one
+/// included): the `down` of something a test brought up.
+pub struct DownOnDrop(pub &'static [&'static str]);
+
+impl Drop for DownOnDrop {
+    fn drop(&mut self) {
+        match Command::new(test_cluster_script()).args(self.0).output() {
+            Ok(out) if out.status.success() => {}
+            Ok(out) => eprintln!(
+                "scripts/test-cluster {:?} failed ({}): {}",
+                self.0,
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            ),
+            Err(e) => eprintln!("cannot run scripts/test-cluster {:?}: {e}", self.0),
+        }
+    }
+}
+
+fn test_cluster_script() -> PathBuf {
+    repo_root().join("scripts").join("test-cluster")
+}

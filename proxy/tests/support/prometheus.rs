@@ -46,10 +46,9 @@
 //! ([`Prometheus::prefixed_url`]) holds the same history, scrapes nothing and serves its API
 //! under `/prometheus`.
 
-use std::process::Command;
 use std::sync::{Mutex, MutexGuard};
 
-use super::cluster::{TestCluster, repo_root};
+use super::cluster::{DownOnDrop, TestCluster, script_exports};
 use super::ktop::http_get;
 
 /// The scale of the root cgroup's series (`id="/"`) against the pods' formulas.
@@ -76,12 +75,9 @@ pub struct Prometheus {
     /// The node the history's pods (and its root cgroup series) are on.
     pub node: String,
     // Dropped in this order: down before the next test may bring it up.
-    _down: PrometheusDown,
+    _down: DownOnDrop,
     _one_at_a_time: MutexGuard<'static, ()>,
 }
-
-/// Runs `prometheus down` when dropped, whatever `prometheus up` got to.
-struct PrometheusDown;
 
 impl Prometheus {
     /// Brings the test cluster (if need be) and both servers up; reuses running servers.
@@ -89,35 +85,17 @@ impl Prometheus {
         static LOCK: Mutex<()> = Mutex::new(());
         let lock = LOCK.lock().unwrap_or_else(|p| p.into_inner());
         TestCluster::shared();
-        let down = PrometheusDown;
-        let out = Command::new(script())
-            .args(["prometheus", "up"])
-            .output()
-            .expect("run scripts/test-cluster prometheus up");
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        assert!(
-            out.status.success(),
-            "prometheus up failed ({}):\n{stdout}\n{}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr)
-        );
-        let export = |name: &str| {
-            let prefix = format!("export {name}=");
-            stdout
-                .lines()
-                .find_map(|l| l.strip_prefix(&prefix))
-                .unwrap_or_else(|| panic!("prometheus up printed no {name}:\n{stdout}"))
-                .to_owned()
-        };
-        let end = export("KTOP_HISTORY_END");
+        let down = DownOnDrop(&["prometheus", "down"]);
+        let exports = script_exports(&["prometheus", "up"], |_| {});
+        let end = exports.get("KTOP_HISTORY_END");
         Prometheus {
-            url: export("KTOP_PROMETHEUS_URL"),
-            prefixed_url: export("KTOP_PROMETHEUS_PREFIXED_URL"),
-            service: export("KTOP_PROMETHEUS_SERVICE"),
+            url: exports.get("KTOP_PROMETHEUS_URL"),
+            prefixed_url: exports.get("KTOP_PROMETHEUS_PREFIXED_URL"),
+            service: exports.get("KTOP_PROMETHEUS_SERVICE"),
             end: end
                 .parse()
                 .unwrap_or_else(|e| panic!("KTOP_HISTORY_END {end:?}: {e}")),
-            node: export("KTOP_HISTORY_NODE"),
+            node: exports.get("KTOP_HISTORY_NODE"),
             _down: down,
             _one_at_a_time: lock,
         }
@@ -127,24 +105,6 @@ impl Prometheus {
     pub fn start(&self) -> i64 {
         self.end - SPAN
     }
-}
-
-impl Drop for PrometheusDown {
-    fn drop(&mut self) {
-        match Command::new(script()).args(["prometheus", "down"]).output() {
-            Ok(out) if out.status.success() => {}
-            Ok(out) => eprintln!(
-                "prometheus down failed ({}): {}",
-                out.status,
-                String::from_utf8_lossy(&out.stderr)
-            ),
-            Err(e) => eprintln!("cannot run prometheus down: {e}"),
-        }
-    }
-}
-
-fn script() -> std::path::PathBuf {
-    repo_root().join("scripts").join("test-cluster")
 }
 
 /// The hour index of unix time `t`: `floor(t / 3600)`.
