@@ -55,11 +55,13 @@ pub enum HistoryError {
     /// The source could not be reached or failed.
     #[error("{0}")]
     Unreachable(String),
-    /// The source did not answer within [`QUERY_DEADLINE`].
-    #[error("the history source {which} did not answer within {}s", QUERY_DEADLINE.as_secs())]
+    /// The source did not answer within the deadline ([`QUERY_DEADLINE`]).
+    #[error("the history source {which} did not answer within {within_s}s")]
     Slow {
         /// The source, as `--history-source` would name it.
         which: String,
+        /// The deadline, in seconds.
+        within_s: u64,
     },
     /// The source answered, but not with series.
     #[error(transparent)]
@@ -87,6 +89,8 @@ pub struct HistoryReader {
     origin: Origin,
     /// For sources given by URL.
     http: reqwest::Client,
+    /// Longest one read may take ([`QUERY_DEADLINE`]).
+    deadline: Duration,
 }
 
 impl HistoryReader {
@@ -99,6 +103,7 @@ impl HistoryReader {
         HistoryReader {
             origin,
             http: http_client(),
+            deadline: QUERY_DEADLINE,
         }
     }
 
@@ -107,6 +112,7 @@ impl HistoryReader {
         HistoryReader {
             origin: Origin::Demo(cluster),
             http: http_client(),
+            deadline: QUERY_DEADLINE,
         }
     }
 
@@ -160,10 +166,11 @@ impl HistoryReader {
                 ))
             }
         });
-        let answers = tokio::time::timeout(QUERY_DEADLINE, try_join_all(asked))
+        let answers = tokio::time::timeout(self.deadline, try_join_all(asked))
             .await
             .map_err(|_| HistoryError::Slow {
                 which: source.to_string(),
+                within_s: self.deadline.as_secs(),
             })??;
         let mut series = Vec::new();
         for (metric, found) in answers {
@@ -244,9 +251,9 @@ impl HistoryReader {
                 })?;
                 let path = format!("{}?{params}", service.proxy_path("/api/v1/query_range"));
                 viewer
-                    .through_service_proxy(&path, QUERY_DEADLINE)
+                    .through_service_proxy(&path, self.deadline)
                     .await
-                    .map_err(|e| service_error(service, e))
+                    .map_err(|e| service_error(service, e, self.deadline))
             }
             HistorySource::Url(base) => self.get_url(base, &params).await,
         }
@@ -324,7 +331,7 @@ fn without_url(e: &reqwest::Error) -> String {
 }
 
 /// A service-proxy failure, said in terms of the history source.
-fn service_error(service: &ServiceRef, e: ReadError) -> HistoryError {
+fn service_error(service: &ServiceRef, e: ReadError, deadline: Duration) -> HistoryError {
     match e {
         ReadError::Forbidden(why) => HistoryError::Forbidden(format!(
             "You may not read the history source {service}: reading it needs `get` on `services/proxy` named `{}:{}` in namespace `{}` ({why}).",
@@ -332,6 +339,7 @@ fn service_error(service: &ServiceRef, e: ReadError) -> HistoryError {
         )),
         ReadError::Timeout => HistoryError::Slow {
             which: service.to_string(),
+            within_s: deadline.as_secs(),
         },
         ReadError::NotFound(why) => HistoryError::Unreachable(format!(
             "the history source {service} does not exist or has no such port ({why})"

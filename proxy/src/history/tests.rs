@@ -169,6 +169,23 @@ async fn source(status: StatusCode, body: &'static str) -> HistoryReader {
     reader_at(addr, "/prefix")
 }
 
+/// A source at a local address that answers only after `delay`.
+async fn slow_source(delay: std::time::Duration) -> SocketAddr {
+    let app = Router::new().route(
+        "/api/v1/query_range",
+        get(move || async move {
+            tokio::time::sleep(delay).await;
+            (StatusCode::OK, "{}")
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("binds");
+    let addr = listener.local_addr().expect("an address");
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    addr
+}
+
 fn reader_at(addr: SocketAddr, path: &str) -> HistoryReader {
     let url = format!("http://{addr}{path}");
     HistoryReader::new(Some(parse_history_source(&url).expect("a URL")))
@@ -230,4 +247,24 @@ async fn a_sources_failures_are_said_in_its_terms() {
     let err = read(&reader_at(addr, "")).await.expect_err("unreachable");
     assert!(matches!(err, HistoryError::Unreachable(_)), "{err}");
     assert!(!err.to_string().contains("query="), "{err}");
+}
+
+#[tokio::test]
+async fn a_slow_source_is_given_up_on_at_the_deadline() {
+    let addr = slow_source(std::time::Duration::from_secs(30)).await;
+    let reader = HistoryReader {
+        deadline: std::time::Duration::from_secs(1),
+        ..reader_at(addr, "")
+    };
+    // The source would answer after 30 s with a body that is not Prometheus's: only the
+    // deadline gives Slow.
+    let err = read(&reader).await.expect_err("too slow");
+    assert!(
+        matches!(err, HistoryError::Slow { within_s: 1, .. }),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("did not answer within 1s"),
+        "{err}"
+    );
 }
