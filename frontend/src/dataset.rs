@@ -140,7 +140,7 @@ mod tests {
                 live: SourceKind::Demo,
                 fallbacks: vec![],
                 last_sample_ms: None,
-                io: false,
+                ..SourceStatus::default()
             },
             taken_at_ms: 10_000,
             nodes: vec![],

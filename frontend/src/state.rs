@@ -12,6 +12,7 @@ use crate::dataset::Dataset;
 use crate::route::url_codec::Query;
 use crate::staleness::{StaleNote, stale_notes, usage_is_stale};
 use crate::store::{DEFAULT_CAPACITY, History};
+use crate::table::caps::Caps;
 
 /// Signals every view reads; cheap to copy.
 #[derive(Debug, Clone, Copy)]
@@ -33,9 +34,8 @@ pub struct AppState {
     pub now_ms: RwSignal<i64>,
     /// The page URL's query, for `?history=N` (see [`AppState::history_override`]).
     query: Memo<Query>,
-    /// True while the live source measures network and disk throughput; its columns and
-    /// charts are shown only then.
-    pub io: Memo<bool>,
+    /// True while the live source measures network and disk throughput.
+    io: Memo<bool>,
 }
 
 impl AppState {
@@ -93,6 +93,13 @@ impl AppState {
     /// memo: one more memo type costs the wasm more than reading the query again.
     pub fn history_override(self) -> Option<usize> {
         self.query.with(history_param)
+    }
+
+    /// What the live source can fill (tracked): columns that need more are not shown. Read
+    /// from memos of `bool`, a type the wasm has anyway, so readers do not run with every
+    /// snapshot.
+    pub fn caps(self) -> Caps {
+        Caps { io: self.io.get() }
     }
 
     /// The current totals, read tracked (a closure, not a memo: every memo is code of its own in the wasm).

@@ -127,13 +127,14 @@ pub fn LogsView(
     // Not following: one read per change of options, none on a timer.
     let every = Signal::derive(move || follow.get().then_some(FOLLOW_EVERY));
     let log = use_fetched_text(log_at, every);
-    let filter = Memo::new(move |_| LineFilter::new(&filter_text.get(), regex.get()));
+    // Not a memo: making the filter is cheap next to applying it, and a memo type is not.
+    let filter = move || LineFilter::new(&filter_text.get(), regex.get());
     let shown = Memo::new(move |_| {
         log.with(|l| match l {
             None => Err("Loading…".to_owned()),
             Some(Err(e)) => Err(e.message()),
-            Some(Ok(text)) => filter
-                .with(|f| f.apply(text))
+            Some(Ok(text)) => filter()
+                .apply(text)
                 .map(|lines| (lines.len(), lines.join("\n"))),
         })
     });

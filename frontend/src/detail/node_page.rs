@@ -15,9 +15,8 @@ use ktop_web_shared::detail::{EventList, NodeDetail};
 use crate::api_client::{EventsOf, events_path, node_path};
 use crate::overview::resource::Resource;
 use crate::pods::column::PodColumn;
-use crate::pods::page::pod_key_at;
+use crate::pods::page::{pod_key_at, pod_row};
 use crate::pods::query::PodsQuery;
-use crate::pods::table_row::PodTableRow;
 use crate::range::fetch::{RangeHistory, Subject};
 use crate::range::picker::RangeBar;
 use crate::range::trends::RangeTrends;
@@ -26,13 +25,7 @@ use crate::route::page_route::PageRoute;
 use crate::state::use_app_state;
 use crate::store::History;
 use crate::table::column::Column;
-use crate::table::sort::SortSpec;
 use crate::table::virtual_table::VirtualTable;
-use crate::table::visible_columns::hidden_keys;
-
-fn pod_row(key: Arc<str>) -> impl IntoView {
-    view! { <PodTableRow pod_key=key /> }
-}
 
 /// A node's page.
 #[component]
@@ -52,16 +45,18 @@ pub fn NodeDetailPage(
     });
     let detail = use_fetched::<NodeDetail>(detail_at, every);
     let events = use_fetched::<EventList>(events_at, every);
-    let row = Memo::new(move |_| {
+    // Not a memo: the row changes with every snapshot (its age does), so a memo would only
+    // add a type to the wasm.
+    let row = move || {
         let name = name.get();
         state
             .data
             .with(|d| d.as_ref().and_then(|d| d.node(&name).cloned()))
-    });
+    };
     let loaded = move || detail.loaded();
 
     let facts = Signal::derive(move || {
-        let row = row.get();
+        let row = row();
         let d = loaded();
         let sys = d.as_ref().map(|d| d.system.clone()).unwrap_or_default();
         vec![
@@ -141,7 +136,7 @@ pub fn NodeDetailPage(
             })
         });
         let references = Signal::derive(move || {
-            row.get()
+            row()
                 .map(|r| {
                     vec![
                         Some(resource.pick(r.requests)),
@@ -159,30 +154,17 @@ pub fn NodeDetailPage(
     // The node's pods, in the Pods view's table, sorted by the same URL parameters.
     let location = use_location();
     // The label selector belongs to the pods view; a node shows every pod on it.
-    let pods_query = Memo::new(move |_| PodsQuery {
+    // Not a memo: parsing the query again costs less than a memo type in the wasm.
+    let pods_query = move || PodsQuery {
         labels: None,
         ..location.query.with(PodsQuery::from_query)
-    });
-    let sort = Signal::derive(move || pods_query.with(|q| q.sort));
-    let hidden = Signal::derive(move || {
-        location
-            .query
-            .with(|q| hidden_keys::<PodColumn>(q.get("cols"), state.io.get()))
-    });
-    let on_sort = Callback::new(move |column| {
-        let next = SortSpec::after_click(pods_query.get_untracked().sort, column);
-        location.push_query(&[
-            ("sort", Some(next.column.key().to_owned())),
-            ("dir", Some(next.dir.key().to_owned())),
-        ]);
-    });
+    };
     let order = Memo::new(move |_| {
         let name = name.get();
-        pods_query.with(|q| {
-            state.data.with(|d| {
-                let rows = d.as_ref().map(|d| q.apply(&d.pods, None, Some(&name)));
-                Arc::new(rows.unwrap_or_default())
-            })
+        let q = pods_query();
+        state.data.with(|d| {
+            let rows = d.as_ref().map(|d| q.apply(&d.pods, None, Some(&name)));
+            Arc::new(rows.unwrap_or_default())
         })
     });
     let empty_text = Signal::derive(|| "No pods on this node.".to_owned());
@@ -203,7 +185,7 @@ pub fn NodeDetailPage(
             <h2>"Conditions"</h2>
             <ConditionsTable id="node-conditions" conditions=conditions />
             <h2>"Pods"</h2>
-            <VirtualTable id="pods-table" order=order key_at=move |i| pod_key_at(state, i) sort=sort on_sort=on_sort row=pod_row empty_text=empty_text hidden=hidden />
+            <VirtualTable id="pods-table" columns=PodColumn::INFO order=order key_at=pod_key_at row=pod_row empty_text=empty_text />
             <h2>"Events"</h2>
             <EventsTable events=events />
         </section>

@@ -84,12 +84,14 @@ pub fn PodDetailPage(
     });
     let detail = use_fetched::<PodDetail>(detail_at, every);
     let events = use_fetched::<EventList>(events_at, every);
-    let row = Memo::new(move |_| {
+    // Not a memo: the row changes with every snapshot (its age does), so a memo would only
+    // add a type to the wasm.
+    let row = move || {
         let key = pod_key.get();
         state
             .data
             .with(|d| d.as_ref().and_then(|d| d.pod(&key).cloned()))
-    });
+    };
     let loaded = move || detail.loaded();
     let error = move || error_message(detail.answer);
 
@@ -103,7 +105,7 @@ pub fn PodDetailPage(
         let taken = state.data.with(|d| d.as_ref().map(|d| d.taken_at_ms));
         if let Some(taken) = taken
             && last.flatten() != Some(taken)
-            && let Some(row) = row.get()
+            && let Some(row) = row()
         {
             history.update(|h| {
                 h.times.push(taken);
@@ -119,7 +121,7 @@ pub fn PodDetailPage(
     });
 
     let facts = Signal::derive(move || {
-        let row = row.get();
+        let row = row();
         let d = loaded();
         vec![
             (
@@ -179,14 +181,14 @@ pub fn PodDetailPage(
         ]
     });
     let node_link = move || {
-        row.get().and_then(|r| r.node.clone()).map(|n| {
+        row().and_then(|r| r.node.clone()).map(|n| {
             view! { <p class="links">"On node "<a id="node-link" href=state.context.with(|c| node_href(c.as_deref(), &n))>{n.clone()}</a></p> }
         })
     };
     let conditions = Signal::derive(move || loaded().map(|d| d.conditions).unwrap_or_default());
     let containers = move || loaded().map(|d| d.containers).unwrap_or_default();
     let usage_of = move |container: &str| {
-        row.get().and_then(|r| {
+        row().and_then(|r| {
             r.containers()
                 .into_iter()
                 .find(|c| c.name == container)

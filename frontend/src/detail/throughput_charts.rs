@@ -51,8 +51,8 @@ pub fn ThroughputCharts(
     };
     move || {
         state
+            .caps()
             .io
-            .get()
             .then(|| view! { {chart(Throughput::Network)} {chart(Throughput::Disk)} })
     }
 }

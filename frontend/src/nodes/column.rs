@@ -1,7 +1,7 @@
 //! The nodes table's columns.
 
 use crate::table::cell::CellValue;
-use crate::table::column::Column;
+use crate::table::column::{Column, ColumnInfo};
 use crate::table::io_column::IoColumn;
 use crate::table::sort::SortValue;
 
@@ -14,6 +14,8 @@ pub enum NodeColumn {
     Name,
     /// Ready status.
     Status,
+    /// Resources the node is short of.
+    Pressure,
     /// Roles.
     Roles,
     /// CPU usage.
@@ -56,93 +58,82 @@ fn pct(part: u64, whole: u64) -> SortValue<'static> {
     SortValue::Num(ktop_web_shared::format::percent(part, whole))
 }
 
+/// Every column, in display order.
+const ALL: [NodeColumn; 24] = [
+    NodeColumn::Name,
+    NodeColumn::Status,
+    NodeColumn::Pressure,
+    NodeColumn::Roles,
+    NodeColumn::Cpu,
+    NodeColumn::CpuAlloc,
+    NodeColumn::CpuPct,
+    NodeColumn::Mem,
+    NodeColumn::MemAlloc,
+    NodeColumn::MemPct,
+    NodeColumn::ReqCpuPct,
+    NodeColumn::ReqMemPct,
+    NodeColumn::LimCpuPct,
+    NodeColumn::LimMemPct,
+    NodeColumn::Pods,
+    NodeColumn::Age,
+    NodeColumn::Io(IoColumn::NetRx),
+    NodeColumn::Io(IoColumn::NetTx),
+    NodeColumn::Io(IoColumn::DiskRead),
+    NodeColumn::Io(IoColumn::DiskWrite),
+    NodeColumn::CpuSpark,
+    NodeColumn::MemSpark,
+    NodeColumn::Io(IoColumn::NetTrend),
+    NodeColumn::Io(IoColumn::DiskTrend),
+];
+
+/// [`ALL`] described, worked out at compile time so no code in the wasm holds it.
+const INFO: [ColumnInfo; ALL.len()] = {
+    let mut info = [ColumnInfo::text("", ""); ALL.len()];
+    let mut i = 0;
+    while i < ALL.len() {
+        info[i] = ALL[i].info();
+        i += 1;
+    }
+    info
+};
+
+impl NodeColumn {
+    const fn info(self) -> ColumnInfo {
+        match self {
+            NodeColumn::Name => ColumnInfo::text("name", "Name"),
+            NodeColumn::Status => ColumnInfo::text("status", "Status"),
+            NodeColumn::Pressure => ColumnInfo::text("pressure", "Pressure"),
+            NodeColumn::Roles => ColumnInfo::text("roles", "Roles"),
+            NodeColumn::Cpu => ColumnInfo::num("cpu", "CPU"),
+            NodeColumn::CpuAlloc => ColumnInfo::num("cpu-alloc", "CPU alloc"),
+            NodeColumn::CpuPct => ColumnInfo::num("cpu-pct", "CPU%"),
+            NodeColumn::Mem => ColumnInfo::num("mem", "Memory"),
+            NodeColumn::MemAlloc => ColumnInfo::num("mem-alloc", "Mem alloc"),
+            NodeColumn::MemPct => ColumnInfo::num("mem-pct", "Mem%"),
+            NodeColumn::ReqCpuPct => ColumnInfo::num("req-cpu-pct", "Req CPU%"),
+            NodeColumn::ReqMemPct => ColumnInfo::num("req-mem-pct", "Req Mem%"),
+            NodeColumn::LimCpuPct => ColumnInfo::num("lim-cpu-pct", "Lim CPU%"),
+            NodeColumn::LimMemPct => ColumnInfo::num("lim-mem-pct", "Lim Mem%"),
+            NodeColumn::Pods => ColumnInfo::num("pods", "Pods"),
+            NodeColumn::Age => ColumnInfo::num("age", "Age"),
+            NodeColumn::CpuSpark => ColumnInfo::num("cpu-spark", "CPU trend"),
+            NodeColumn::MemSpark => ColumnInfo::num("mem-spark", "Mem trend"),
+            NodeColumn::Io(c) => c.info(),
+        }
+    }
+}
+
 impl Column for NodeColumn {
     type Row = NodeView;
-
-    const ALL: &'static [NodeColumn] = &[
-        NodeColumn::Name,
-        NodeColumn::Status,
-        NodeColumn::Roles,
-        NodeColumn::Cpu,
-        NodeColumn::CpuAlloc,
-        NodeColumn::CpuPct,
-        NodeColumn::Mem,
-        NodeColumn::MemAlloc,
-        NodeColumn::MemPct,
-        NodeColumn::ReqCpuPct,
-        NodeColumn::ReqMemPct,
-        NodeColumn::LimCpuPct,
-        NodeColumn::LimMemPct,
-        NodeColumn::Pods,
-        NodeColumn::Age,
-        NodeColumn::Io(IoColumn::NetRx),
-        NodeColumn::Io(IoColumn::NetTx),
-        NodeColumn::Io(IoColumn::DiskRead),
-        NodeColumn::Io(IoColumn::DiskWrite),
-        NodeColumn::CpuSpark,
-        NodeColumn::MemSpark,
-        NodeColumn::Io(IoColumn::NetTrend),
-        NodeColumn::Io(IoColumn::DiskTrend),
-    ];
-
-    fn key(self) -> &'static str {
-        match self {
-            NodeColumn::Name => "name",
-            NodeColumn::Status => "status",
-            NodeColumn::Roles => "roles",
-            NodeColumn::Cpu => "cpu",
-            NodeColumn::CpuAlloc => "cpu-alloc",
-            NodeColumn::CpuPct => "cpu-pct",
-            NodeColumn::Mem => "mem",
-            NodeColumn::MemAlloc => "mem-alloc",
-            NodeColumn::MemPct => "mem-pct",
-            NodeColumn::ReqCpuPct => "req-cpu-pct",
-            NodeColumn::ReqMemPct => "req-mem-pct",
-            NodeColumn::LimCpuPct => "lim-cpu-pct",
-            NodeColumn::LimMemPct => "lim-mem-pct",
-            NodeColumn::Pods => "pods",
-            NodeColumn::Age => "age",
-            NodeColumn::CpuSpark => "cpu-spark",
-            NodeColumn::MemSpark => "mem-spark",
-            NodeColumn::Io(c) => c.key(),
-        }
-    }
-
-    fn title(self) -> &'static str {
-        match self {
-            NodeColumn::Name => "Name",
-            NodeColumn::Status => "Status",
-            NodeColumn::Roles => "Roles",
-            NodeColumn::Cpu => "CPU",
-            NodeColumn::CpuAlloc => "CPU alloc",
-            NodeColumn::CpuPct => "CPU%",
-            NodeColumn::Mem => "Memory",
-            NodeColumn::MemAlloc => "Mem alloc",
-            NodeColumn::MemPct => "Mem%",
-            NodeColumn::ReqCpuPct => "Req CPU%",
-            NodeColumn::ReqMemPct => "Req Mem%",
-            NodeColumn::LimCpuPct => "Lim CPU%",
-            NodeColumn::LimMemPct => "Lim Mem%",
-            NodeColumn::Pods => "Pods",
-            NodeColumn::Age => "Age",
-            NodeColumn::CpuSpark => "CPU trend",
-            NodeColumn::MemSpark => "Mem trend",
-            NodeColumn::Io(c) => c.title(),
-        }
-    }
-
-    fn numeric(self) -> bool {
-        !matches!(
-            self,
-            NodeColumn::Name | NodeColumn::Status | NodeColumn::Roles
-        )
-    }
+    const ALL: &'static [NodeColumn] = &ALL;
+    const INFO: &'static [ColumnInfo] = &INFO;
 
     fn cell(self, n: &NodeView) -> Option<CellValue> {
         let alloc = n.allocatable;
         Some(match self {
             NodeColumn::Name => CellValue::text(n.name.to_string()),
             NodeColumn::Status => CellValue::text(n.status.clone()),
+            NodeColumn::Pressure => CellValue::text(n.pressure.clone()),
             NodeColumn::Roles => CellValue::text(n.roles.clone()),
             NodeColumn::Cpu => CellValue::cpu(n.cpu()),
             NodeColumn::CpuAlloc => CellValue::cpu(Some(alloc.cpu)),
@@ -167,6 +158,7 @@ impl Column for NodeColumn {
         match self {
             NodeColumn::Name => SortValue::Text(&n.name),
             NodeColumn::Status => SortValue::Text(&n.status),
+            NodeColumn::Pressure => SortValue::Text(&n.pressure),
             NodeColumn::Roles => SortValue::Text(&n.roles),
             // The history columns sort by their newest point, which is the current usage.
             NodeColumn::Cpu | NodeColumn::CpuSpark => num(n.cpu()),
@@ -184,13 +176,6 @@ impl Column for NodeColumn {
             NodeColumn::Io(c) => c.sort_value(n.io),
         }
     }
-
-    fn io(self) -> Option<IoColumn> {
-        match self {
-            NodeColumn::Io(c) => Some(c),
-            _ => None,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -198,11 +183,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_round_trip_and_are_unique() {
-        for &c in NodeColumn::ALL {
-            assert_eq!(NodeColumn::from_key(c.key()), Some(c));
-        }
-        let mut keys: Vec<_> = NodeColumn::ALL.iter().map(|c| c.key()).collect();
+    fn keys_are_unique() {
+        let mut keys: Vec<_> = NodeColumn::INFO.iter().map(|c| c.key).collect();
         keys.sort_unstable();
         keys.dedup();
         assert_eq!(keys.len(), NodeColumn::ALL.len());

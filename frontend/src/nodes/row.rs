@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use ktop_web_shared::api::{CpuMem, Io, NodeRow, Readiness};
+use ktop_web_shared::api::{Condition, CpuMem, Io, NodeRow, Readiness};
 use ktop_web_shared::format::percent;
 
 /// One row of the nodes table.
@@ -20,6 +20,9 @@ pub struct NodeView {
     pub roles: String,
     /// Unhealthy conditions in words, for the status tooltip.
     pub problems: String,
+    /// The resources the node is short of, as its true pressure conditions say:
+    /// `Memory,Disk,PID`, empty when none.
+    pub pressure: String,
     /// Kubelet version.
     pub kubelet_version: String,
     /// Measured usage.
@@ -38,6 +41,19 @@ pub struct NodeView {
     pub pod_capacity: u32,
     /// Seconds since creation.
     pub age_s: i64,
+}
+
+/// The pressure conditions that are `True`, in kubelet order, named by their resource.
+fn pressure(conditions: &[Condition]) -> String {
+    ["Memory", "Disk", "PID"]
+        .into_iter()
+        .filter(|resource| {
+            conditions
+                .iter()
+                .any(|c| c.status == "True" && c.kind.strip_suffix("Pressure") == Some(resource))
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 impl NodeView {
@@ -75,6 +91,7 @@ impl NodeView {
             .join(", ");
         NodeView {
             slot,
+            pressure: pressure(&row.conditions),
             name: Arc::from(row.name.as_str()),
             status,
             ready: row.ready,
@@ -131,7 +148,7 @@ impl NodeView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ktop_web_shared::api::{Condition, Usage};
+    use ktop_web_shared::api::Usage;
 
     fn row() -> NodeRow {
         NodeRow {
@@ -154,8 +171,7 @@ mod tests {
             pods: 12,
             requests: CpuMem::default(),
             limits: CpuMem::default(),
-            usage: None,
-            io: None,
+            ..NodeRow::default()
         }
     }
 
@@ -196,5 +212,26 @@ mod tests {
         assert_eq!(v.mem_pct(), Some(25.0));
         assert_eq!(v.problems, "MemoryPressure=True");
         assert_eq!(v.status_class(), "status-warn");
+    }
+
+    #[test]
+    fn pressure_names_the_true_pressure_conditions() {
+        let condition = |kind: &str, status: &str| Condition {
+            kind: kind.into(),
+            status: status.into(),
+            reason: None,
+        };
+        let mut r = row();
+        assert_eq!(NodeView::from_row(&r, 0).pressure, "");
+        r.conditions = vec![
+            condition("PIDPressure", "True"),
+            condition("NetworkUnavailable", "True"),
+            condition("DiskPressure", "Unknown"),
+            condition("MemoryPressure", "True"),
+        ];
+        let v = NodeView::from_row(&r, 0);
+        assert_eq!(v.pressure, "Memory,PID", "true ones, in kubelet order");
+        r.conditions.push(condition("DiskPressure", "True"));
+        assert_eq!(NodeView::from_row(&r, 0).pressure, "Memory,Disk,PID");
     }
 }

@@ -38,6 +38,7 @@ pub fn NodeTableRow(
             <td data-col="status" class=move || status_class.get() title=status_title>
                 {move || row.with(|r| r.map(|r| r.status.clone()))}
             </td>
+            <TextCell col="pressure" text=row.cell_text(NodeColumn::Pressure) />
             <TextCell col="roles" text=row.cell_text(NodeColumn::Roles) />
             <NumCell col="cpu" value=row.cell(NodeColumn::Cpu) />
             <NumCell col="cpu-alloc" value=row.cell(NodeColumn::CpuAlloc) />

@@ -1,7 +1,7 @@
 //! The pods table's columns.
 
 use crate::table::cell::CellValue;
-use crate::table::column::Column;
+use crate::table::column::{Column, ColumnInfo};
 use crate::table::io_column::IoColumn;
 use crate::table::sort::SortValue;
 
@@ -44,75 +44,65 @@ fn num(value: Option<u64>) -> SortValue<'static> {
     SortValue::Num(value.map(|v| v as f64))
 }
 
+/// Every column, in display order.
+const ALL: [PodColumn; 19] = [
+    PodColumn::Ns,
+    PodColumn::Name,
+    PodColumn::Status,
+    PodColumn::Restarts,
+    PodColumn::Node,
+    PodColumn::Cpu,
+    PodColumn::Mem,
+    PodColumn::CpuReqPct,
+    PodColumn::MemReqPct,
+    PodColumn::CpuLimPct,
+    PodColumn::MemLimPct,
+    PodColumn::Io(IoColumn::NetRx),
+    PodColumn::Io(IoColumn::NetTx),
+    PodColumn::Io(IoColumn::DiskRead),
+    PodColumn::Io(IoColumn::DiskWrite),
+    PodColumn::CpuSpark,
+    PodColumn::MemSpark,
+    PodColumn::Io(IoColumn::NetTrend),
+    PodColumn::Io(IoColumn::DiskTrend),
+];
+
+/// [`ALL`] described, worked out at compile time so no code in the wasm holds it.
+const INFO: [ColumnInfo; ALL.len()] = {
+    let mut info = [ColumnInfo::text("", ""); ALL.len()];
+    let mut i = 0;
+    while i < ALL.len() {
+        info[i] = ALL[i].info();
+        i += 1;
+    }
+    info
+};
+
+impl PodColumn {
+    const fn info(self) -> ColumnInfo {
+        match self {
+            PodColumn::Ns => ColumnInfo::text("ns", "Namespace"),
+            PodColumn::Name => ColumnInfo::text("name", "Name"),
+            PodColumn::Status => ColumnInfo::text("status", "Status"),
+            PodColumn::Restarts => ColumnInfo::num("restarts", "Restarts"),
+            PodColumn::Node => ColumnInfo::text("node", "Node"),
+            PodColumn::Cpu => ColumnInfo::num("cpu", "CPU"),
+            PodColumn::Mem => ColumnInfo::num("mem", "Memory"),
+            PodColumn::CpuReqPct => ColumnInfo::num("cpu-req-pct", "CPU/req"),
+            PodColumn::MemReqPct => ColumnInfo::num("mem-req-pct", "Mem/req"),
+            PodColumn::CpuLimPct => ColumnInfo::num("cpu-lim-pct", "CPU/lim"),
+            PodColumn::MemLimPct => ColumnInfo::num("mem-lim-pct", "Mem/lim"),
+            PodColumn::CpuSpark => ColumnInfo::num("cpu-spark", "CPU trend"),
+            PodColumn::MemSpark => ColumnInfo::num("mem-spark", "Mem trend"),
+            PodColumn::Io(c) => c.info(),
+        }
+    }
+}
+
 impl Column for PodColumn {
     type Row = PodView;
-
-    const ALL: &'static [PodColumn] = &[
-        PodColumn::Ns,
-        PodColumn::Name,
-        PodColumn::Status,
-        PodColumn::Restarts,
-        PodColumn::Node,
-        PodColumn::Cpu,
-        PodColumn::Mem,
-        PodColumn::CpuReqPct,
-        PodColumn::MemReqPct,
-        PodColumn::CpuLimPct,
-        PodColumn::MemLimPct,
-        PodColumn::Io(IoColumn::NetRx),
-        PodColumn::Io(IoColumn::NetTx),
-        PodColumn::Io(IoColumn::DiskRead),
-        PodColumn::Io(IoColumn::DiskWrite),
-        PodColumn::CpuSpark,
-        PodColumn::MemSpark,
-        PodColumn::Io(IoColumn::NetTrend),
-        PodColumn::Io(IoColumn::DiskTrend),
-    ];
-
-    fn key(self) -> &'static str {
-        match self {
-            PodColumn::Ns => "ns",
-            PodColumn::Name => "name",
-            PodColumn::Status => "status",
-            PodColumn::Restarts => "restarts",
-            PodColumn::Node => "node",
-            PodColumn::Cpu => "cpu",
-            PodColumn::Mem => "mem",
-            PodColumn::CpuReqPct => "cpu-req-pct",
-            PodColumn::MemReqPct => "mem-req-pct",
-            PodColumn::CpuLimPct => "cpu-lim-pct",
-            PodColumn::MemLimPct => "mem-lim-pct",
-            PodColumn::CpuSpark => "cpu-spark",
-            PodColumn::MemSpark => "mem-spark",
-            PodColumn::Io(c) => c.key(),
-        }
-    }
-
-    fn title(self) -> &'static str {
-        match self {
-            PodColumn::Ns => "Namespace",
-            PodColumn::Name => "Name",
-            PodColumn::Status => "Status",
-            PodColumn::Restarts => "Restarts",
-            PodColumn::Node => "Node",
-            PodColumn::Cpu => "CPU",
-            PodColumn::Mem => "Memory",
-            PodColumn::CpuReqPct => "CPU/req",
-            PodColumn::MemReqPct => "Mem/req",
-            PodColumn::CpuLimPct => "CPU/lim",
-            PodColumn::MemLimPct => "Mem/lim",
-            PodColumn::CpuSpark => "CPU trend",
-            PodColumn::MemSpark => "Mem trend",
-            PodColumn::Io(c) => c.title(),
-        }
-    }
-
-    fn numeric(self) -> bool {
-        !matches!(
-            self,
-            PodColumn::Ns | PodColumn::Name | PodColumn::Status | PodColumn::Node
-        )
-    }
+    const ALL: &'static [PodColumn] = &ALL;
+    const INFO: &'static [ColumnInfo] = &INFO;
 
     fn cell(self, p: &PodView) -> Option<CellValue> {
         Some(match self {
@@ -149,13 +139,6 @@ impl Column for PodColumn {
             PodColumn::Io(c) => c.sort_value(p.io),
         }
     }
-
-    fn io(self) -> Option<IoColumn> {
-        match self {
-            PodColumn::Io(c) => Some(c),
-            _ => None,
-        }
-    }
 }
 
 #[cfg(test)]
@@ -163,11 +146,8 @@ mod tests {
     use super::*;
 
     #[test]
-    fn keys_round_trip_and_are_unique() {
-        for &c in PodColumn::ALL {
-            assert_eq!(PodColumn::from_key(c.key()), Some(c));
-        }
-        let mut keys: Vec<_> = PodColumn::ALL.iter().map(|c| c.key()).collect();
+    fn keys_are_unique() {
+        let mut keys: Vec<_> = PodColumn::INFO.iter().map(|c| c.key).collect();
         keys.sort_unstable();
         keys.dedup();
         assert_eq!(keys.len(), PodColumn::ALL.len());

@@ -8,31 +8,36 @@ use leptos::prelude::*;
 
 use super::column::PodColumn;
 use crate::api_client::selected_pods_path;
+use crate::dataset::Dataset;
 use crate::detail::fetched::{error_message, use_fetched};
 use crate::fast_hash::FastSet;
 use crate::poller::refresh_interval;
 use crate::route::location::use_location;
 use crate::select_options::select_options;
-use crate::state::{AppState, use_app_state};
-use crate::table::column::Column;
+use crate::state::use_app_state;
+use crate::table::cell::CellValue;
+use crate::table::column::{Column, cell_at};
 use crate::table::column_picker::ColumnPicker;
 use crate::table::export_buttons::ExportButtons;
-use crate::table::sort::{SortSpec, natural_cmp};
-use crate::table::virtual_table::{VirtualTable, pick};
-use crate::table::visible_columns::hidden_keys;
+use crate::table::sort::natural_cmp;
+use crate::table::virtual_table::VirtualTable;
 
 use super::query::PodsQuery;
 use super::table_row::PodTableRow;
 
-fn pod_row(key: Arc<str>) -> impl IntoView {
-    view! { <PodTableRow pod_key=key /> }
+/// The `<tr>` of the pod with this key.
+pub fn pod_row(key: Arc<str>) -> AnyView {
+    view! { <PodTableRow pod_key=key /> }.into_any()
 }
 
-/// The key of the pod at `position` in the current data (tracked).
-pub fn pod_key_at(state: AppState, position: u32) -> Option<Arc<str>> {
-    state
-        .data
-        .with(|d| Some(d.as_ref()?.pods.get(position as usize)?.key.clone()))
+/// The key of the pod at `position` in the data.
+pub fn pod_key_at(data: &Dataset, position: u32) -> Option<Arc<str>> {
+    Some(data.pods.get(position as usize)?.key.clone())
+}
+
+/// The cell of the pod at `position` in the data in a column, for exports.
+pub fn pod_cell(data: &Dataset, position: u32, column: usize) -> Option<CellValue> {
+    cell_at::<PodColumn>(&data.pods, position, column)
 }
 
 /// Every pod in scope with usage against requests and limits; filter by namespace and text,
@@ -41,20 +46,16 @@ pub fn pod_key_at(state: AppState, position: u32) -> Option<Arc<str>> {
 pub fn PodsPage() -> impl IntoView {
     let state = use_app_state();
     let location = use_location();
-    let query = Memo::new(move |_| location.query.with(PodsQuery::from_query));
+    // Not a memo: parsing the query again costs less than a memo type in the wasm.
+    let query = move || location.query.with(PodsQuery::from_query);
     // Typing rewrites the URL in place; picking a namespace or a sort adds a back step.
-    let set_query = Callback::new(move |q: PodsQuery| location.set_query(&q.to_params()));
-    let push_query = Callback::new(move |q: PodsQuery| location.push_query(&q.to_params()));
-    let hidden = Signal::derive(move || {
-        location
-            .query
-            .with(|q| hidden_keys::<PodColumn>(q.get("cols"), state.io.get()))
-    });
+    let set_query = move |q: PodsQuery| location.set_query(&q.to_params());
+    let push_query = move |q: PodsQuery| location.push_query(&q.to_params());
 
     // The server matches the label selector against the labels it watches (the snapshot
     // carries none): its answer is read again with every refresh, and kept only while it
     // answers the selector on screen.
-    let selector = Memo::new(move |_| query.with(|q| q.labels.clone()));
+    let selector = Memo::new(move |_| query().labels);
     let selection_path = Memo::new(move |_| {
         let context = state.context.get()?;
         selector.with(|s| s.as_deref().map(|s| selected_pods_path(&context, s)))
@@ -81,42 +82,32 @@ pub fn PodsPage() -> impl IntoView {
     };
     let order = Memo::new(move |_| {
         let selected = selected.get();
-        query.with(|q| {
-            state.data.with(|d| {
-                let rows = d
-                    .as_ref()
-                    .map(|d| q.apply(&d.pods, selected.as_deref(), None));
-                Arc::new(rows.unwrap_or_default())
-            })
+        let q = query();
+        state.data.with(|d| {
+            let rows = d
+                .as_ref()
+                .map(|d| q.apply(&d.pods, selected.as_deref(), None));
+            Arc::new(rows.unwrap_or_default())
         })
     });
-    let shown_rows = Callback::new(move |()| {
-        let d = state.data.get_untracked();
-        d.map(|d| pick(&d.pods, &order.get_untracked()))
-            .unwrap_or_default()
-    });
-    let sort = Signal::derive(move || query.with(|q| q.sort));
-    let on_sort = Callback::new(move |column| {
-        let mut q = query.get_untracked();
-        q.sort = Some(SortSpec::after_click(q.sort, column));
-        push_query.run(q);
-    });
     // The namespaces in the data, plus the one in the URL so the picker can show it even
-    // before (or after) it has pods.
+    // before (or after) it has pods. A memo, so the options are rebuilt only when the list
+    // changes; held one per line (names have no line breaks), as a memo of a `String` is a
+    // type the wasm has anyway.
     let namespaces = Memo::new(move |_| {
         let mut list = state.data.with(|d| {
             d.as_ref()
                 .map(|d| d.namespaces().to_vec())
                 .unwrap_or_default()
         });
-        if let Some(ns) = query.with(|q| q.ns.clone())
+        if let Some(ns) = query().ns
             && let Err(at) = list.binary_search_by(|n| natural_cmp(n, &ns))
         {
             list.insert(at, ns);
         }
-        list
+        list.join("\n")
     });
-    let selected_ns = Signal::derive(move || query.with(|q| q.ns.clone().unwrap_or_default()));
+    let selected_ns = Signal::derive(move || query().ns.unwrap_or_default());
     let count = move || {
         let total = state.data.with(|d| d.as_ref().map_or(0, |d| d.pods.len()));
         let shown = order.with(|o| o.len());
@@ -147,15 +138,18 @@ pub fn PodsPage() -> impl IntoView {
                         prop:value=selected_ns
                         on:change=move |ev| {
                             let ns = event_target_value(&ev);
-                            let mut q = query.get_untracked();
+                            let mut q = untrack(query);
                             q.ns = Some(ns).filter(|ns| !ns.is_empty());
-                            push_query.run(q);
+                            push_query(q);
                         }
                     >
                         <option value="" prop:selected=move || selected_ns.with(String::is_empty)>
                             "All namespaces"
                         </option>
-                        {move || select_options(namespaces.get(), selected_ns)}
+                        {move || {
+                            let list = namespaces.with(|n| n.lines().map(str::to_owned).collect());
+                            select_options(list, selected_ns)
+                        }}
                     </select>
                 </label>
                 <label class="field grow">
@@ -166,11 +160,11 @@ pub fn PodsPage() -> impl IntoView {
                         placeholder="namespace, name, node or status"
                         autocomplete="off"
                         spellcheck="false"
-                        prop:value=move || query.with(|q| q.text.clone())
+                        prop:value=move || query().text
                         on:input=move |ev| {
-                            let mut q = query.get_untracked();
+                            let mut q = untrack(query);
                             q.text = event_target_value(&ev);
-                            set_query.run(q);
+                            set_query(q);
                         }
                     />
                 </label>
@@ -185,15 +179,15 @@ pub fn PodsPage() -> impl IntoView {
                         title="A Kubernetes label selector, as kubectl -l takes it"
                         prop:value=move || selector.get().unwrap_or_default()
                         on:change=move |ev| {
-                            let mut q = query.get_untracked();
+                            let mut q = untrack(query);
                             let labels = event_target_value(&ev);
                             q.labels = Some(labels.trim().to_owned()).filter(|l| !l.is_empty());
-                            push_query.run(q);
+                            push_query(q);
                         }
                     />
                 </label>
-                <ColumnPicker id="pods-columns" columns=PodColumn::ALL />
-                <ExportButtons file="pods" columns=PodColumn::ALL rows=shown_rows />
+                <ColumnPicker id="pods-columns" columns=PodColumn::INFO />
+                <ExportButtons file="pods" columns=PodColumn::INFO order=order cell=pod_cell />
                 <span id="pods-count" class="count">{count}</span>
             </div>
             {move || {
@@ -203,13 +197,11 @@ pub fn PodsPage() -> impl IntoView {
             }}
             <VirtualTable
                 id="pods-table"
+                columns=PodColumn::INFO
                 order=order
-                key_at=move |i| pod_key_at(state, i)
-                sort=sort
-                on_sort=on_sort
+                key_at=pod_key_at
                 row=pod_row
                 empty_text=empty_text
-                hidden=hidden
             />
         </section>
     }

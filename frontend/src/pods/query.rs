@@ -20,7 +20,7 @@ pub struct PodsQuery {
     pub labels: Option<String>,
     /// Sort column and direction (`?sort=&dir=`); unsorted keeps the server's order
     /// (namespace, then name).
-    pub sort: Option<SortSpec<PodColumn>>,
+    pub sort: Option<SortSpec>,
 }
 
 impl PodsQuery {
@@ -37,19 +37,19 @@ impl PodsQuery {
                 .map(str::trim)
                 .filter(|l| !l.is_empty())
                 .map(str::to_owned),
-            sort: SortSpec::from_params(query.get("sort"), query.get("dir")),
+            sort: SortSpec::from_params(PodColumn::INFO, query.get("sort"), query.get("dir")),
         }
     }
 
     /// The URL parameters that represent this query.
     pub fn to_params(&self) -> Vec<ParamUpdate> {
-        vec![
+        let mut params = vec![
             ("ns", self.ns.clone()),
             ("q", Some(self.text.clone())),
             ("labels", self.labels.clone()),
-            ("sort", self.sort.map(|s| s.column.key().to_owned())),
-            ("dir", self.sort.map(|s| s.dir.key().to_owned())),
-        ]
+        ];
+        params.extend(SortSpec::to_params(self.sort, PodColumn::INFO));
+        params
     }
 
     /// Indices of the rows that pass the filters, in display order. With a label selector,
@@ -75,7 +75,7 @@ impl PodsQuery {
             .map(|(i, _)| i as u32)
             .collect();
         if let Some(spec) = self.sort {
-            sort_indices(rows, &mut order, spec);
+            sort_indices::<PodColumn>(rows, &mut order, spec);
         }
         order
     }
@@ -123,7 +123,10 @@ mod tests {
         assert_eq!(
             q.sort,
             Some(SortSpec {
-                column: PodColumn::Cpu,
+                column: PodColumn::ALL
+                    .iter()
+                    .position(|&c| c == PodColumn::Cpu)
+                    .expect("cpu"),
                 dir: SortDir::Asc
             })
         );

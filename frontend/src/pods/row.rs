@@ -233,7 +233,7 @@ pub(crate) mod tests {
                 ts_ms: 0,
                 window_ms: 15_000,
             }),
-            io: None,
+            ..PodRow::default()
         }
     }
 

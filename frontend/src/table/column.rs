@@ -1,25 +1,59 @@
-//! What a table column is: a URL key, a header title and how its rows sort.
+//! What a table column is: a URL key, a header title and how its rows sort. The table
+//! machinery (headers, picker, visibility, export, sorting) reads columns only as
+//! [`ColumnInfo`] by index, so it exists once in the wasm whatever the table; a table's own
+//! code is its column enum's match arms.
 
+use super::caps::Cap;
 use super::cell::CellValue;
-use super::io_column::IoColumn;
 use super::sort::SortValue;
 
+/// A column as the table machinery sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnInfo {
+    /// Key used in `data-col`, `?sort=` and `?cols=`.
+    pub key: &'static str,
+    /// Header text.
+    pub title: &'static str,
+    /// Numeric columns are right-aligned and sort largest first on the first click.
+    pub numeric: bool,
+    /// What the live source must have for the column to be offered and shown.
+    pub needs: Option<Cap>,
+    /// Shown when the URL picks no columns.
+    pub default: bool,
+}
+
+impl ColumnInfo {
+    /// A text column, shown by default.
+    pub const fn text(key: &'static str, title: &'static str) -> ColumnInfo {
+        ColumnInfo {
+            key,
+            title,
+            numeric: false,
+            needs: None,
+            default: true,
+        }
+    }
+
+    /// A numeric column, shown by default.
+    pub const fn num(key: &'static str, title: &'static str) -> ColumnInfo {
+        ColumnInfo {
+            numeric: true,
+            ..ColumnInfo::text(key, title)
+        }
+    }
+}
+
 /// A column of a sortable table over rows of type `Row`.
-pub trait Column: Copy + Eq + Send + Sync + 'static {
+pub trait Column: Copy + Send + Sync + 'static {
     /// The row type the column reads.
     type Row;
 
     /// Every column, in display order.
     const ALL: &'static [Self];
 
-    /// Key used in `data-col` and in `?sort=`.
-    fn key(self) -> &'static str;
-
-    /// Header text.
-    fn title(self) -> &'static str;
-
-    /// Numeric columns are right-aligned and sort largest first on the first click.
-    fn numeric(self) -> bool;
+    /// Each column of [`Column::ALL`] described, in the same order: indices into one are
+    /// indices into the other.
+    const INFO: &'static [ColumnInfo];
 
     /// What a row shows in this column, as the table and its exports have it; `None` for
     /// columns that are drawn (sparklines), not written.
@@ -27,15 +61,10 @@ pub trait Column: Copy + Eq + Send + Sync + 'static {
 
     /// The raw value rows are ordered by.
     fn sort_value(self, row: &Self::Row) -> SortValue<'_>;
+}
 
-    /// The throughput column this is, if it is one: those are shown only while the live
-    /// source measures throughput.
-    fn io(self) -> Option<IoColumn> {
-        None
-    }
-
-    /// The column with this key.
-    fn from_key(key: &str) -> Option<Self> {
-        Self::ALL.iter().copied().find(|c| c.key() == key)
-    }
+/// The cell of the row at `position` in column `column` (an index into [`Column::INFO`]),
+/// for exports.
+pub fn cell_at<C: Column>(rows: &[C::Row], position: u32, column: usize) -> Option<CellValue> {
+    C::ALL.get(column)?.cell(rows.get(position as usize)?)
 }

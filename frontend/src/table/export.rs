@@ -2,38 +2,44 @@
 //! where a cell has one), for download.
 
 use super::cell::CellValue;
-use super::column::Column;
+use super::column::ColumnInfo;
 
 /// What an export writes, whatever the table: its written columns and a way to read each
-/// cell. Only [`Sheet::new`] is compiled once per table; the writers exist once in the wasm.
+/// cell.
 pub struct Sheet<'a> {
-    /// Each written column's key and title.
-    columns: Vec<(&'static str, &'static str)>,
+    /// Each written column's key and title, and its index in the table.
+    columns: Vec<(&'static str, &'static str, usize)>,
     rows: usize,
-    /// The cell of a row in a written column, by their indices.
-    cell: Box<dyn Fn(usize, usize) -> Option<CellValue> + 'a>,
+    /// The cell of a row (in display order) in a column (by its index in the table).
+    cell: &'a dyn Fn(usize, usize) -> Option<CellValue>,
 }
 
 impl<'a> Sheet<'a> {
-    /// `rows` in `columns`, leaving out columns that are drawn, not written (sparklines).
-    pub fn new<C: Column>(columns: &[C], rows: &'a [C::Row]) -> Sheet<'a> {
-        let written: Vec<C> = columns
+    /// `rows` rows in the `shown` columns of `columns`, leaving out columns that are drawn,
+    /// not written (sparklines).
+    pub fn new(
+        columns: &[ColumnInfo],
+        shown: &[usize],
+        rows: usize,
+        cell: &'a dyn Fn(usize, usize) -> Option<CellValue>,
+    ) -> Sheet<'a> {
+        let columns = shown
             .iter()
-            .copied()
-            .filter(|c| rows.first().is_none_or(|row| c.cell(row).is_some()))
+            .filter(|&&c| rows == 0 || cell(0, c).is_some())
+            .filter_map(|&c| columns.get(c).map(|info| (info.key, info.title, c)))
             .collect();
         Sheet {
-            columns: written.iter().map(|c| (c.key(), c.title())).collect(),
-            rows: rows.len(),
-            cell: Box::new(move |r, c| written[c].cell(&rows[r])),
+            columns,
+            rows,
+            cell,
         }
     }
 
     /// CSV with a header line of column titles.
     pub fn to_csv(&self) -> String {
-        let mut out = line(self.columns.iter().map(|(_, title)| csv_field(title)));
+        let mut out = line(self.columns.iter().map(|(_, title, _)| csv_field(title)));
         for r in 0..self.rows {
-            out.push_str(&line((0..self.columns.len()).map(|c| {
+            out.push_str(&line(self.columns.iter().map(|&(_, _, c)| {
                 csv_field(&(self.cell)(r, c).map(|v| v.text).unwrap_or_default())
             })));
         }
@@ -48,8 +54,7 @@ impl<'a> Sheet<'a> {
                 let fields: Vec<String> = self
                     .columns
                     .iter()
-                    .enumerate()
-                    .map(|(c, (key, _))| {
+                    .map(|&(key, _, c)| {
                         let value = match (self.cell)(r, c) {
                             Some(CellValue { raw: Some(raw), .. }) => raw,
                             Some(v) => json_string(&v.text),
@@ -107,6 +112,7 @@ mod tests {
     use crate::pods::column::PodColumn;
     use crate::pods::row::PodView;
     use crate::pods::row::tests::pod;
+    use crate::table::column::Column;
     use crate::table::io_column::IoColumn;
     use ktop_web_shared::api::Io;
 
@@ -122,14 +128,29 @@ mod tests {
         ]
     }
 
+    /// What a table exports of `rows` in `columns`.
+    fn export(columns: &[PodColumn], rows: &[PodView], json: bool) -> String {
+        let shown: Vec<usize> = columns
+            .iter()
+            .filter_map(|c| PodColumn::ALL.iter().position(|a| a == c))
+            .collect();
+        let cell = |r: usize, c: usize| PodColumn::ALL[c].cell(&rows[r]);
+        let sheet = Sheet::new(PodColumn::INFO, &shown, rows.len(), &cell);
+        if json {
+            sheet.to_json()
+        } else {
+            sheet.to_csv()
+        }
+    }
+
     #[test]
     fn csv_has_the_cells_text_and_escapes() {
         let rows = rows();
-        let csv = Sheet::new(
+        let csv = export(
             &[PodColumn::Name, PodColumn::Cpu, PodColumn::CpuSpark],
             &rows,
-        )
-        .to_csv();
+            false,
+        );
         let lines: Vec<&str> = csv.split("\r\n").collect();
         assert_eq!(lines[0], "Name,CPU", "sparklines are left out");
         assert_eq!(
@@ -146,11 +167,11 @@ mod tests {
     #[test]
     fn json_has_exact_numbers() {
         let rows = rows();
-        let json = Sheet::new(
+        let json = export(
             &[PodColumn::Name, PodColumn::Restarts, PodColumn::Cpu],
             &rows,
-        )
-        .to_json();
+            true,
+        );
         let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
         assert_eq!(parsed[0]["name"], "cart-1");
         assert_eq!(parsed[0]["restarts"], rows[0].restarts);
@@ -168,12 +189,11 @@ mod tests {
             PodColumn::Io(IoColumn::NetTx),
             PodColumn::Io(IoColumn::NetTrend),
         ];
-        let sheet = Sheet::new(&columns, &rows);
-        let csv = sheet.to_csv();
+        let csv = export(&columns, &rows, false);
         let lines: Vec<&str> = csv.split("\r\n").collect();
         assert_eq!(lines[0], "Name,Net rx,Net tx", "trends are left out");
         assert_eq!(lines[1], "cart-1,12.3 KiB/s,—");
-        let json = sheet.to_json();
+        let json = export(&columns, &rows, true);
         let parsed: serde_json::Value = serde_json::from_str(&json).expect("valid JSON");
         assert_eq!(parsed[0]["net-rx"], 12_595);
         assert_eq!(parsed[0]["net-tx"], "—", "unknown, not zero");

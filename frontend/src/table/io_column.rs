@@ -5,7 +5,9 @@ use ktop_web_shared::api::Io;
 
 use crate::throughput::Throughput;
 
+use super::caps::Cap;
 use super::cell::CellValue;
+use super::column::ColumnInfo;
 use super::sort::SortValue;
 
 /// A network or disk column.
@@ -34,34 +36,23 @@ impl IoColumn {
         IoColumn::DiskWrite,
     ];
 
-    /// Key used in `data-col`, `?sort=` and `?cols=`.
-    pub fn key(self) -> &'static str {
-        match self {
-            IoColumn::NetRx => "net-rx",
-            IoColumn::NetTx => "net-tx",
-            IoColumn::DiskRead => "disk-read",
-            IoColumn::DiskWrite => "disk-write",
-            IoColumn::NetTrend => "net-spark",
-            IoColumn::DiskTrend => "disk-spark",
+    /// How the table machinery sees the column. Network rates are shown unless the URL
+    /// picks columns; disk and the trends are offered in the column picker, keeping the
+    /// default table narrow.
+    pub const fn info(self) -> ColumnInfo {
+        let (key, title) = match self {
+            IoColumn::NetRx => ("net-rx", "Net rx"),
+            IoColumn::NetTx => ("net-tx", "Net tx"),
+            IoColumn::DiskRead => ("disk-read", "Disk read"),
+            IoColumn::DiskWrite => ("disk-write", "Disk write"),
+            IoColumn::NetTrend => ("net-spark", "Net trend"),
+            IoColumn::DiskTrend => ("disk-spark", "Disk trend"),
+        };
+        ColumnInfo {
+            needs: Some(Cap::Io),
+            default: matches!(self, IoColumn::NetRx | IoColumn::NetTx),
+            ..ColumnInfo::num(key, title)
         }
-    }
-
-    /// Header text.
-    pub fn title(self) -> &'static str {
-        match self {
-            IoColumn::NetRx => "Net rx",
-            IoColumn::NetTx => "Net tx",
-            IoColumn::DiskRead => "Disk read",
-            IoColumn::DiskWrite => "Disk write",
-            IoColumn::NetTrend => "Net trend",
-            IoColumn::DiskTrend => "Disk trend",
-        }
-    }
-
-    /// Network rates are shown unless the URL picks columns; disk and the trends are offered
-    /// in the column picker, keeping the default table narrow.
-    pub fn default_shown(self) -> bool {
-        matches!(self, IoColumn::NetRx | IoColumn::NetTx)
     }
 
     /// Bytes per second now: a direction's rate, or a trend's total (its newest point).

@@ -1,5 +1,6 @@
 //! Sortable, filterable, virtually scrolled tables and their URL-held state.
 
+pub mod caps;
 pub mod cell;
 pub mod column;
 pub mod column_picker;

@@ -1,6 +1,8 @@
 //! Per-cell signals of one table row, shared by the nodes and pods tables: the row looks its
 //! view model up once per refresh and every cell follows only the part it shows.
 
+use std::any::Any;
+use std::marker::PhantomData;
 use std::sync::Arc;
 
 use ktop_web_shared::history::HistoryMetric;
@@ -16,43 +18,69 @@ use crate::table::column::Column;
 use crate::threshold::Level;
 use crate::throughput::Throughput;
 
-/// The row's current view model (`None` once it left the data) and its cell accessors.
-pub struct RowSignals<V: Send + Sync + 'static> {
-    row: Memo<Option<V>>,
+/// A row's view model of any table, compared by value. Boxed behind a trait object so that
+/// every table's rows share one memo type in the wasm.
+struct AnyRow(Box<dyn RowModel>);
+
+/// What a view model must do to be held in an [`AnyRow`].
+trait RowModel: Any + Send + Sync {
+    /// True when `other` is a view model of the same type and equal to this one.
+    fn same_as(&self, other: &dyn Any) -> bool;
+
+    /// The view model, to be read back as its type.
+    fn as_any(&self) -> &dyn Any;
 }
 
-impl<V: Send + Sync + 'static> Clone for RowSignals<V> {
+impl<V: PartialEq + Send + Sync + 'static> RowModel for V {
+    fn same_as(&self, other: &dyn Any) -> bool {
+        other.downcast_ref::<V>() == Some(self)
+    }
+
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl PartialEq for AnyRow {
+    fn eq(&self, other: &AnyRow) -> bool {
+        self.0.same_as(other.0.as_any())
+    }
+}
+
+/// The row's current view model (`None` once it left the data) and its cell accessors.
+pub struct RowSignals<V> {
+    row: Memo<Option<AnyRow>>,
+    model: PhantomData<fn() -> V>,
+}
+
+impl<V> Clone for RowSignals<V> {
     fn clone(&self) -> Self {
         *self
     }
 }
 
-impl<V: Send + Sync + 'static> Copy for RowSignals<V> {}
+impl<V> Copy for RowSignals<V> {}
 
 impl<V: PartialEq + Send + Sync + 'static> RowSignals<V> {
     /// Follows the view model that `lookup` finds in the current data (a cheap copy: the
     /// parts of a row that change only with its object are shared).
     pub fn new(lookup: impl Fn() -> Option<V> + Send + Sync + 'static) -> Self {
         Self {
-            row: Memo::new(move |_| lookup()),
+            row: Memo::new(move |_| lookup().map(|v| AnyRow(Box::new(v)))),
+            model: PhantomData,
         }
     }
 
     /// What the row shows in `column` (see [`Column::cell`]).
     pub fn cell<C: Column<Row = V>>(self, column: C) -> Signal<CellValue> {
-        let row = self.row;
-        Signal::derive(move || {
-            row.with(|r| r.as_ref().and_then(|r| column.cell(r)).unwrap_or_default())
-        })
+        Signal::derive(move || self.with(|r| r.and_then(|r| column.cell(r)).unwrap_or_default()))
     }
 
     /// The text the row shows in `column`.
     pub fn cell_text<C: Column<Row = V>>(self, column: C) -> Signal<String> {
-        let row = self.row;
         Signal::derive(move || {
-            row.with(|r| {
-                r.as_ref()
-                    .and_then(|r| column.cell(r))
+            self.with(|r| {
+                r.and_then(|r| column.cell(r))
                     .map(|c| c.text)
                     .unwrap_or_default()
             })
@@ -65,28 +93,25 @@ impl<V: PartialEq + Send + Sync + 'static> RowSignals<V> {
         context: RwSignal<Option<String>>,
         f: fn(Option<&str>, &V) -> String,
     ) -> Signal<String> {
-        let row = self.row;
         Signal::derive(move || {
-            context
-                .with(|c| row.with(|r| r.as_ref().map(|r| f(c.as_deref(), r)).unwrap_or_default()))
+            context.with(|c| self.with(|r| r.map(|r| f(c.as_deref(), r)).unwrap_or_default()))
         })
     }
 
     /// Threshold level of a percentage.
     pub fn level(self, f: fn(&V) -> Option<f64>) -> Signal<Level> {
-        let row = self.row;
-        Signal::derive(move || Level::of_percent(row.with(|r| r.as_ref().and_then(f))))
+        Signal::derive(move || Level::of_percent(self.with(|r| r.and_then(f))))
     }
 
     /// A CSS class picked from the row.
     pub fn class(self, f: fn(&V) -> &'static str) -> Signal<&'static str> {
-        let row = self.row;
-        Signal::derive(move || row.with(|r| r.as_ref().map_or("", f)))
+        Signal::derive(move || self.with(|r| r.map_or("", f)))
     }
 
     /// Any other read of the row.
-    pub fn with<T>(self, f: impl Fn(Option<&V>) -> T) -> T {
-        self.row.with(|r| f(r.as_ref()))
+    pub fn with<T>(self, f: impl FnOnce(Option<&V>) -> T) -> T {
+        self.row
+            .with(|r| f(r.as_ref().and_then(|r| r.0.as_any().downcast_ref::<V>())))
     }
 }
 

@@ -3,7 +3,9 @@
 
 use std::cmp::Ordering;
 
-use super::column::Column;
+use crate::route::url_codec::ParamUpdate;
+
+use super::column::{Column, ColumnInfo};
 
 /// Sort direction, as written in `?dir=`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,29 +58,34 @@ impl SortDir {
     }
 }
 
-/// The column a table is sorted by, and which way.
+/// The column a table is sorted by (an index into its [`ColumnInfo`]s), and which way.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct SortSpec<C> {
+pub struct SortSpec {
     /// Sorted column.
-    pub column: C,
+    pub column: usize,
     /// Direction.
     pub dir: SortDir,
 }
 
-impl<C: Column> SortSpec<C> {
+impl SortSpec {
     /// Reads `sort` and `dir` query values; an unknown column means unsorted, an unknown
     /// direction means the column's default.
-    pub fn from_params(sort: Option<&str>, dir: Option<&str>) -> Option<Self> {
-        let column = C::from_key(sort?)?;
+    pub fn from_params(
+        columns: &[ColumnInfo],
+        sort: Option<&str>,
+        dir: Option<&str>,
+    ) -> Option<SortSpec> {
+        let sort = sort?;
+        let column = columns.iter().position(|c| c.key == sort)?;
         let dir = dir
             .and_then(SortDir::from_key)
-            .unwrap_or_else(|| default_dir(column));
+            .unwrap_or_else(|| default_dir(&columns[column]));
         Some(SortSpec { column, dir })
     }
 
     /// The sort after clicking `column`'s header: the same column flips, another starts at its
     /// default direction.
-    pub fn after_click(current: Option<Self>, column: C) -> Self {
+    pub fn after_click(columns: &[ColumnInfo], current: Option<SortSpec>, column: usize) -> Self {
         match current {
             Some(spec) if spec.column == column => SortSpec {
                 column,
@@ -86,15 +93,28 @@ impl<C: Column> SortSpec<C> {
             },
             _ => SortSpec {
                 column,
-                dir: default_dir(column),
+                dir: columns.get(column).map_or(SortDir::Asc, default_dir),
             },
         }
+    }
+
+    /// The `sort` and `dir` query values of `spec` (both absent when unsorted).
+    pub fn to_params(spec: Option<SortSpec>, columns: &[ColumnInfo]) -> [ParamUpdate; 2] {
+        let column = spec.and_then(|s| columns.get(s.column));
+        [
+            ("sort", column.map(|c| c.key.to_owned())),
+            (
+                "dir",
+                spec.filter(|_| column.is_some())
+                    .map(|s| s.dir.key().to_owned()),
+            ),
+        ]
     }
 }
 
 /// Numbers start largest first, as in `top`; text starts A to Z.
-fn default_dir<C: Column>(column: C) -> SortDir {
-    if column.numeric() {
+fn default_dir(column: &ColumnInfo) -> SortDir {
+    if column.numeric {
         SortDir::Desc
     } else {
         SortDir::Asc
@@ -124,30 +144,34 @@ pub fn compare(a: &SortValue<'_>, b: &SortValue<'_>, dir: SortDir) -> Ordering {
     }
 }
 
-/// Orders `indices` into `rows` by `spec`; ties keep their incoming order.
-pub fn sort_indices<C: Column>(rows: &[C::Row], indices: &mut Vec<u32>, spec: SortSpec<C>) {
+/// Orders `indices` into `rows` by `spec`; ties keep their incoming order. Only this shim
+/// is compiled per table: the sort reads the column through `&dyn`.
+pub fn sort_indices<C: Column>(rows: &[C::Row], indices: &mut Vec<u32>, spec: SortSpec) {
+    if let Some(&column) = C::ALL.get(spec.column) {
+        sort_by(indices, spec.dir, &|i| {
+            rows.get(i as usize).map(|row| column.sort_value(row))
+        });
+    }
+}
+
+/// Orders `indices` by the value `key` gives each (dropping those it gives none), for `dir`;
+/// ties keep their incoming order.
+fn sort_by<'a>(indices: &mut Vec<u32>, dir: SortDir, key: &dyn Fn(u32) -> Option<SortValue<'a>>) {
     // Extracting the keys once keeps the comparisons to plain field reads.
-    let keyed: Vec<(SortValue<'_>, u32)> = indices
+    let keyed = indices
         .iter()
-        .filter_map(|&i| {
-            rows.get(i as usize)
-                .map(|row| (spec.column.sort_value(row), i))
-        })
+        .filter_map(|&i| key(i).map(|v| (v, i)))
         .collect();
-    sort_keyed(indices, keyed, spec.dir);
+    sort_keyed(indices, keyed, dir);
 }
 
 /// Orders `indices` by the text `key` gives each, naturally (`pod-2` before `pod-10`); ties
 /// keep their incoming order.
 pub fn sort_by_text<'a>(indices: &mut Vec<u32>, key: &dyn Fn(u32) -> &'a str) {
-    let keyed = indices
-        .iter()
-        .map(|&i| (SortValue::Text(key(i)), i))
-        .collect();
-    sort_keyed(indices, keyed, SortDir::Asc);
+    sort_by(indices, SortDir::Asc, &|i| Some(SortValue::Text(key(i))));
 }
 
-/// The sort itself, kept out of the generic functions so there is one copy in the binary.
+/// The sort itself, one copy in the binary.
 fn sort_keyed(indices: &mut Vec<u32>, mut keyed: Vec<(SortValue<'_>, u32)>, dir: SortDir) {
     keyed.sort_by(|a, b| compare(&a.0, &b.0, dir));
     indices.clear();
@@ -211,21 +235,15 @@ mod tests {
         cpu: Option<u64>,
     }
 
+    const INFO: &[ColumnInfo] = &[
+        ColumnInfo::text("name", "name"),
+        ColumnInfo::num("cpu", "cpu"),
+    ];
+
     impl Column for Col {
         type Row = Row;
         const ALL: &'static [Col] = &[Col::Name, Col::Cpu];
-        fn key(self) -> &'static str {
-            match self {
-                Col::Name => "name",
-                Col::Cpu => "cpu",
-            }
-        }
-        fn title(self) -> &'static str {
-            self.key()
-        }
-        fn numeric(self) -> bool {
-            self == Col::Cpu
-        }
+        const INFO: &'static [ColumnInfo] = INFO;
         fn cell(self, row: &Row) -> Option<crate::table::cell::CellValue> {
             Some(match self {
                 Col::Name => crate::table::cell::CellValue::text(row.name.to_owned()),
@@ -255,7 +273,8 @@ mod tests {
     fn sorted(column: Col, dir: SortDir) -> Vec<&'static str> {
         let rows = rows();
         let mut order: Vec<u32> = (0..rows.len() as u32).collect();
-        sort_indices(&rows, &mut order, SortSpec { column, dir });
+        let column = column as usize;
+        sort_indices::<Col>(&rows, &mut order, SortSpec { column, dir });
         order.iter().map(|&i| rows[i as usize].name).collect()
     }
 
@@ -291,21 +310,30 @@ mod tests {
 
     #[test]
     fn params_and_clicks() {
-        let spec = SortSpec::<Col>::from_params(Some("cpu"), None).expect("known column");
+        let spec = SortSpec::from_params(INFO, Some("cpu"), None).expect("known column");
         assert_eq!(spec.dir, SortDir::Desc, "numbers default to largest first");
-        let spec = SortSpec::<Col>::from_params(Some("name"), Some("bogus")).expect("known");
+        let spec = SortSpec::from_params(INFO, Some("name"), Some("bogus")).expect("known");
         assert_eq!(spec.dir, SortDir::Asc);
-        assert_eq!(
-            SortSpec::<Col>::from_params(Some("nope"), Some("asc")),
-            None
-        );
-        assert_eq!(SortSpec::<Col>::from_params(None, Some("asc")), None);
+        assert_eq!(SortSpec::from_params(INFO, Some("nope"), Some("asc")), None);
+        assert_eq!(SortSpec::from_params(INFO, None, Some("asc")), None);
 
-        let first = SortSpec::after_click(None, Col::Cpu);
+        let (name, cpu) = (Col::Name as usize, Col::Cpu as usize);
+        let first = SortSpec::after_click(INFO, None, cpu);
         assert_eq!(first.dir, SortDir::Desc);
-        let second = SortSpec::after_click(Some(first), Col::Cpu);
+        let second = SortSpec::after_click(INFO, Some(first), cpu);
         assert_eq!(second.dir, SortDir::Asc);
-        let other = SortSpec::after_click(Some(second), Col::Name);
-        assert_eq!((other.column, other.dir), (Col::Name, SortDir::Asc));
+        let other = SortSpec::after_click(INFO, Some(second), name);
+        assert_eq!((other.column, other.dir), (name, SortDir::Asc));
+        assert_eq!(
+            SortSpec::to_params(Some(other), INFO),
+            [
+                ("sort", Some("name".to_owned())),
+                ("dir", Some("asc".to_owned()))
+            ]
+        );
+        assert_eq!(
+            SortSpec::to_params(None, INFO),
+            [("sort", None), ("dir", None)]
+        );
     }
 }

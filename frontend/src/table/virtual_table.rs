@@ -8,49 +8,54 @@ use leptos::ev;
 use leptos::html::Div;
 use leptos::prelude::*;
 
-use super::column::Column;
-use super::sort::SortSpec;
+use crate::dataset::Dataset;
+use crate::route::location::use_location;
+use crate::state::use_app_state;
+
+use super::column::ColumnInfo;
 use super::sort_header::SortHeaders;
 use super::viewport::RowWindow;
+use super::visible_columns::hidden_keys;
 
 /// Used until the scroll container has been measured.
 const INITIAL_VIEWPORT_PX: f64 = 800.0;
 
-/// Sortable, virtually scrolled table. Rows are keyed, so re-sorting moves existing row DOM
-/// instead of rebuilding it, and a row that stays in view is only updated in place.
+/// Sortable, virtually scrolled table. It follows the URL: the caller orders the rows by
+/// `sort` and `dir`, the headers change them, and `cols` picks the columns shown. Rows are
+/// keyed, so re-sorting moves existing row DOM instead of rebuilding it, and a row that
+/// stays in view is only updated in place.
 ///
 /// The order is of positions in the data, not of keys: making and comparing 30,000 keys each
 /// refresh touched every key's memory; only the rows in view look their keys up.
+///
+/// Nothing here depends on the table's row type, so it exists once in the wasm.
 #[component]
-pub fn VirtualTable<C, K, R, V>(
+pub fn VirtualTable(
     /// `id` of the `<table>`.
     id: &'static str,
+    /// The table's columns.
+    columns: &'static [ColumnInfo],
     /// Positions in the data of all rows after filtering and sorting, in display order.
     #[prop(into)]
     order: Signal<Arc<Vec<u32>>>,
     /// The key of the row at a position in the current data (read tracked, so the rows in
     /// view follow the data).
-    key_at: K,
-    /// The current sort.
-    #[prop(into)]
-    sort: Signal<Option<SortSpec<C>>>,
-    /// Called when a header is clicked.
-    on_sort: Callback<C>,
+    key_at: fn(&Dataset, u32) -> Option<Arc<str>>,
     /// Renders the `<tr>` of one row from its key.
-    row: R,
+    row: fn(Arc<str>) -> AnyView,
     /// Shown instead of rows when there are none.
     #[prop(into)]
     empty_text: Signal<String>,
-    /// Keys of the columns to hide (space-separated), for the stylesheet.
-    #[prop(into)]
-    hidden: Signal<String>,
-) -> impl IntoView
-where
-    C: Column,
-    K: Fn(u32) -> Option<Arc<str>> + Send + Sync + 'static,
-    R: Fn(Arc<str>) -> V + Clone + Send + Sync + 'static,
-    V: IntoView + 'static,
-{
+) -> impl IntoView {
+    let state = use_app_state();
+    let data = state.data;
+    let location = use_location();
+    // The columns the URL's `cols` and the source leave out, for the stylesheet to hide.
+    let hidden = move || {
+        location
+            .query
+            .with(|q| hidden_keys(columns, q.get("cols"), state.caps()))
+    };
     let scroller = NodeRef::<Div>::new();
     let scroll_top = RwSignal::new(0.0);
     let viewport = RwSignal::new(INITIAL_VIEWPORT_PX);
@@ -74,30 +79,38 @@ where
         let w = window();
         order.with(|o| {
             let shown = o.get(w.start..w.end).unwrap_or_default();
-            shown.iter().filter_map(|&i| key_at(i)).collect::<Vec<_>>()
+            data.with(|d| {
+                let Some(d) = d.as_deref() else {
+                    return Vec::new();
+                };
+                shown
+                    .iter()
+                    .filter_map(|&i| key_at(d, i))
+                    .collect::<Vec<_>>()
+            })
         })
     };
-    let columns = C::ALL.len();
+    let span = columns.len();
 
     view! {
         <div class="table-scroll" node_ref=scroller on:scroll=move |_| measure()>
             <table id=id data-rows=move || order.with(|o| o.len()) data-hide=hidden>
                 <thead>
                     <tr>
-                        <SortHeaders sort=sort on_sort=on_sort />
+                        <SortHeaders columns=columns />
                     </tr>
                 </thead>
                 <tbody>
                     <tr class="spacer" aria-hidden="true">
                         <td
-                            colspan=columns
+                            colspan=span
                             style:height=move || format!("{}px", fixed(window().space_above_px(), 0))
                         ></td>
                     </tr>
                     <For each=visible key=Arc::clone children=row />
                     <tr class="spacer" aria-hidden="true">
                         <td
-                            colspan=columns
+                            colspan=span
                             style:height=move || format!("{}px", fixed(window().space_below_px(), 0))
                         ></td>
                     </tr>
@@ -109,13 +122,4 @@ where
             }}
         </div>
     }
-}
-
-/// The rows at `positions`, in that order: what a table shows, for export.
-pub fn pick<T: Clone>(rows: &[T], positions: &[u32]) -> Vec<T> {
-    let mut picked = Vec::with_capacity(positions.len());
-    for &i in positions {
-        picked.extend(rows.get(i as usize).cloned());
-    }
-    picked
 }

@@ -1,72 +1,72 @@
 //! Which columns a table shows, held in the URL as `?cols=name,cpu,mem` (absent: the
-//! default ones). Throughput columns show only while the live source measures throughput,
-//! whatever the URL says. Hiding is done by the stylesheet from the table's `data-hide`
-//! list, so rows never re-render when the choice changes.
+//! default ones). Columns that need a capability (throughput) show only while the live
+//! source has it, whatever the URL says. Hiding is done by the stylesheet from the table's
+//! `data-hide` list, so rows never re-render when the choice changes. Columns are indices
+//! into the table's [`ColumnInfo`]s.
 
-use super::column::Column;
-use super::io_column::IoColumn;
+use super::caps::Caps;
+use super::column::ColumnInfo;
 
 /// The columns shown when the URL picks none.
-fn defaults<C: Column>() -> Vec<C> {
-    C::ALL
-        .iter()
-        .copied()
-        .filter(|c| c.io().is_none_or(IoColumn::default_shown))
-        .collect()
+fn defaults(columns: &[ColumnInfo]) -> Vec<usize> {
+    (0..columns.len()).filter(|&c| columns[c].default).collect()
 }
 
 /// The columns `param` lists, in display order; the defaults when it is absent or names
 /// none that exist.
-fn chosen<C: Column>(param: Option<&str>) -> Vec<C> {
+fn chosen(columns: &[ColumnInfo], param: Option<&str>) -> Vec<usize> {
     let listed: Vec<&str> = param.unwrap_or_default().split(',').collect();
-    let shown: Vec<C> = C::ALL
-        .iter()
-        .copied()
-        .filter(|c| listed.contains(&c.key()))
+    let shown: Vec<usize> = (0..columns.len())
+        .filter(|&c| listed.contains(&columns[c].key))
         .collect();
-    if shown.is_empty() { defaults() } else { shown }
+    if shown.is_empty() {
+        defaults(columns)
+    } else {
+        shown
+    }
 }
 
-/// The columns a table shows: those chosen that the source can fill (`io`: it measures
-/// throughput); the defaults it can fill when that leaves none.
-pub fn visible<C: Column>(param: Option<&str>, io: bool) -> Vec<C> {
-    let fits = |c: &C| io || c.io().is_none();
-    let shown: Vec<C> = chosen(param).into_iter().filter(fits).collect();
+/// The columns a table shows: those chosen that the source can fill (it has `caps`); the
+/// defaults it can fill when that leaves none.
+pub fn visible(columns: &[ColumnInfo], param: Option<&str>, caps: Caps) -> Vec<usize> {
+    let fits = |c: &usize| caps.fill(columns[*c].needs);
+    let shown: Vec<usize> = chosen(columns, param).into_iter().filter(fits).collect();
     if shown.is_empty() {
-        defaults().into_iter().filter(fits).collect()
+        defaults(columns).into_iter().filter(fits).collect()
     } else {
         shown
     }
 }
 
 /// `data-hide` of the table: the keys of the columns it does not show.
-pub fn hidden_keys<C: Column>(param: Option<&str>, io: bool) -> String {
-    let shown = visible::<C>(param, io);
-    C::ALL
-        .iter()
+pub fn hidden_keys(columns: &[ColumnInfo], param: Option<&str>, caps: Caps) -> String {
+    let shown = visible(columns, param, caps);
+    (0..columns.len())
         .filter(|c| !shown.contains(c))
-        .map(|c| c.key())
+        .map(|c| columns[c].key)
         .collect::<Vec<_>>()
         .join(" ")
 }
 
 /// The `cols` value after showing or hiding `column`: `None` when that is the default
 /// choice again. The last chosen column stays.
-pub fn toggled<C: Column>(param: Option<&str>, column: C) -> Option<String> {
-    let mut shown = chosen::<C>(param);
+pub fn toggled(columns: &[ColumnInfo], param: Option<&str>, column: usize) -> Option<String> {
+    let mut shown = chosen(columns, param);
     if shown.contains(&column) {
         if shown.len() > 1 {
-            shown.retain(|c| *c != column);
+            shown.retain(|&c| c != column);
         }
-    } else {
+    } else if column < columns.len() {
         shown.push(column);
     }
-    let shown: Vec<C> = C::ALL
-        .iter()
-        .copied()
-        .filter(|c| shown.contains(c))
-        .collect();
-    (shown != defaults::<C>()).then(|| shown.iter().map(|c| c.key()).collect::<Vec<_>>().join(","))
+    shown.sort_unstable();
+    (shown != defaults(columns)).then(|| {
+        shown
+            .iter()
+            .map(|&c| columns[c].key)
+            .collect::<Vec<_>>()
+            .join(",")
+    })
 }
 
 #[cfg(test)]
@@ -74,47 +74,58 @@ mod tests {
     use super::*;
     use crate::nodes::column::NodeColumn;
     use crate::pods::column::PodColumn;
+    use crate::table::column::Column;
 
     /// Disk rates and the throughput trends, which are offered but not shown by default.
     const ON_REQUEST: &str = "disk-read disk-write net-spark disk-spark";
 
+    const PODS: &[ColumnInfo] = PodColumn::INFO;
+    const NODES: &[ColumnInfo] = NodeColumn::INFO;
+
+    const NONE: Caps = Caps { io: false };
+    const IO: Caps = Caps { io: true };
+
+    fn keys(columns: &[ColumnInfo], shown: Vec<usize>) -> Vec<&'static str> {
+        shown.into_iter().map(|c| columns[c].key).collect()
+    }
+
+    fn index(columns: &[ColumnInfo], key: &str) -> usize {
+        columns.iter().position(|c| c.key == key).expect("a column")
+    }
+
     #[test]
     fn absent_or_unknown_shows_the_defaults() {
-        let all = PodColumn::ALL.len();
-        assert_eq!(visible::<PodColumn>(None, true).len(), all - 4);
-        assert_eq!(visible::<PodColumn>(Some("bogus,"), true).len(), all - 4);
-        assert_eq!(hidden_keys::<PodColumn>(None, true), ON_REQUEST);
-        assert_eq!(hidden_keys::<NodeColumn>(None, true), ON_REQUEST);
+        let all = PODS.len();
+        assert_eq!(visible(PODS, None, IO).len(), all - 4);
+        assert_eq!(visible(PODS, Some("bogus,"), IO).len(), all - 4);
+        assert_eq!(hidden_keys(PODS, None, IO), ON_REQUEST);
+        assert_eq!(hidden_keys(NODES, None, IO), ON_REQUEST);
     }
 
     #[test]
     fn throughput_shows_only_when_measured() {
         let io_keys = "net-rx net-tx disk-read disk-write net-spark disk-spark";
-        assert_eq!(hidden_keys::<PodColumn>(None, false), io_keys);
+        assert_eq!(hidden_keys(PODS, None, NONE), io_keys);
         assert_eq!(
-            visible::<NodeColumn>(Some("name,net-rx,disk-spark"), true),
-            [
-                NodeColumn::Name,
-                NodeColumn::Io(IoColumn::NetRx),
-                NodeColumn::Io(IoColumn::DiskTrend)
-            ]
+            keys(NODES, visible(NODES, Some("name,net-rx,disk-spark"), IO)),
+            ["name", "net-rx", "disk-spark"]
         );
         assert_eq!(
-            visible::<NodeColumn>(Some("name,net-rx"), false),
-            [NodeColumn::Name]
+            keys(NODES, visible(NODES, Some("name,net-rx"), NONE)),
+            ["name"]
         );
         assert_eq!(
-            visible::<NodeColumn>(Some("net-rx"), false).len(),
-            NodeColumn::ALL.len() - 6,
+            visible(NODES, Some("net-rx"), NONE).len(),
+            NODES.len() - 6,
             "a list of throughput columns alone falls back to the defaults"
         );
     }
 
     #[test]
     fn lists_keep_display_order() {
-        let shown = visible::<PodColumn>(Some("mem,name,bogus"), true);
-        assert_eq!(shown, [PodColumn::Name, PodColumn::Mem]);
-        let hidden = hidden_keys::<PodColumn>(Some("mem,name"), true);
+        let shown = visible(PODS, Some("mem,name,bogus"), IO);
+        assert_eq!(keys(PODS, shown), ["name", "mem"]);
+        let hidden = hidden_keys(PODS, Some("mem,name"), IO);
         assert!(
             hidden.starts_with("ns status restarts node cpu "),
             "{hidden}"
@@ -124,21 +135,17 @@ mod tests {
 
     #[test]
     fn toggling_round_trips_to_the_defaults() {
-        let one_less = toggled::<NodeColumn>(None, NodeColumn::Roles).expect("a list");
-        assert!(!one_less.contains("roles") && one_less.starts_with("name,status,cpu"));
+        let roles = index(NODES, "roles");
+        let one_less = toggled(NODES, None, roles).expect("a list");
+        assert!(!one_less.contains("roles") && one_less.starts_with("name,status,pressure,cpu"));
         assert!(one_less.contains("net-rx") && !one_less.contains("disk-read"));
-        assert_eq!(
-            toggled::<NodeColumn>(Some(&one_less), NodeColumn::Roles),
-            None
-        );
-        let disk = toggled::<NodeColumn>(None, NodeColumn::Io(IoColumn::DiskRead));
+        assert_eq!(toggled(NODES, Some(&one_less), roles), None);
+        let disk_read = index(NODES, "disk-read");
+        let disk = toggled(NODES, None, disk_read);
         assert!(disk.as_deref().is_some_and(|d| d.contains("disk-read")));
+        assert_eq!(toggled(NODES, disk.as_deref(), disk_read), None);
         assert_eq!(
-            toggled::<NodeColumn>(disk.as_deref(), NodeColumn::Io(IoColumn::DiskRead)),
-            None
-        );
-        assert_eq!(
-            toggled::<NodeColumn>(Some("name"), NodeColumn::Name),
+            toggled(NODES, Some("name"), index(NODES, "name")),
             Some("name".to_owned()),
             "the last column stays"
         );
@@ -148,11 +155,7 @@ mod tests {
     #[test]
     fn stylesheet_can_hide_every_column() {
         let css = include_str!("../../style.css");
-        let keys = PodColumn::ALL
-            .iter()
-            .map(|c| c.key())
-            .chain(NodeColumn::ALL.iter().map(|c| c.key()));
-        for key in keys {
+        for key in PODS.iter().chain(NODES).map(|c| c.key) {
             let rule = format!("table[data-hide~=\"{key}\"] [data-col=\"{key}\"]");
             assert!(css.contains(&rule), "style.css lacks {rule}");
         }
