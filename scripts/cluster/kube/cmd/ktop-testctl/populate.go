@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"hash/fnv"
@@ -35,7 +36,10 @@ const (
 // Simulated network and disk bytes per second per millicore of base CPU.
 var ioPerMilli = map[string]int64{"net-rx": 300, "net-tx": 120, "fs-read": 40, "fs-write": 90}
 
-var appNamespaces = []string{"shop", "data", "monitoring"}
+// Namespaces populate creates (kube-system and default come with the API server). ml and
+// sandbox are small and have a ResourceQuota each; the big ones have none, because quota
+// admission serialises every pod create in a namespace on its quota object.
+var appNamespaces = []string{"shop", "data", "monitoring", "ml", "sandbox"}
 
 type ctr struct {
 	name, image string
@@ -45,15 +49,22 @@ type ctr struct {
 
 type app struct {
 	ns, name string
+	kind     string // owner kind: "" (Deployment), "StatefulSet" or "DaemonSet"
 	ctrs     []ctr
 	cpOK     bool // tolerates the control-plane taint
 	priority string
 	steady   bool // simulated usage without jitter, so every source must agree on it
+	// Simulated pressure stall (PSI) of the app's first pod, per container: the "some"
+	// (waiting) rate of cpu, memory and io in seconds per second ("250m" = 25 %). That pod
+	// is steady too. See ktop.yaml (metrics-cadvisor) for the series it drives.
+	psi map[string][3]string
 }
 
-// Deployment-like workloads, spread round-robin over the worker nodes. The
-// mix covers pods with no resources, requests only, requests and limits,
-// several containers, and usage above requests.
+// Workloads spread round-robin over the worker nodes: Deployments (a ReplicaSet each)
+// unless kind says otherwise; an app's pods are split into workloads of at most
+// --pods-per-workload pods (frontend, frontend-2, ...). The mix covers pods with no
+// resources, requests only, requests and limits, several containers, and usage above
+// requests.
 var apps = []app{
 	{ns: "shop", name: "frontend", ctrs: []ctr{
 		{"nginx", "nginx:1.27", [2]string{"100m", "128Mi"}, [2]string{"500m", "256Mi"}, [2]string{"40m", "90Mi"}},
@@ -65,17 +76,17 @@ var apps = []app{
 	{ns: "shop", name: "checkout", ctrs: []ctr{
 		{"checkout", "ktop/checkout:1.9.0", [2]string{}, [2]string{}, [2]string{"30m", "150Mi"}},
 	}},
-	{ns: "shop", name: "catalog", ctrs: []ctr{
+	{ns: "shop", name: "catalog", psi: map[string][3]string{"catalog": {"250m", "20m", "50m"}}, ctrs: []ctr{
 		{"catalog", "ktop/catalog:3.0.2", [2]string{"250m", "512Mi"}, [2]string{"1", "1Gi"}, [2]string{"180m", "420Mi"}},
 	}},
-	{ns: "data", name: "postgres", ctrs: []ctr{
+	{ns: "data", name: "postgres", kind: "StatefulSet", psi: map[string][3]string{"postgres": {"30m", "100m", "400m"}}, ctrs: []ctr{
 		{"postgres", "postgres:16", [2]string{"1", "2Gi"}, [2]string{"2", "4Gi"}, [2]string{"600m", "1500Mi"}},
 		{"exporter", "prometheuscommunity/postgres-exporter:v0.15.0", [2]string{"10m", "32Mi"}, [2]string{"50m", "64Mi"}, [2]string{"5m", "20Mi"}},
 	}},
 	{ns: "data", name: "redis", ctrs: []ctr{
 		{"redis", "redis:7.2", [2]string{}, [2]string{}, [2]string{"50m", "300Mi"}},
 	}},
-	{ns: "data", name: "kafka", ctrs: []ctr{
+	{ns: "data", name: "kafka", kind: "StatefulSet", ctrs: []ctr{
 		{"kafka", "apache/kafka:3.8.0", [2]string{"500m", "1Gi"}, [2]string{}, [2]string{"700m", "1200Mi"}},
 	}},
 	{ns: "monitoring", name: "prometheus", ctrs: []ctr{
@@ -85,17 +96,17 @@ var apps = []app{
 	{ns: "monitoring", name: "grafana", ctrs: []ctr{
 		{"grafana", "grafana/grafana:11.2.0", [2]string{"100m", "128Mi"}, [2]string{"200m", "256Mi"}, [2]string{"20m", "110Mi"}},
 	}},
-	{ns: "kube-system", name: "coredns", cpOK: true, priority: "system-cluster-critical", ctrs: []ctr{
+	{ns: "kube-system", name: "coredns", cpOK: true, priority: "system-cluster-critical", psi: map[string][3]string{"coredns": {"10m", "", ""}}, ctrs: []ctr{
 		{"coredns", "registry.k8s.io/coredns/coredns:v1.11.3", [2]string{"100m", "70Mi"}, [2]string{"", "170Mi"}, [2]string{"5m", "25Mi"}},
 	}},
 }
 
-// One pod per node, like DaemonSets.
+// DaemonSets: one pod per node.
 var daemons = []app{
-	{ns: "kube-system", name: "kube-proxy", cpOK: true, priority: "system-node-critical", steady: true, ctrs: []ctr{
+	{ns: "kube-system", name: "kube-proxy", kind: "DaemonSet", cpOK: true, priority: "system-node-critical", steady: true, ctrs: []ctr{
 		{"kube-proxy", "registry.k8s.io/kube-proxy:" + kubeVersion, [2]string{}, [2]string{}, [2]string{"3m", "30Mi"}},
 	}},
-	{ns: "monitoring", name: "node-exporter", cpOK: true, ctrs: []ctr{
+	{ns: "monitoring", name: "node-exporter", kind: "DaemonSet", cpOK: true, ctrs: []ctr{
 		{"node-exporter", "prom/node-exporter:v1.8.2", [2]string{"100m", "180Mi"}, [2]string{"250m", "300Mi"}, [2]string{"20m", "30Mi"}},
 	}},
 }
@@ -137,9 +148,108 @@ func nodeRole(i, n int) string {
 
 func q(s string) resource.Quantity { return resource.MustParse(s) }
 
-func buildNode(i, n int) *corev1.Node {
+const (
+	gpuResource        = corev1.ResourceName("nvidia.com/gpu")
+	pressureAnnotation = "ktop.test/pressure" // = MemoryPressure: kwok's ktop-node-pressure stage keeps it True
+	psiAnnotation      = "ktop.test/psi-"     // + "cpu" / "memory" / "io" (node) or + "cpu.<container>" (pod)
+)
+
+var psiResources = [3]string{"cpu", "memory", "io"}
+
+// The GPU node and the pressure node are fixed workers (index 4 and 3 are workers at
+// every size from 5 nodes on), so a rescale never moves them; on smaller clusters the
+// last worker has the GPUs and no node is under pressure.
+func gpuNodeIndex(n int) int {
+	if n >= 5 {
+		return 4
+	}
+	for i := n - 1; i >= 0; i-- {
+		if nodeRole(i, n) == "worker" {
+			return i
+		}
+	}
+	return n - 1
+}
+
+func pressureNodeIndex(n int) int {
+	if n >= 5 {
+		return 3
+	}
+	return -1
+}
+
+// The GPU node's shape: 8 GPUs, as on an 8-GPU cloud instance.
+var gpuShape = nodeShape{"96", "1152Gi", "p4d.24xlarge"}
+
+// Root-cgroup pressure of every node, "some" rate per resource (cpu, memory, io) in
+// seconds per second, before its pods' share is added (see nodePSI).
+var nodePSIBase = [3]int64{20, 10, 10}
+
+const pressureNodeMemoryPSI = 400 // the pressure node's memory "some" base: 40 %
+
+// nodePSI is the root cgroup's "some" rate per node in millis of a second per second: the
+// base, plus the highest rate of the pods planned on it (a parent cgroup stalls at least
+// as often as any child does).
+func nodePSI(n int, plans []podPlan) map[string][3]int64 {
+	out := map[string][3]int64{}
+	top := map[string][3]int64{}
+	for _, pl := range plans {
+		r := podPSI(pl.pod)
+		t := top[pl.pod.Spec.NodeName]
+		for k := range r {
+			t[k] = max(t[k], r[k])
+		}
+		top[pl.pod.Spec.NodeName] = t
+	}
+	for i := range n {
+		name := nodeName(i)
+		b := nodePSIBase
+		if i == pressureNodeIndex(n) {
+			b[1] = pressureNodeMemoryPSI
+		}
+		for k := range b {
+			b[k] += top[name][k]
+		}
+		out[name] = b
+	}
+	return out
+}
+
+// podPSI sums a pod's ktop.test/psi-<res>.<container> annotations, in millis.
+func podPSI(p *corev1.Pod) [3]int64 {
+	var r [3]int64
+	for _, c := range p.Spec.Containers {
+		for k, res := range psiResources {
+			if v, ok := p.Annotations[psiAnnotation+res+"."+c.Name]; ok {
+				qv := q(v)
+				r[k] += qv.MilliValue()
+			}
+		}
+	}
+	return r
+}
+
+// nodeAnnotations are the annotations populate keeps up to date on existing nodes too
+// (nil: absent).
+func nodeAnnotations(i, n int, psi map[string][3]int64) map[string]*string {
+	ann := map[string]*string{pressureAnnotation: nil}
+	if i == pressureNodeIndex(n) {
+		ann[pressureAnnotation] = ptr("MemoryPressure")
+	}
+	rates := psi[nodeName(i)]
+	for k, res := range psiResources {
+		ann[psiAnnotation+res] = ptr(fmt.Sprintf("%dm", rates[k]))
+	}
+	return ann
+}
+
+func buildNode(i, n int, psi map[string][3]int64) *corev1.Node {
 	name := nodeName(i)
 	shape := shapes[i%len(shapes)]
+	gpu := i == gpuNodeIndex(n)
+	if gpu {
+		shape = gpuShape
+	}
 	role := nodeRole(i, n)
 	capCPU, capMem := q(shape.cpu), q(shape.mem)
 	// Reserve a little for the system, like kubelet's defaults do.
@@ -151,8 +261,12 @@ func buildNode(i, n int) *corev1.Node {
 	if role == "control-plane" {
 		taints = append(taints, corev1.Taint{Key: "node-role.kubernetes.io/control-plane", Effect: corev1.TaintEffectNoSchedule})
 	}
+	if i == pressureNodeIndex(n) {
+		// What the node lifecycle controller adds for the condition (TaintNodesByCondition).
+		taints = append(taints, corev1.Taint{Key: "node.kubernetes.io/memory-pressure", Effect: corev1.TaintEffectNoSchedule})
+	}
 	created := metav1.NewTime(time.Now())
-	return &corev1.Node{
+	node := &corev1.Node{
 		ObjectMeta: metav1.ObjectMeta{
 			Name: name,
 			Labels: map[string]string{
@@ -210,6 +324,21 @@ func buildNode(i, n int) *corev1.Node {
 			},
 		},
 	}
+	for k, v := range nodeAnnotations(i, n, psi) {
+		if v != nil {
+			node.Annotations[k] = *v
+		}
+	}
+	if gpu {
+		// As the NVIDIA device plugin and GPU feature discovery report them; kwok's node
+		// stages copy capacity and allocatable as they are.
+		node.Status.Capacity[gpuResource] = q("8")
+		node.Status.Allocatable[gpuResource] = q("8")
+		node.Labels["nvidia.com/gpu.present"] = "true"
+		node.Labels["nvidia.com/gpu.count"] = "8"
+		node.Labels["nvidia.com/gpu.product"] = "NVIDIA-A100-SXM4-40GB"
+	}
+	return node
 }
 
 // k8s-style random suffix alphabet, used deterministically.
@@ -228,13 +357,6 @@ func suffix(seed string, n int) string {
 		}
 	}
 	return string(b)
-}
-
-func fakeUID(seed string) types.UID {
-	h := fnv.New128a()
-	h.Write([]byte(seed))
-	s := fmt.Sprintf("%x", h.Sum(nil))
-	return types.UID(s[0:8] + "-" + s[8:12] + "-4" + s[13:16] + "-8" + s[17:20] + "-" + s[20:32])
 }
 
 // scale multiplies a quantity string by f, for per-pod variety in usage.
@@ -265,11 +387,14 @@ func resources(c ctr) corev1.ResourceRequirements {
 }
 
 type podPlan struct {
-	pod  *corev1.Pod
-	note string // "pending" for the unschedulable pod
+	pod   *corev1.Pod
+	note  string    // "pending" for the unschedulable pod
+	owner *workload // nil: a bare pod
 }
 
-func buildPod(a app, name, node string, variety float64, owner metav1.OwnerReference, extraLabels map[string]string) *corev1.Pod {
+// buildPod is a pod of app a; withPSI gives it the app's pressure stall annotations (and
+// makes it steady). Its ownerReferences are set once its owner exists (setOwners).
+func buildPod(a app, name, node string, variety float64, withPSI bool, extraLabels map[string]string) *corev1.Pod {
 	labels := map[string]string{generatedLabel: "true", "app.kubernetes.io/name": a.name, "app": a.name}
 	for k, v := range extraLabels {
 		labels[k] = v
@@ -286,6 +411,13 @@ func buildPod(a app, name, node string, variety float64, owner metav1.OwnerRefer
 		for res, perMilli := range ioPerMilli {
 			ann[usageAnnotation+res+"."+c.name] = fmt.Sprint(milli * perMilli)
 		}
+		if rates, ok := a.psi[c.name]; ok && withPSI {
+			for k, res := range psiResources {
+				if rates[k] != "" {
+					ann[psiAnnotation+res+"."+c.name] = rates[k]
+				}
+			}
+		}
 		containers = append(containers, corev1.Container{
 			Name:                     c.name,
 			Image:                    c.image,
@@ -300,13 +432,17 @@ func buildPod(a app, name, node string, variety float64, owner metav1.OwnerRefer
 		{Key: "node.kubernetes.io/not-ready", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: ptr(int64(300))},
 		{Key: "node.kubernetes.io/unreachable", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute, TolerationSeconds: ptr(int64(300))},
 	}
+	if a.kind == "DaemonSet" {
+		// The DaemonSet controller adds these to its pods.
+		tolerations = append(tolerations, corev1.Toleration{Key: "node.kubernetes.io/memory-pressure", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule})
+	}
 	if a.cpOK {
 		tolerations = append(tolerations, corev1.Toleration{Key: "node-role.kubernetes.io/control-plane", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule})
 	}
-	if a.steady {
+	if a.steady || (withPSI && len(a.psi) > 0) {
 		ann[steadyAnnotation] = "true"
 	}
-	p := &corev1.Pod{
+	return &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        name,
 			Namespace:   a.ns,
@@ -325,35 +461,76 @@ func buildPod(a app, name, node string, variety float64, owner metav1.OwnerRefer
 			EnableServiceLinks:            ptr(false),
 		},
 	}
-	if owner.Name != "" {
-		p.OwnerReferences = []metav1.OwnerReference{owner}
-	}
-	return p
 }
 
 func ptr[T any](v T) *T { return &v }
 
-func rsOwner(a app, hash string) metav1.OwnerReference {
-	return metav1.OwnerReference{
-		APIVersion: "apps/v1", Kind: "ReplicaSet", Name: a.name + "-" + hash,
-		UID: fakeUID(a.ns + "/" + a.name), Controller: ptr(true), BlockOwnerDeletion: ptr(true),
-	}
+// planner collects pod plans and the workloads that own them, in a fixed order.
+type planner struct {
+	plans     []podPlan
+	workloads []*workload
+	byKey     map[string]*workload
 }
 
-func dsOwner(a app) metav1.OwnerReference {
-	return metav1.OwnerReference{
-		APIVersion: "apps/v1", Kind: "DaemonSet", Name: a.name,
-		UID: fakeUID("ds/" + a.ns + "/" + a.name), Controller: ptr(true), BlockOwnerDeletion: ptr(true),
+func (pl *planner) workload(kind, ns, name, hash string) *workload {
+	key := kind + "/" + ns + "/" + name
+	if w, ok := pl.byKey[key]; ok {
+		return w
 	}
+	w := &workload{kind: kind, ns: ns, name: name, hash: hash}
+	pl.byKey[key] = w
+	pl.workloads = append(pl.workloads, w)
+	return w
 }
+
+func (pl *planner) add(p *corev1.Pod, w *workload, note string) {
+	pl.plans = append(pl.plans, podPlan{pod: p, owner: w, note: note})
+}
+
+// deploymentPod plans replica i of Deployment w: the pod is named after its ReplicaSet.
+func (pl *planner) deploymentPod(a app, wname string, replica int, node string, withPSI bool, extra map[string]string) *corev1.Pod {
+	hash := suffix(a.ns+"/"+wname+"-rs", 10)
+	w := pl.workload("Deployment", a.ns, wname, hash)
+	name := wname + "-" + hash + "-" + suffix(fmt.Sprintf("%s-%d@%s", a.name, replica, node), 5)
+	labels := map[string]string{"pod-template-hash": hash, instanceLabel: wname}
+	for k, v := range extra {
+		labels[k] = v
+	}
+	p := buildPod(a, name, node, 0.6+0.8*frac(name), withPSI, labels)
+	pl.add(p, w, "")
+	return p
+}
+
+// statefulPod plans ordinal i of StatefulSet wname: named <wname>-<ordinal>.
+func (pl *planner) statefulPod(a app, wname string, ordinal int, node string, withPSI bool) *corev1.Pod {
+	hash := suffix(a.ns+"/"+wname+"-rev", 10)
+	w := pl.workload("StatefulSet", a.ns, wname, hash)
+	name := fmt.Sprintf("%s-%d", wname, ordinal)
+	p := buildPod(a, name, node, 0.6+0.8*frac(name), withPSI, map[string]string{
+		instanceLabel:                        wname,
+		"controller-revision-hash":           wname + "-" + hash,
+		"statefulset.kubernetes.io/pod-name": name,
+		"apps.kubernetes.io/pod-index":       fmt.Sprint(ordinal),
+	})
+	p.Spec.Hostname = name
+	p.Spec.Subdomain = wname
+	pl.add(p, w, "")
+	return p
+}
+
+const instanceLabel = "app.kubernetes.io/instance"
 
 // desiredPods returns the pods for a cluster of n nodes and p pods, in a
 // fixed order: the special cases first, then one per node per daemon, then
-// deployment replicas; the first p are kept. A pod's name depends on its
+// workload replicas; the first p are kept. A pod's name depends on its
 // node, so a pod moved by a rescale gets a new name: kwok acts on queued
-// events by name, and a reused name can get the new pod deleted.
-func desiredPods(n, p int) []podPlan {
-	var plans []podPlan
+// events by name, and a reused name can get the new pod deleted. (StatefulSet
+// pods are named by ordinal, as their controller names them: one moved by a
+// rescale keeps its name, and waitSettled creates it again if kwok deletes it.)
+// perWorkload splits an app's replicas into workloads of at most that many pods.
+// The workloads returned own at least one of the pods kept.
+func desiredPods(n, p, perWorkload int) ([]podPlan, []*workload) {
+	pl := &planner{byKey: map[string]*workload{}}
 	var workers []string
 	for i := range n {
 		if nodeRole(i, n) != "control-plane" {
@@ -366,61 +543,115 @@ func desiredPods(n, p int) []podPlan {
 		}
 	}
 	if n == 0 {
-		return nil
+		return nil, nil
 	}
+	perWorkload = max(perWorkload, 1)
 
 	// Restarts periodically (a kwok Stage bumps restartCount).
 	payments := app{ns: "shop", name: "payments", ctrs: []ctr{
 		{"payments", "ktop/payments:5.2.0", [2]string{"200m", "256Mi"}, [2]string{"500m", "512Mi"}, [2]string{"90m", "230Mi"}},
 	}}
 	ph := suffix("payments-rs", 10)
-	plans = append(plans, podPlan{pod: buildPod(payments, "payments-"+ph+"-"+suffix("payments0@"+workers[0], 5), workers[0], 1,
-		rsOwner(payments, ph), map[string]string{restartLabel: "true", "pod-template-hash": ph})})
+	pw := pl.workload("Deployment", "shop", "payments", ph)
+	pl.add(buildPod(payments, "payments-"+ph+"-"+suffix("payments0@"+workers[0], 5), workers[0], 1, false,
+		map[string]string{restartLabel: "true", "pod-template-hash": ph, instanceLabel: "payments"}), pw, "")
 
-	// Owned by a Job, so kwok's pod-complete stage moves it to Succeeded.
+	// A CronJob's Job's pod, so kwok's pod-complete stage moves it to Succeeded.
 	etl := app{ns: "data", name: "etl-nightly", ctrs: []ctr{
 		{"etl", "ktop/etl:0.8.3", [2]string{"500m", "1Gi"}, [2]string{"1", "2Gi"}, [2]string{"400m", "700Mi"}},
 	}}
 	etlNode := workers[len(workers)/2]
-	etlPod := buildPod(etl, "etl-nightly-29031840-"+suffix("etl@"+etlNode, 5), etlNode, 1, metav1.OwnerReference{
-		APIVersion: "batch/v1", Kind: "Job", Name: "etl-nightly-29031840",
-		UID: fakeUID("job/etl"), Controller: ptr(true), BlockOwnerDeletion: ptr(true),
-	}, map[string]string{"batch.kubernetes.io/job-name": "etl-nightly-29031840"})
+	ew := pl.workload("CronJob", "data", "etl-nightly", "")
+	ew.job = "etl-nightly-29031840"
+	etlPod := buildPod(etl, ew.job+"-"+suffix("etl@"+etlNode, 5), etlNode, 1, false,
+		map[string]string{"batch.kubernetes.io/job-name": ew.job, "job-name": ew.job})
 	etlPod.Spec.RestartPolicy = corev1.RestartPolicyNever
-	plans = append(plans, podPlan{pod: etlPod})
+	pl.add(etlPod, ew, "")
 
 	// No nodeName and no scheduler: stays Pending; marked Unschedulable.
 	report := app{ns: "data", name: "report-builder", ctrs: []ctr{
 		{"report-builder", "ktop/report-builder:1.0.0", [2]string{"2", "8Gi"}, [2]string{"4", "8Gi"}, [2]string{"1", "6Gi"}},
 	}}
 	rh := suffix("report-rs", 10)
-	pending := buildPod(report, "report-builder-"+rh+"-"+suffix("report0", 5), "", 1, rsOwner(report, rh),
-		map[string]string{"pod-template-hash": rh})
+	rw := pl.workload("Deployment", "data", "report-builder", rh)
+	pending := buildPod(report, "report-builder-"+rh+"-"+suffix("report0", 5), "", 1, false,
+		map[string]string{"pod-template-hash": rh, instanceLabel: "report-builder"})
 	pending.Spec.NodeSelector = map[string]string{"disktype": "nvme-xl"}
-	plans = append(plans, podPlan{pod: pending, note: "pending"})
+	pl.add(pending, rw, "pending")
+
+	// A bare pod: no owner at all.
+	debug := app{ns: "default", name: "debug-shell", ctrs: []ctr{
+		{"shell", "busybox:1.36", [2]string{"10m", "16Mi"}, [2]string{}, [2]string{"1m", "4Mi"}},
+	}}
+	debugNode := workers[len(workers)-1]
+	pl.add(buildPod(debug, "debug-shell", debugNode, 1, false, nil), nil, "")
+
+	// GPU training on the GPU node, under the ml namespace's quota (see quotas).
+	trainer := app{ns: "ml", name: "trainer", kind: "StatefulSet", steady: true,
+		psi: map[string][3]string{"trainer": {"300m", "60m", "150m"}}, ctrs: []ctr{
+			{"trainer", "ktop/trainer:2.1.0-cuda12", [2]string{"4", "32Gi"}, [2]string{"6", "48Gi"}, [2]string{"3500m", "28Gi"}},
+		}}
+	gpuNode := nodeName(gpuNodeIndex(n))
+	for i := range trainerReplicas {
+		tp := pl.statefulPod(trainer, "trainer", i, gpuNode, i == 0)
+		c := &tp.Spec.Containers[0]
+		// Extended resources: requests must equal limits.
+		c.Resources.Requests[gpuResource] = q("1")
+		c.Resources.Limits[gpuResource] = q("1")
+		tp.Spec.NodeSelector = map[string]string{"nvidia.com/gpu.present": "true"}
+		tp.Spec.Tolerations = append(tp.Spec.Tolerations, corev1.Toleration{Key: "nvidia.com/gpu", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoSchedule})
+	}
+
+	// A small team namespace under a quota of its own.
+	notebook := app{ns: "sandbox", name: "notebook", ctrs: []ctr{
+		{"jupyter", "quay.io/jupyter/base-notebook:2024-10-07", [2]string{"250m", "512Mi"}, [2]string{"1", "2Gi"}, [2]string{"60m", "380Mi"}},
+	}}
+	for i := range 2 {
+		pl.deploymentPod(notebook, "notebook", i, workers[(i+1)%len(workers)], false, nil)
+	}
 
 	for i := range n {
 		for _, d := range daemons {
+			hash := suffix(d.name+"-rev", 10)
+			w := pl.workload("DaemonSet", d.ns, d.name, hash)
 			name := d.name + "-" + suffix(fmt.Sprintf("%s-%d", d.name, i), 5)
-			plans = append(plans, podPlan{pod: buildPod(d, name, nodeName(i), 0.8+0.4*frac(name), dsOwner(d),
-				map[string]string{"controller-revision-hash": suffix(d.name+"-rev", 10)})})
+			pl.add(buildPod(d, name, nodeName(i), 0.8+0.4*frac(name), false,
+				map[string]string{"controller-revision-hash": hash, instanceLabel: d.name, "pod-template-generation": "1"}), w, "")
 		}
 	}
 
-	for k := 0; len(plans) < p; k++ {
+	for k := 0; len(pl.plans) < p; k++ {
 		a := apps[k%len(apps)]
 		replica := k / len(apps)
-		hash := suffix(a.ns+"/"+a.name+"-rs", 10)
+		wname := a.name
+		if d := replica / perWorkload; d > 0 {
+			wname = fmt.Sprintf("%s-%d", a.name, d+1)
+		}
 		node := workers[k%len(workers)]
-		name := a.name + "-" + hash + "-" + suffix(fmt.Sprintf("%s-%d@%s", a.name, replica, node), 5)
-		plans = append(plans, podPlan{pod: buildPod(a, name, node, 0.6+0.8*frac(name), rsOwner(a, hash),
-			map[string]string{"pod-template-hash": hash})})
+		if a.kind == "StatefulSet" {
+			pl.statefulPod(a, wname, replica%perWorkload, node, replica == 0)
+		} else {
+			pl.deploymentPod(a, wname, replica, node, replica == 0, nil)
+		}
 	}
+	plans := pl.plans
 	if len(plans) > p {
 		plans = plans[:p]
 	}
-	return plans
+	var workloads []*workload
+	for _, pp := range plans {
+		if w := pp.owner; w != nil {
+			if w.replicas == 0 {
+				w.first = pp.pod
+				workloads = append(workloads, w)
+			}
+			w.replicas++
+		}
+	}
+	return plans, workloads
 }
+
+const trainerReplicas = 4
 
 func frac(s string) float64 {
 	h := fnv.New32a()
@@ -433,6 +664,7 @@ func populate(args []string) error {
 	kubeconfig := fs.String("kubeconfig", os.Getenv("KUBECONFIG"), "admin kubeconfig")
 	nodes := fs.Int("nodes", 5, "number of fake nodes")
 	pods := fs.Int("pods", 60, "number of generated pods")
+	perWorkload := fs.Int("pods-per-workload", 10, "most pods per Deployment or StatefulSet (an app's replicas are split)")
 	workers := fs.Int("workers", 32, "parallel API requests")
 	wait := fs.Duration("wait", 10*time.Minute, "how long to wait for nodes Ready and pods Running (0: don't wait)")
 	_ = fs.Parse(args)
@@ -469,24 +701,24 @@ func populate(args []string) error {
 		return err
 	}
 
-	wantNodes := map[string]bool{}
+	wantNodes := map[string]int{}
 	for i := range *nodes {
-		wantNodes[nodeName(i)] = true
+		wantNodes[nodeName(i)] = i
 	}
-	plans := desiredPods(*nodes, *pods)
+	plans, workloads := desiredPods(*nodes, *pods, *perWorkload)
 	wantPods := map[string]podPlan{}
 	for _, pl := range plans {
 		wantPods[pl.pod.Namespace+"/"+pl.pod.Name] = pl
 	}
 
 	// Pods first: a pod whose node changes or disappears is recreated.
-	havePods := map[string]bool{}
+	havePods := map[string]*corev1.Pod{}
 	var delPods []corev1.Pod
-	for _, p := range existingPods.Items {
+	for i, p := range existingPods.Items {
 		key := p.Namespace + "/" + p.Name
 		pl, ok := wantPods[key]
 		if ok && pl.pod.Spec.NodeName == p.Spec.NodeName && p.DeletionTimestamp == nil {
-			havePods[key] = true
+			havePods[key] = &existingPods.Items[i]
 			continue
 		}
 		delPods = append(delPods, p)
@@ -512,11 +744,20 @@ func populate(args []string) error {
 
 	var delNodes []string
 	haveNodes := map[string]bool{}
+	psi := nodePSI(*nodes, plans)
+	var annotateNodes []corev1.Node
 	for _, nd := range existingNodes.Items {
-		if wantNodes[nd.Name] {
-			haveNodes[nd.Name] = true
-		} else {
+		i, ok := wantNodes[nd.Name]
+		if !ok {
 			delNodes = append(delNodes, nd.Name)
+			continue
+		}
+		haveNodes[nd.Name] = true
+		for k, v := range nodeAnnotations(i, *nodes, psi) {
+			if have, ok := nd.Annotations[k]; ok != (v != nil) || (v != nil && have != *v) {
+				annotateNodes = append(annotateNodes, nd)
+				break
+			}
 		}
 	}
 	err = parallel(*workers, len(delNodes), func(i int) error {
@@ -529,11 +770,25 @@ func populate(args []string) error {
 	if err != nil {
 		return err
 	}
+	// Pods that moved change the pressure stall their nodes' root cgroups report.
+	err = parallel(*workers, len(annotateNodes), func(i int) error {
+		nd := annotateNodes[i]
+		patch, err := json.Marshal(map[string]any{"metadata": map[string]any{
+			"annotations": nodeAnnotations(wantNodes[nd.Name], *nodes, psi)}})
+		if err != nil {
+			return err
+		}
+		_, err = cs.CoreV1().Nodes().Patch(ctx, nd.Name, types.MergePatchType, patch, metav1.PatchOptions{})
+		return err
+	})
+	if err != nil {
+		return err
+	}
 
 	var newNodes []*corev1.Node
 	for i := range *nodes {
 		if !haveNodes[nodeName(i)] {
-			newNodes = append(newNodes, buildNode(i, *nodes))
+			newNodes = append(newNodes, buildNode(i, *nodes, psi))
 		}
 	}
 	err = parallel(*workers, len(newNodes), func(i int) error {
@@ -547,9 +802,42 @@ func populate(args []string) error {
 		return err
 	}
 
+	// Owners before their pods, so the pods can name their real UIDs.
+	owners, err := syncOwners(ctx, cs, *workers, workloads)
+	if err != nil {
+		return err
+	}
+	setOwners(plans)
+	// Kept pods whose owner was made again (or never existed) point at its new UID.
+	var repoint []podPlan
+	for _, pl := range plans {
+		have := havePods[pl.pod.Namespace+"/"+pl.pod.Name]
+		if have != nil && !sameOwners(have.OwnerReferences, pl.pod.OwnerReferences) {
+			repoint = append(repoint, pl)
+		}
+	}
+	err = parallel(*workers, len(repoint), func(i int) error {
+		pl := repoint[i]
+		patch, err := json.Marshal(map[string]any{"metadata": map[string]any{"ownerReferences": pl.pod.OwnerReferences}})
+		if err != nil {
+			return err
+		}
+		_, err = cs.CoreV1().Pods(pl.pod.Namespace).Patch(ctx, pl.pod.Name, types.MergePatchType, patch, metav1.PatchOptions{})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	// Quota admission refuses pods while a quota has no status, and counts creates into
+	// its status itself, but nothing here ever subtracts deleted pods: it is set from the
+	// pods there are before creating more, and again once they run.
+	if err := syncQuotas(ctx, cs); err != nil {
+		return err
+	}
+
 	var newPods []podPlan
 	for _, pl := range plans {
-		if !havePods[pl.pod.Namespace+"/"+pl.pod.Name] {
+		if havePods[pl.pod.Namespace+"/"+pl.pod.Name] == nil {
 			newPods = append(newPods, pl)
 		}
 	}
@@ -574,8 +862,9 @@ func populate(args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(os.Stderr, "populate: nodes %d (+%d -%d), pods %d (+%d -%d) in %s\n",
-		*nodes, len(newNodes), len(delNodes), len(plans), created.Load(), delCount.Load(), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(os.Stderr, "populate: nodes %d (+%d -%d), pods %d (+%d -%d), workloads %d in %s\n",
+		*nodes, len(newNodes), len(delNodes), len(plans), created.Load(), delCount.Load(), len(workloads),
+		time.Since(start).Round(time.Millisecond))
 
 	if *wait > 0 {
 		if err := waitSettled(ctx, cs, *nodes, plans, *wait); err != nil {
@@ -583,7 +872,11 @@ func populate(args []string) error {
 		}
 		fmt.Fprintf(os.Stderr, "populate: settled in %s\n", time.Since(start).Round(time.Millisecond))
 	}
-	return nil
+	// What the controllers this cluster does not run would write.
+	if err := writeOwnerStatus(ctx, cs, *workers, owners); err != nil {
+		return err
+	}
+	return syncQuotas(ctx, cs)
 }
 
 func markUnschedulable(ctx context.Context, cs kubernetes.Interface, p *corev1.Pod, n int) error {
@@ -694,10 +987,15 @@ func waitSettled(ctx context.Context, cs kubernetes.Interface, n int, plans []po
 			return err
 		}
 		ready := 0
+		// The pressure node reports MemoryPressure from its first heartbeat after Ready.
+		pressured := pressureNodeIndex(n) < 0
 		for _, nd := range nodes.Items {
 			for _, c := range nd.Status.Conditions {
 				if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue {
 					ready++
+				}
+				if c.Type == corev1.NodeMemoryPressure && c.Status == corev1.ConditionTrue && nd.Name == nodeName(pressureNodeIndex(n)) {
+					pressured = true
 				}
 			}
 		}
@@ -747,11 +1045,11 @@ func waitSettled(ctx context.Context, cs kubernetes.Interface, n int, plans []po
 				return err
 			}
 		}
-		if ready == n && started == len(want) {
+		if ready == n && started == len(want) && pressured {
 			return nil
 		}
 		sort.Strings(notYet)
-		last = fmt.Sprintf("nodes ready %d/%d, pods started %d/%d %v", ready, n, started, len(want), notYet)
+		last = fmt.Sprintf("nodes ready %d/%d, pods started %d/%d %v, memory pressure reported: %v", ready, n, started, len(want), notYet, pressured)
 		if time.Now().After(deadline) {
 			return fmt.Errorf("not settled after %s: %s", timeout, last)
 		}
