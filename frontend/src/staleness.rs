@@ -14,6 +14,8 @@ pub enum Part {
     Objects,
     /// Usage: the source has not measured for too long.
     Usage,
+    /// Workloads: the ReplicaSets and Jobs that lead pods to them cannot be read.
+    Owners,
     /// Everything: no snapshot reaches this page.
     Connection,
 }
@@ -24,6 +26,7 @@ impl Part {
         match self {
             Part::Objects => "objects",
             Part::Usage => "usage",
+            Part::Owners => "owners",
             Part::Connection => "connection",
         }
     }
@@ -33,6 +36,7 @@ impl Part {
         match self {
             Part::Objects => "Nodes and pods",
             Part::Usage => "Usage",
+            Part::Owners => "Workloads",
             Part::Connection => "Everything",
         }
     }
@@ -65,6 +69,7 @@ pub fn stale_notes(data: Option<&Dataset>, taken_ms: Option<i64>, now_ms: i64) -
             part: match s.part {
                 StalePart::Objects => Part::Objects,
                 StalePart::Usage => Part::Usage,
+                StalePart::Owners => Part::Owners,
             },
             age_ms: data.taken_at_ms.saturating_sub(s.since_ms).max(0) + waited,
             reason: s.reason.clone(),

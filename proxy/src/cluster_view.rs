@@ -7,9 +7,10 @@ use std::time::Duration;
 
 use axum::body::Bytes;
 use ktop_web_shared::api::{
-    ClusterInfo, CpuMem, Freshness, NodeRow, PodPhase, PodRow, SelectedPods, Snapshot, StalePart,
-    Staleness, ViewerAccess,
+    ClusterInfo, CpuMem, ExtendedResource, Freshness, NodeRow, PodPhase, PodRow, SelectedPods,
+    Snapshot, StalePart, Staleness, ViewerAccess, add_extended,
 };
+use ktop_web_shared::quota::QuotaList;
 use kube::core::SelectorExt;
 use tokio::time::Instant;
 
@@ -17,7 +18,7 @@ use crate::clock::unix_ms;
 use crate::frames::{FrameFailure, Frames, Position, Reply};
 use crate::history::HistoryReader;
 use crate::make_room::make_room;
-use crate::objects::{ObjectCache, Watches, label_selector};
+use crate::objects::{ObjectCache, OwnerTables, Watches, label_selector, resolve};
 use crate::reads::{ReadError, Reads};
 use crate::security::Viewer;
 #[cfg(test)]
@@ -313,6 +314,31 @@ impl ClusterView {
         })
     }
 
+    /// The quotas of the namespaces `access` shows (all, when not given), from the watch: no
+    /// upstream request. Refused until the first list of quotas has arrived, with why.
+    pub fn quotas(&self, access: Option<&ViewerAccess>) -> Result<QuotaList, SnapshotError> {
+        let table = self.objects.quotas();
+        if !table.synced {
+            return Err(SnapshotError::NotSynced(
+                table.failure.as_ref().map_or_else(
+                    || "Still loading ResourceQuotas from the API server…".to_owned(),
+                    |f| f.message.clone(),
+                ),
+            ));
+        }
+        let quotas = table
+            .rows
+            .values()
+            .filter(|q| {
+                access
+                    .and_then(|a| a.namespaces.as_ref())
+                    .is_none_or(|allowed| allowed.binary_search(&q.namespace).is_ok())
+            })
+            .cloned()
+            .collect();
+        Ok(QuotaList { quotas })
+    }
+
     /// Whether the first lists of nodes and pods have arrived; if not, why (still loading,
     /// or the failures that keep them from loading).
     pub fn synced(&self) -> Result<(), SnapshotError> {
@@ -378,15 +404,25 @@ pub fn assemble(
     let taken_at_ms = timing.now_ms;
     let freshness = freshness(objects, &selection, timing);
     let usage = selection.usage.unwrap_or_default();
+    let replica_sets = objects.replica_sets();
+    let jobs = objects.jobs();
+    let owners = OwnerTables {
+        replica_sets: &replica_sets,
+        jobs: &jobs,
+    };
     let pods: Vec<PodRow> = objects
         .pods()
         .rows
         .values()
         .map(|p| {
             let mut row = p.row.clone();
+            if let Some(direct) = &row.owner {
+                row.owner = Some(resolve(&row.ns, direct, &owners));
+            }
             if let Some(u) = usage.pods.get(&row.key()) {
                 row.sample = Some(u.sample);
                 row.io = u.io;
+                row.stall = u.stall;
                 for c in &mut row.containers {
                     c.usage = u.containers.get(&c.name).copied();
                 }
@@ -394,16 +430,20 @@ pub fn assemble(
             row
         })
         .collect();
-    let mut per_node: std::collections::HashMap<&str, (u32, CpuMem, CpuMem)> = Default::default();
+    drop((replica_sets, jobs));
+    let mut per_node: std::collections::HashMap<&str, NodeSums> = Default::default();
     for p in pods
         .iter()
         .filter(|p| !matches!(p.phase, PodPhase::Succeeded | PodPhase::Failed))
     {
         if let Some(node) = &p.node {
             let e = per_node.entry(node.as_str()).or_default();
-            e.0 += 1;
-            e.1 = e.1 + p.requests.or_zero();
-            e.2 = e.2 + p.containers.iter().map(|c| c.limits.or_zero()).sum();
+            e.pods += 1;
+            e.requests = e.requests + p.requests.or_zero();
+            e.limits = e.limits + p.containers.iter().map(|c| c.limits.or_zero()).sum();
+            for x in &p.extended {
+                add_extended(&mut e.extended, &x.name, x.amount);
+            }
         }
     }
     let nodes: Vec<NodeRow> = objects
@@ -412,13 +452,15 @@ pub fn assemble(
         .values()
         .map(|n| {
             let mut row = n.row.clone();
-            if let Some(&(count, requests, limits)) = per_node.get(row.name.as_str()) {
-                row.pods = count;
-                row.requests = requests;
-                row.limits = limits;
+            if let Some(sums) = per_node.get_mut(row.name.as_str()) {
+                row.pods = sums.pods;
+                row.requests = sums.requests;
+                row.limits = sums.limits;
+                row.extended_requests = std::mem::take(&mut sums.extended);
             }
             row.usage = usage.nodes.get(&row.name).copied();
             row.io = usage.node_io.get(&row.name).copied();
+            row.stall = usage.node_stall.get(&row.name).copied();
             row
         })
         .collect();
@@ -431,6 +473,15 @@ pub fn assemble(
         freshness,
         viewer: None,
     }
+}
+
+/// What a node's non-terminated pods add up to.
+#[derive(Default)]
+struct NodeSums {
+    pods: u32,
+    requests: CpuMem,
+    limits: CpuMem,
+    extended: Vec<ExtendedResource>,
 }
 
 /// Objects are stale while a watch is failing; usage when its measurement is older than two
@@ -453,6 +504,23 @@ fn freshness(objects: &ObjectCache, selection: &Selection, timing: Timing) -> Fr
             part: StalePart::Objects,
             since_ms: failure.since_ms,
             reason: failure.message.clone(),
+        });
+    }
+    // Pods whose ReplicaSet or Job cannot be read still show, under that owner instead of
+    // its Deployment or CronJob: the rollups are what is stale, not the pods.
+    let owner_failures = [
+        objects.replica_sets().failure.clone(),
+        objects.jobs().failure.clone(),
+    ];
+    if let Some(failure) = owner_failures
+        .into_iter()
+        .flatten()
+        .min_by_key(|f| f.since_ms)
+    {
+        stale.push(Staleness {
+            part: StalePart::Owners,
+            since_ms: failure.since_ms,
+            reason: failure.message,
         });
     }
     let measured_now = selection.usage.as_ref().map(|u| u.measured_at_ms);
@@ -811,6 +879,157 @@ mod tests {
             status: Default::default(),
             interval,
         }
+    }
+
+    /// Pods of a Deployment (through its ReplicaSet), of a CronJob (through its Job), of a
+    /// ReplicaSet nobody mirrors, and a bare pod; a GPU node; quotas in two namespaces.
+    fn owned_cluster() -> ObjectCache {
+        use crate::objects::{NodeEntry, OwnerEntry, PodEntry};
+        use ktop_web_shared::api::{Workload, add_extended};
+        use ktop_web_shared::quota::Quota;
+        let mut gpu = NodeRow {
+            name: "gpu-1".into(),
+            ..NodeRow::default()
+        };
+        add_extended(&mut gpu.extended_allocatable, "nvidia.com/gpu", 8);
+        let pod = |ns: &str, name: &str, owner: Option<(&str, &str)>, gpus: u64| {
+            let mut row = PodRow {
+                ns: ns.into(),
+                name: name.into(),
+                node: Some("gpu-1".into()),
+                phase: PodPhase::Running,
+                owner: owner.map(|(kind, name)| Workload {
+                    kind: kind.into(),
+                    name: name.into(),
+                    desired: None,
+                }),
+                ..PodRow::default()
+            };
+            if gpus > 0 {
+                add_extended(&mut row.extended, "nvidia.com/gpu", gpus);
+            }
+            PodEntry {
+                row,
+                labels: Default::default(),
+            }
+        };
+        let objects = ObjectCache::with_rows(
+            vec![NodeEntry::from(gpu)],
+            vec![
+                pod("shop", "web-abc-1", Some(("ReplicaSet", "web-abc")), 0),
+                pod("shop", "orphan-1", Some(("ReplicaSet", "orphan")), 0),
+                pod("data", "etl-29-x", Some(("Job", "etl-29")), 0),
+                pod("ml", "trainer-0", Some(("StatefulSet", "trainer")), 2),
+                pod("ml", "debug", None, 1),
+            ],
+        );
+        let entry = |kind: &str, name: &str, desired| OwnerEntry {
+            controller: Some((kind.into(), name.into())),
+            desired,
+        };
+        let quota = |ns: &str| Quota {
+            namespace: ns.into(),
+            name: format!("{ns}-quota"),
+            resources: Vec::new(),
+        };
+        objects.replace_owners_and_quotas(
+            vec![("shop/web-abc".into(), entry("Deployment", "web", Some(3)))],
+            vec![("data/etl-29".into(), entry("CronJob", "etl", None))],
+            vec![quota("ml"), quota("shop")],
+        );
+        objects
+    }
+
+    #[test]
+    fn pods_name_their_workload_and_nodes_sum_extended_requests() {
+        let objects = owned_cluster();
+        let timing = Timing {
+            now_ms: 1_800_000_000_000,
+            refresh: Duration::from_secs(5),
+            measured_before: None,
+        };
+        let s = assemble(&info(), &objects, selection(None, None), timing);
+        type Named<'a> = (&'a str, Option<(&'a str, &'a str, Option<u32>)>);
+        let owners: Vec<Named> = s
+            .pods
+            .iter()
+            .map(|p| {
+                let owner = p
+                    .owner
+                    .as_ref()
+                    .map(|o| (o.kind.as_str(), o.name.as_str(), o.desired));
+                (p.name.as_str(), owner)
+            })
+            .collect();
+        assert_eq!(
+            owners,
+            [
+                ("etl-29-x", Some(("CronJob", "etl", None))),
+                ("debug", None),
+                ("trainer-0", Some(("StatefulSet", "trainer", None))),
+                ("orphan-1", Some(("ReplicaSet", "orphan", None))),
+                ("web-abc-1", Some(("Deployment", "web", Some(3)))),
+            ]
+        );
+        let node = &s.nodes[0];
+        assert_eq!(node.extended_allocatable[0].amount, 8);
+        assert_eq!(
+            (
+                node.extended_requests[0].name.as_str(),
+                node.extended_requests[0].amount
+            ),
+            ("nvidia.com/gpu", 3)
+        );
+        assert!(s.freshness.stale.is_empty(), "{:?}", s.freshness);
+
+        // A ReplicaSet watch that fails (RBAC taken away) says so; pods keep their rows.
+        objects.fail_replica_sets("cannot watch ReplicaSets: 403 forbidden", 7);
+        let s = assemble(&info(), &objects, selection(None, None), timing);
+        assert_eq!(s.pods.len(), 5);
+        let stale: Vec<(StalePart, i64)> = s
+            .freshness
+            .stale
+            .iter()
+            .map(|p| (p.part, p.since_ms))
+            .collect();
+        assert_eq!(stale, [(StalePart::Owners, 7)]);
+        assert_eq!(
+            s.freshness.objects_ms, timing.now_ms,
+            "the objects are current"
+        );
+    }
+
+    #[test]
+    fn quotas_are_those_of_the_namespaces_a_viewer_sees() {
+        let view_of = |objects| {
+            let selector =
+                SourceSelector::new(SourceMode::None, Sources::default(), Duration::from_secs(5));
+            ClusterView::new(info(), objects, selector, Watches::default())
+        };
+        assert!(
+            view_of(ObjectCache::default()).quotas(None).is_err(),
+            "not listed yet: an error, not an empty list"
+        );
+        let view = view_of(owned_cluster());
+        let names = |access: Option<&ViewerAccess>| -> Vec<String> {
+            view.quotas(access)
+                .expect("listed")
+                .quotas
+                .into_iter()
+                .map(|q| q.name)
+                .collect()
+        };
+        assert_eq!(names(None), ["ml-quota", "shop-quota"]);
+        let ml_only = ViewerAccess {
+            nodes: false,
+            namespaces: Some(vec!["ml".into()]),
+        };
+        assert_eq!(names(Some(&ml_only)), ["ml-quota"]);
+        let none = ViewerAccess {
+            nodes: true,
+            namespaces: Some(Vec::new()),
+        };
+        assert!(names(Some(&none)).is_empty());
     }
 
     #[test]

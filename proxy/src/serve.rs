@@ -132,6 +132,7 @@ fn demo_view(cli: &Cli) -> (ClusterView, String) {
     let line = "DEMO (simulated cluster, 5 nodes) source=demo".to_owned();
     (
         ClusterView::new(info, objects, selector, Default::default())
+            .with_reads(Reads::demo(demo.clone()))
             .with_history(HistoryReader::demo(demo)),
         line,
     )

@@ -528,6 +528,9 @@ fn check_rbac(mode: Mode, objects: &[Value], namespace: &str) {
     assert!(has("", "nodes/proxy", &["get"]), "{rules:?}");
     assert!(has("", "pods/log", &["get"]), "{rules:?}");
     assert!(has("", "events", &["list"]), "{rules:?}");
+    assert!(has("apps", "replicasets", &["list", "watch"]), "{rules:?}");
+    assert!(has("batch", "jobs", &["list", "watch"]), "{rules:?}");
+    assert!(has("", "resourcequotas", &["list", "watch"]), "{rules:?}");
     // History: looking for a source by name, and in token mode reading it through the service
     // proxy of named services only (with --auth proxy each viewer needs that right).
     assert!(has("", "services", &["get"]), "{rules:?}");
@@ -550,13 +553,13 @@ fn check_rbac(mode: Mode, objects: &[Value], namespace: &str) {
         .any(|(_, _, v)| v.iter().any(|v| v == "impersonate"));
     if mode == Mode::Token {
         assert!(!impersonates, "token mode must not impersonate: {rules:?}");
-        assert_eq!(rules.len(), 9, "{rules:?}");
+        assert_eq!(rules.len(), 12, "{rules:?}");
     } else {
         assert!(has("", "users", &["impersonate"]), "{rules:?}");
         assert!(has("", "groups", &["impersonate"]), "{rules:?}");
         assert_eq!(
             rules.len(),
-            10,
+            13,
             "only users and groups are impersonated: {rules:?}"
         );
     }

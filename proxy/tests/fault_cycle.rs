@@ -12,11 +12,10 @@
 
 mod support;
 
-use std::collections::BTreeMap;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use ktop_web_shared::api::{Snapshot, SourceKind, StalePart};
-use support::audit::{open_watches, outside_allowlist};
+use support::audit::{one_watch_each, open_watches, outside_allowlist};
 use support::browser::Browser;
 use support::cluster::TestCluster;
 use support::ktop::Ktop;
@@ -91,10 +90,10 @@ async fn agrees_with_kubectl_top(c: &TestCluster, ktop: &Ktop, b: &Browser, what
     panic!("after {what}: the page never showed kubectl top's numbers");
 }
 
-/// ktop-web holds exactly one watch on nodes and one on pods (eventually: an ended watch is
+/// ktop-web holds exactly one watch per watched resource (eventually: an ended watch is
 /// logged when the server notices).
 async fn one_watch_per_resource(c: &TestCluster, b: &Browser, offset: usize, what: &str) {
-    let expected = BTreeMap::from([("nodes".to_owned(), 1), ("pods".to_owned(), 1)]);
+    let expected = one_watch_each();
     b.eventually(
         &format!("one watch per resource after {what}"),
         Duration::from_secs(30),
@@ -338,7 +337,7 @@ async fn a_frozen_api_server_is_noticed_within_a_minute_and_a_half() {
     .await;
     c.script(&["apiserver", "thaw"]);
     let cleared = poll("recovery", Instant::now(), RECOVERY, |p| p.is_empty()).await;
-    let expected = BTreeMap::from([("nodes".to_owned(), 1), ("pods".to_owned(), 1)]);
+    let expected = one_watch_each();
     let start = Instant::now();
     while open_watches(&c.audit_since(offset), &c.apiserver_started()) != expected {
         assert!(

@@ -357,6 +357,11 @@ fn corpus(port: u16, token: &str, context: &str, pod: (&str, &str)) -> Vec<Case>
             format!("{snapshot}?namespace=kube-system"),
         ),
         ("dryRun", format!("{snapshot}?dryRun=All")),
+        (
+            "namespace on quotas",
+            detail("quotas?namespace=kube-system"),
+        ),
+        ("watch on quotas", detail("quotas?watch=true")),
         ("watch on frames", format!("{frames}?watch=true")),
         (
             "selector on frames",
@@ -577,6 +582,34 @@ fn the_allowlist_admits_only_a_services_query_api_through_its_proxy() {
         "/api/v1/namespaces/Monitoring/services/p:9090/proxy/api/v1/query".to_owned(),
     ] {
         assert!(!allowed_upstream("get", &uri), "{uri}");
+    }
+}
+
+#[test]
+fn the_allowlist_admits_workload_and_quota_lists_and_watches_only() {
+    for uri in [
+        "/apis/apps/v1/replicasets?watch=true&resourceVersion=1",
+        "/apis/apps/v1/namespaces/shop/replicasets",
+        "/apis/batch/v1/jobs",
+        "/apis/batch/v1/namespaces/data/jobs?watch=true",
+        "/api/v1/resourcequotas",
+        "/api/v1/namespaces/ml/resourcequotas",
+    ] {
+        assert!(allowed_upstream("list", uri), "{uri}");
+        assert!(allowed_upstream("watch", uri), "{uri}");
+        assert!(!allowed_upstream("get", uri), "{uri}");
+        assert!(!allowed_upstream("delete", uri), "{uri}");
+    }
+    for uri in [
+        "/apis/apps/v1/deployments",
+        "/apis/apps/v1/namespaces/shop/replicasets/web-abc",
+        "/apis/apps/v1/namespaces/shop/replicasets/web-abc/scale",
+        "/apis/batch/v1/cronjobs",
+        "/api/v1/namespaces/ml/resourcequotas/ml-quota",
+        "/api/v1/namespaces/../resourcequotas",
+    ] {
+        assert!(!allowed_upstream("list", uri), "{uri}");
+        assert!(!allowed_upstream("get", uri), "{uri}");
     }
 }
 

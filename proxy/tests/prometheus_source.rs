@@ -25,9 +25,17 @@ struct Simulated {
     containers: BTreeMap<String, (u64, u64)>,
     /// Bytes per second summed over containers: rx, tx, read, write.
     io: [u64; 4],
+    /// Stall seconds per second of the pod's cgroup, in basis points: CPU, memory, I/O.
+    psi: [u64; 3],
 }
 
 const IO_KEYS: [&str; 4] = ["net-rx", "net-tx", "fs-read", "fs-write"];
+const PSI_KEYS: [&str; 3] = ["psi-cpu", "psi-memory", "psi-io"];
+
+/// A stall rate as a quantity of seconds per second ("250m") in basis points (2,500).
+fn basis_points(q: &str) -> u64 {
+    quantity::cpu_nanos(q).map_or(0, |nanos| nanos / 100_000)
+}
 
 /// Every running pod's simulated usage, by `namespace/name`.
 fn simulated(c: &TestCluster) -> BTreeMap<String, Simulated> {
@@ -67,6 +75,9 @@ fn simulated(c: &TestCluster) -> BTreeMap<String, Simulated> {
                 *slot += get(format!("ktop.test/{k}.{name}"))
                     .and_then(|q| quantity::units(&q).ok())
                     .unwrap_or(0);
+            }
+            for (slot, k) in sim.psi.iter_mut().zip(PSI_KEYS) {
+                *slot += get(format!("ktop.test/{k}.{name}")).map_or(0, |q| basis_points(&q));
             }
         }
         out.insert(key, sim);
@@ -257,6 +268,41 @@ async fn prometheus_agrees_with_metrics_server_and_the_simulated_counters() {
         steady.len(),
         p.nodes.len()
     );
+
+    // Pressure stalls: the share of time the simulated PSI counters grow at, per pod and per
+    // node (annotated on the node), and none under metrics-server.
+    assert!(p.source.psi, "the simulated cAdvisor has PSI series");
+    assert!(!m.source.psi && m.pods.iter().all(|p| p.stall.is_none()));
+    let stalls = |s: &ktop_web_shared::api::Stall| [s.cpu, s.memory, s.io];
+    let near =
+        |got: Option<u64>, want: u64| got.is_some_and(|g| g.abs_diff(want) <= 1 + want * 3 / 100);
+    let mut stalled = 0;
+    for key in &steady {
+        let want = sim[*key].psi;
+        let got = pp[*key].stall.unwrap_or_else(|| panic!("{key}: no stall"));
+        assert!(
+            stalls(&got).into_iter().zip(want).all(|(g, w)| near(g, w)),
+            "{key}: stall {got:?} against simulated {want:?} basis points"
+        );
+        stalled += usize::from(want.iter().any(|&w| w > 0));
+    }
+    assert!(stalled >= 2, "steady pods with stalls checked: {stalled}");
+    let nodes: serde_json::Value =
+        serde_json::from_str(&c.kubectl_ok(&["get", "nodes", "-o", "json"])).expect("nodes");
+    for n in nodes["items"].as_array().expect("items") {
+        let name = n["metadata"]["name"].as_str().expect("name");
+        let want = PSI_KEYS.map(|k| {
+            n["metadata"]["annotations"][format!("ktop.test/{k}")]
+                .as_str()
+                .map_or(0, basis_points)
+        });
+        let row = p.nodes.iter().find(|r| r.name == name).expect("a row");
+        let got = row.stall.unwrap_or_else(|| panic!("{name}: no stall"));
+        assert!(
+            stalls(&got).into_iter().zip(want).all(|(g, w)| near(g, w)),
+            "{name}: stall {got:?} against simulated {want:?} basis points"
+        );
+    }
 
     // The page shows throughput where the live source measures it, and hides it otherwise.
     let node = &p.nodes[0].name;

@@ -5,7 +5,7 @@
 
 use ktop_web_shared::api::{
     ClusterInfo, ContainerRow, CpuMem, Io, NodeRow, PodPhase, PodRow, Readiness, Resources,
-    SampleTime, Snapshot, SourceKind, SourceMode, SourceStatus, Usage,
+    SampleTime, Snapshot, SourceKind, SourceMode, SourceStatus, Usage, Workload,
 };
 use ktop_web_shared::frame::{Encoder, FrameKind, Live};
 use std::time::Instant;
@@ -38,6 +38,7 @@ fn snapshot() -> Snapshot {
             fallbacks: vec![],
             last_sample_ms: Some(1_700_000_000_000),
             io: true,
+            psi: false,
         },
         taken_at_ms: 1_700_000_000_000,
         nodes: (0..NODES)
@@ -61,6 +62,7 @@ fn snapshot() -> Snapshot {
                     window_ms: 15_000,
                 }),
                 io: Some(io(i)),
+                ..NodeRow::default()
             })
             .collect(),
         pods: (0..PODS)
@@ -93,6 +95,15 @@ fn snapshot() -> Snapshot {
                     window_ms: 15_000,
                 }),
                 io: Some(io(i)),
+                // Ten pods per Deployment, as in a cluster of many small services.
+                owner: Some(Workload {
+                    kind: "Deployment".into(),
+                    name: format!("app-{}", i / 10),
+                    desired: Some(10),
+                }),
+                ready: true,
+                extended: Vec::new(),
+                stall: None,
             })
             .collect(),
         freshness: Default::default(),

@@ -154,6 +154,8 @@ pub enum StalePart {
     Objects,
     /// CPU, memory and throughput (the metrics source).
     Usage,
+    /// The ReplicaSets and Jobs that lead a pod to its workload.
+    Owners,
 }
 
 /// The cluster and the settings the server runs with.
@@ -248,6 +250,10 @@ pub struct SourceStatus {
     /// cadvisor component); the UI shows those columns only then.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub io: bool,
+    /// True when the live source measures pressure stalls (PSI: the kubelet's cAdvisor on
+    /// Kubernetes 1.34+ with the feature on); the UI shows the stall columns only then.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub psi: bool,
 }
 
 /// A preferred source that is not live, with the reason in plain words.
@@ -423,6 +429,70 @@ pub struct NodeRow {
     /// Network and disk throughput of the whole node (root cgroup), where the source has it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io: Option<Io>,
+    /// Extended resources the node offers to pods (`nvidia.com/gpu`, …), by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extended_allocatable: Vec<ExtendedResource>,
+    /// Extended resources its non-terminated pods request, by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extended_requests: Vec<ExtendedResource>,
+    /// How much of the time tasks waited for CPU, memory or I/O (the root cgroup's PSI),
+    /// where the source measures it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stall: Option<Stall>,
+}
+
+/// Pressure stall information over the sample's window: the share of time at least one task
+/// waited for a resource ("some" in the kernel's words), in basis points (10,000 = always).
+/// A resource is absent where the source has no series for it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Stall {
+    /// Waiting for CPU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<u64>,
+    /// Waiting for memory (reclaim, swap-in, refaults).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<u64>,
+    /// Waiting for block I/O.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub io: Option<u64>,
+}
+
+/// An amount of an extended resource (`nvidia.com/gpu`, `amd.com/gpu`, …): a device or other
+/// resource a plugin advertises. Kubernetes allows only whole numbers of them.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExtendedResource {
+    /// Its fully qualified name.
+    pub name: String,
+    /// How many.
+    pub amount: u64,
+}
+
+/// Adds `amount` of `name` to a list kept sorted by name.
+pub fn add_extended(list: &mut Vec<ExtendedResource>, name: &str, amount: u64) {
+    match list.binary_search_by(|e| e.name.as_str().cmp(name)) {
+        Ok(i) => list[i].amount = list[i].amount.saturating_add(amount),
+        Err(i) => list.insert(
+            i,
+            ExtendedResource {
+                name: name.to_owned(),
+                amount,
+            },
+        ),
+    }
+}
+
+/// The workload a pod belongs to: its controller followed up to the top (a Deployment through
+/// its ReplicaSet, a CronJob through its Job), so pods of one workload group together.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workload {
+    /// `Deployment`, `StatefulSet`, `DaemonSet`, `Job`, `CronJob`, `ReplicaSet`, or the kind of
+    /// any other controller.
+    pub kind: String,
+    /// Its name, in the pod's namespace.
+    pub name: String,
+    /// The pods it wants, where its metadata says (a Deployment's ReplicaSet does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub desired: Option<u32>,
 }
 
 /// Network and disk throughput in bytes per second, as rates between two scrapes of the
@@ -574,6 +644,19 @@ pub struct PodRow {
     /// source has it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub io: Option<Io>,
+    /// Its workload; `None` for a pod no controller owns (or a node's static pod).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<Workload>,
+    /// The pod's `Ready` condition is `True`.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub ready: bool,
+    /// Extended resources the pod requests (`nvidia.com/gpu`, …), sorted by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub extended: Vec<ExtendedResource>,
+    /// How much of the time the pod's tasks waited (its cgroup's PSI), where the source
+    /// measures it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stall: Option<Stall>,
 }
 
 /// When a usage sample was taken.
@@ -691,7 +774,7 @@ mod tests {
                 ts_ms: 1,
                 window_ms: 15_000,
             }),
-            io: None,
+            ..PodRow::default()
         }
     }
 

@@ -9,6 +9,7 @@ pub mod format;
 pub mod frame;
 pub mod history;
 pub mod quantity;
+pub mod quota;
 pub mod ring;
 mod wire_decode;
 

@@ -10,6 +10,7 @@ use crate::detail::{
     NodeAddress, NodeDetail, NodeSystem, Owner, PodDetail, Taint,
 };
 use crate::history::{History, HistoryMetric, HistorySeries};
+use crate::quota::{Quota, QuotaList, QuotaResource};
 
 decode_struct!(ContextList {
     current: "current",
@@ -143,6 +144,20 @@ decode_enum!(HistoryMetric {
     Tx = "tx",
     Read = "read",
     Write = "write",
+});
+
+decode_struct!(QuotaList { quotas: "quotas" });
+
+decode_struct!(Quota {
+    namespace: "namespace",
+    name: "name",
+    resources: "resources",
+});
+
+decode_struct!(QuotaResource {
+    resource: "resource",
+    used: "used" or default,
+    hard: "hard",
 });
 
 #[cfg(test)]
@@ -314,6 +329,25 @@ mod tests {
         agrees_with_serde(&event);
         agrees_with_serde(&EventList {
             events: vec![event],
+        });
+    }
+
+    #[test]
+    fn quotas_agree_with_serde() {
+        let resource = QuotaResource {
+            resource: "requests.nvidia.com/gpu".into(),
+            used: Some("2".into()),
+            hard: "8".into(),
+        };
+        let quota = Quota {
+            namespace: "ml".into(),
+            name: "ml-quota".into(),
+            resources: vec![resource.clone()],
+        };
+        agrees_with_serde(&resource);
+        agrees_with_serde(&quota);
+        agrees_with_serde(&QuotaList {
+            quotas: vec![quota],
         });
     }
 

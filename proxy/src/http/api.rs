@@ -35,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/contexts/{context}/history", get(history))
         .route("/contexts/{context}/nodes/{name}", get(node))
         .route("/contexts/{context}/pods", get(selected_pods))
+        .route("/contexts/{context}/quotas", get(quotas))
         .route(
             "/contexts/{context}/namespaces/{namespace}/pods/{pod}",
             get(pod),
@@ -315,6 +316,28 @@ fn not_synced(e: SnapshotError) -> Refusal {
     }
 }
 
+/// `GET …/quotas`: the ResourceQuotas of the namespaces the viewer sees, as watched.
+async fn quotas(
+    State(state): State<AppState>,
+    viewer: Option<Extension<Viewer>>,
+    Path(context): Path<String>,
+    uri: Uri,
+) -> Result<Response, Refusal> {
+    strict_query::<NoParams>(&uri)?;
+    let view = cluster(&state, &context).await?;
+    let access = access(&view, viewer).await?;
+    let list = view.quotas(access.as_ref()).map_err(|e| {
+        Refusal::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            e.to_string(),
+            Some(
+                "ktop-web needs list and watch on resourcequotas for this (see the README); the other views do not.",
+            ),
+        )
+    })?;
+    Ok(([(header::CACHE_CONTROL, "no-store")], Json(list)).into_response())
+}
+
 /// A range of history (`?range=24h&points=600&namespace=…&pod=…`, see [`HistoryQuery`]).
 async fn history(
     State(state): State<AppState>,
@@ -398,7 +421,7 @@ async fn reads(
     let reads = view.reads().ok_or_else(|| {
         Refusal::new(
             StatusCode::NOT_FOUND,
-            "This cluster has no details, events or logs (the demo has none).",
+            "This cluster has no details, events or logs.",
             None,
         )
     })?;

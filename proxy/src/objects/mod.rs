@@ -1,9 +1,11 @@
-//! The proxy's mirror of the cluster's nodes and pods, kept by watches rather than re-listed
-//! per refresh, and stored only as compact rows.
+//! The proxy's mirror of the cluster's nodes and pods (and what leads pods to workloads, and
+//! quotas), kept by watches rather than re-listed per refresh, and stored only as compact rows.
 
 pub mod label_selector;
 mod node_row;
+mod owners;
 mod pod_row;
+mod quota_row;
 mod resources;
 mod watch;
 
@@ -11,8 +13,10 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock, RwLockReadGuard};
 
 use ktop_web_shared::api::{NodeRow, PodRow};
+use ktop_web_shared::quota::Quota;
 
 pub use node_row::node_row;
+pub use owners::{OwnerEntry, OwnerTables, resolve};
 pub use pod_row::pod_row;
 pub use resources::resources_of;
 pub use watch::{RESOURCE_METRICS_PATH, Watches, spawn_watches};
@@ -84,11 +88,15 @@ impl From<NodeRow> for NodeEntry {
     }
 }
 
-/// Nodes and pods of one cluster; clones share the same tables.
+/// Nodes and pods of one cluster, the ReplicaSets and Jobs between pods and their workloads,
+/// and quotas; clones share the same tables.
 #[derive(Debug, Default, Clone)]
 pub struct ObjectCache {
     nodes: Arc<RwLock<Table<NodeEntry>>>,
     pods: Arc<RwLock<Table<PodEntry>>>,
+    replica_sets: Arc<RwLock<Table<OwnerEntry>>>,
+    jobs: Arc<RwLock<Table<OwnerEntry>>>,
+    quotas: Arc<RwLock<Table<Quota>>>,
 }
 
 impl ObjectCache {
@@ -123,6 +131,48 @@ impl ObjectCache {
     /// Read access to the pods.
     pub fn pods(&self) -> RwLockReadGuard<'_, Table<PodEntry>> {
         read(&self.pods)
+    }
+
+    /// Read access to the ReplicaSets.
+    pub fn replica_sets(&self) -> RwLockReadGuard<'_, Table<OwnerEntry>> {
+        read(&self.replica_sets)
+    }
+
+    /// Read access to the Jobs.
+    pub fn jobs(&self) -> RwLockReadGuard<'_, Table<OwnerEntry>> {
+        read(&self.jobs)
+    }
+
+    /// Read access to the quotas.
+    pub fn quotas(&self) -> RwLockReadGuard<'_, Table<Quota>> {
+        read(&self.quotas)
+    }
+
+    /// Replaces the owner and quota tables at once and marks them synced (the demo cluster,
+    /// tests).
+    pub fn replace_owners_and_quotas(
+        &self,
+        replica_sets: Vec<(String, OwnerEntry)>,
+        jobs: Vec<(String, OwnerEntry)>,
+        quotas: Vec<Quota>,
+    ) {
+        for (lock, rows) in [(&self.replica_sets, replica_sets), (&self.jobs, jobs)] {
+            let mut t = write(lock);
+            t.rows = rows.into_iter().collect();
+            t.synced = true;
+        }
+        let mut q = write(&self.quotas);
+        q.rows = quotas
+            .into_iter()
+            .map(|q| (format!("{}/{}", q.namespace, q.name), q))
+            .collect();
+        q.synced = true;
+    }
+
+    /// Marks the ReplicaSet watch failing since `since_ms` (tests of what a failure shows).
+    #[cfg(test)]
+    pub fn fail_replica_sets(&self, message: &str, since_ms: i64) {
+        write(&self.replica_sets).fail(message.to_owned(), since_ms);
     }
 }
 

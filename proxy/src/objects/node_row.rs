@@ -3,7 +3,7 @@
 use k8s_openapi::api::core::v1::Node;
 use ktop_web_shared::api::{Condition, CpuMem, NodeRow, Readiness};
 
-use super::resources::{cpu_of, mem_of, pods_of};
+use super::resources::{cpu_of, extended_of, mem_of, pods_of};
 
 /// Conditions whose healthy status is `False`.
 const PRESSURE_CONDITIONS: [&str; 4] = [
@@ -82,6 +82,9 @@ pub fn node_row(node: &Node) -> Option<NodeRow> {
         limits: CpuMem::default(),
         usage: None,
         io: None,
+        extended_allocatable: extended_of(allocatable),
+        extended_requests: Vec::new(),
+        stall: None,
     })
 }
 
@@ -102,7 +105,7 @@ mod tests {
             "spec": {"unschedulable": true},
             "status": {
                 "capacity": {"cpu": "4", "memory": "16Gi", "pods": "110"},
-                "allocatable": {"cpu": "3800m", "memory": "15Gi", "pods": "110"},
+                "allocatable": {"cpu": "3800m", "memory": "15Gi", "pods": "110", "nvidia.com/gpu": "8"},
                 "nodeInfo": {"kubeletVersion": "v1.35.4", "architecture": "amd64", "bootID": "", "containerRuntimeVersion": "", "kernelVersion": "", "kubeProxyVersion": "", "machineID": "", "operatingSystem": "linux", "osImage": "", "systemUUID": ""},
                 "conditions": [
                     {"type": "Ready", "status": "True"},
@@ -133,6 +136,13 @@ mod tests {
             }
         );
         assert_eq!(row.pod_capacity, 110);
+        assert_eq!(
+            (
+                row.extended_allocatable[0].name.as_str(),
+                row.extended_allocatable[0].amount
+            ),
+            ("nvidia.com/gpu", 8)
+        );
         assert_eq!(row.kubelet_version, "v1.35.4");
         assert_eq!(row.created_s, 1_767_225_600);
     }

@@ -1,9 +1,12 @@
 //! A Pod object reduced to the compact row the UI needs.
 
 use k8s_openapi::api::core::v1::{Container, Pod, PodStatus};
-use ktop_web_shared::api::{ContainerRow, PodPhase, PodRow, Resources};
+use ktop_web_shared::api::{
+    ContainerRow, ExtendedResource, PodPhase, PodRow, Resources, add_extended,
+};
 
-use super::resources::resources_of;
+use super::owners::pod_controller;
+use super::resources::{extended_of, resources_of};
 
 /// Builds the pod's row; usage is filled in per snapshot.
 pub fn pod_row(pod: &Pod) -> Option<PodRow> {
@@ -56,10 +59,45 @@ pub fn pod_row(pod: &Pod) -> Option<PodRow> {
             |c| c.requests,
         ),
         limits: pod_limits(&containers, init, overhead),
+        extended: extended_requests(
+            spec.map(|s| s.containers.as_slice()).unwrap_or_default(),
+            init,
+        ),
         containers,
         sample: None,
         io: None,
+        owner: pod_controller(meta),
+        ready: status
+            .and_then(|s| s.conditions.as_deref())
+            .unwrap_or_default()
+            .iter()
+            .any(|c| c.type_ == "Ready" && c.status == "True"),
+        stall: None,
     })
+}
+
+/// Extended resources the pod holds, counted as the scheduler counts them: app containers
+/// and sidecars together, or the largest single init container if that is more.
+fn extended_requests(containers: &[Container], init: &[Container]) -> Vec<ExtendedResource> {
+    let of = |c: &Container| extended_of(c.resources.as_ref().and_then(|r| r.requests.as_ref()));
+    let mut total = Vec::new();
+    for c in containers
+        .iter()
+        .chain(init.iter().filter(|c| is_sidecar(c)))
+    {
+        for e in of(c) {
+            add_extended(&mut total, &e.name, e.amount);
+        }
+    }
+    for c in init.iter().filter(|c| !is_sidecar(c)) {
+        for e in of(c) {
+            match total.iter_mut().find(|t| t.name == e.name) {
+                Some(t) => t.amount = t.amount.max(e.amount),
+                None => add_extended(&mut total, &e.name, e.amount),
+            }
+        }
+    }
+    total
 }
 
 /// kubectl's STATUS column, simplified: a terminating pod, the pod's own reason, or the first
@@ -182,6 +220,43 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_controller_readiness_and_extended_resources() {
+        let p = pod(json!({
+            "metadata": {"name": "trainer-0", "namespace": "ml", "ownerReferences": [
+                {"apiVersion": "apps/v1", "kind": "StatefulSet", "name": "trainer", "uid": "u", "controller": true}
+            ]},
+            "spec": {
+                "initContainers": [
+                    {"name": "warm", "resources": {"requests": {"nvidia.com/gpu": "3"}, "limits": {"nvidia.com/gpu": "3"}}},
+                    {"name": "side", "restartPolicy": "Always", "resources": {"requests": {"example.com/nic": "1"}, "limits": {"example.com/nic": "1"}}}
+                ],
+                "containers": [
+                    {"name": "a", "resources": {"requests": {"cpu": "1", "nvidia.com/gpu": "1"}, "limits": {"nvidia.com/gpu": "1"}}},
+                    {"name": "b", "resources": {"requests": {"nvidia.com/gpu": "1"}, "limits": {"nvidia.com/gpu": "1"}}}
+                ]
+            },
+            "status": {"phase": "Running", "conditions": [
+                {"type": "PodScheduled", "status": "True"},
+                {"type": "Ready", "status": "True"}
+            ]}
+        }));
+        let row = pod_row(&p).expect("row");
+        let owner = row.owner.expect("owned");
+        assert_eq!(
+            (owner.kind.as_str(), owner.name.as_str()),
+            ("StatefulSet", "trainer")
+        );
+        assert!(row.ready);
+        let extended: Vec<(&str, u64)> = row
+            .extended
+            .iter()
+            .map(|e| (e.name.as_str(), e.amount))
+            .collect();
+        // Two app containers hold 2 GPUs, the init container alone 3: the pod holds 3.
+        assert_eq!(extended, [("example.com/nic", 1), ("nvidia.com/gpu", 3)]);
+    }
+
+    #[test]
     fn sums_requests_and_limits() {
         let p = pod(json!({
             "metadata": {"name": "web-1", "namespace": "shop", "creationTimestamp": "2026-01-01T00:00:10Z"},
@@ -196,6 +271,7 @@ mod tests {
         }));
         let row = pod_row(&p).expect("row");
         assert_eq!(row.key(), "shop/web-1");
+        assert!(!row.ready && row.owner.is_none() && row.extended.is_empty());
         assert_eq!(row.node.as_deref(), Some("n1"));
         assert_eq!(row.phase, PodPhase::Running);
         assert_eq!(row.restarts, 4);

@@ -1,19 +1,22 @@
 //! Watches that keep the [`ObjectCache`] current.
 
 use std::collections::HashSet;
-use std::fmt::Debug;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 
-use futures::StreamExt;
-use k8s_openapi::api::core::v1::{Node, Pod};
+use futures::{Stream, StreamExt};
+use k8s_openapi::api::apps::v1::ReplicaSet;
+use k8s_openapi::api::batch::v1::Job;
+use k8s_openapi::api::core::v1::{Node, Pod, ResourceQuota};
+use kube::core::PartialObjectMeta;
 use kube::runtime::watcher::{self, Event};
 use kube::{Api, Client, Resource};
-use serde::de::DeserializeOwned;
 use tokio::task::JoinHandle;
 
 use crate::clock::unix_ms;
 
+use super::owners::{OwnerEntry, owner_entry};
+use super::quota_row::quota_row;
 use super::{NodeEntry, ObjectCache, PodEntry, Table, node_row, pod_row, write};
 use crate::kube_clients::Clients;
 use crate::kube_error::{describe_watch_error, watch_status_code};
@@ -39,23 +42,20 @@ impl Drop for Watches {
     }
 }
 
-/// Starts the node and pod watches; `namespace` limits pods to one namespace.
+/// Starts the watches: nodes, pods, the ReplicaSets and Jobs that lead pods to their
+/// workloads (metadata only), and ResourceQuotas. `namespace` limits all but nodes to one
+/// namespace.
 pub fn spawn_watches(
     clients: &Arc<Clients>,
     namespace: Option<&str>,
     cache: &ObjectCache,
 ) -> Watches {
-    let namespace = namespace.map(str::to_owned);
-    let pods = move |client: Client| -> Api<Pod> {
-        match &namespace {
-            Some(ns) => Api::namespaced(client, ns),
-            None => Api::all(client),
-        }
-    };
+    let scoped = Scoped(namespace.map(str::to_owned));
     Watches(vec![
         tokio::spawn(mirror(
             clients.clone(),
-            Api::<Node>::all,
+            "Node",
+            |client, config| watcher::watcher(Api::<Node>::all(client), config),
             cache.nodes.clone(),
             |n: &Node| {
                 node_row(n).map(|row| {
@@ -75,7 +75,11 @@ pub fn spawn_watches(
         )),
         tokio::spawn(mirror(
             clients.clone(),
-            pods,
+            "Pod",
+            {
+                let scoped = scoped.clone();
+                move |client, config| watcher::watcher(scoped.api::<Pod>(client), config)
+            },
             cache.pods.clone(),
             |p: &Pod| {
                 pod_row(p).map(|row| {
@@ -84,7 +88,61 @@ pub fn spawn_watches(
                 })
             },
         )),
+        tokio::spawn(mirror(
+            clients.clone(),
+            "ReplicaSet",
+            {
+                let scoped = scoped.clone();
+                // `PartialObjectMeta` makes kube ask for metadata only.
+                move |client, config| {
+                    watcher::watcher(scoped.api::<PartialObjectMeta<ReplicaSet>>(client), config)
+                }
+            },
+            cache.replica_sets.clone(),
+            owner_row::<ReplicaSet>,
+        )),
+        tokio::spawn(mirror(
+            clients.clone(),
+            "Job",
+            {
+                let scoped = scoped.clone();
+                move |client, config| {
+                    watcher::watcher(scoped.api::<PartialObjectMeta<Job>>(client), config)
+                }
+            },
+            cache.jobs.clone(),
+            owner_row::<Job>,
+        )),
+        tokio::spawn(mirror(
+            clients.clone(),
+            "ResourceQuota",
+            move |client, config| watcher::watcher(scoped.api::<ResourceQuota>(client), config),
+            cache.quotas.clone(),
+            quota_row,
+        )),
     ])
+}
+
+/// The namespace every namespaced watch is limited to, if any.
+#[derive(Clone)]
+struct Scoped(Option<String>);
+
+impl Scoped {
+    fn api<K>(&self, client: Client) -> Api<K>
+    where
+        K: Resource<Scope = k8s_openapi::NamespaceResourceScope>,
+        K::DynamicType: Default,
+    {
+        match &self.0 {
+            Some(ns) => Api::namespaced(client, ns),
+            None => Api::all(client),
+        }
+    }
+}
+
+/// A ReplicaSet's or Job's entry from its metadata.
+fn owner_row<K>(meta: &PartialObjectMeta<K>) -> Option<(String, OwnerEntry)> {
+    owner_entry(&meta.metadata)
 }
 
 /// How one watch ended.
@@ -99,18 +157,24 @@ enum Ended {
 /// Applies one kind's watch events to its table until the task is dropped. A failed watch
 /// starts over with a full list (after a backoff): kube's watcher resumes silently, so only a
 /// new list proves the rows current again on a quiet cluster.
-async fn mirror<K, R>(
+async fn mirror<K, R, S>(
     clients: Arc<Clients>,
-    api: impl Fn(Client) -> Api<K>,
+    kind: &'static str,
+    open: impl Fn(Client, watcher::Config) -> S,
     table: Arc<RwLock<Table<R>>>,
     row: fn(&K) -> Option<(String, R)>,
 ) where
-    K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
+    S: Stream<Item = Result<Event<K>, watcher::Error>>,
 {
+    let timeout = u32::try_from(crate::kube_clients::WATCH_TIMEOUT.as_secs()).unwrap_or(u32::MAX);
     let mut retry = FIRST_RETRY;
     loop {
         let lease = clients.watch();
-        match watch_until_failure(api(lease.client.clone()), &table, row).await {
+        let stream = open(
+            lease.client.clone(),
+            watcher::Config::default().timeout(timeout),
+        );
+        match watch_until_failure(stream, kind, &table, row).await {
             Ended::Unauthorized => {
                 if !clients.after_unauthorized(&lease).await {
                     // Rebuilt recently: give the credentials a moment before trying again.
@@ -133,19 +197,11 @@ async fn mirror<K, R>(
 /// Mirrors until the stream fails or ends. After a failure the rows stay (flagged stale)
 /// until a new list has named every object again ([`Listing`]).
 async fn watch_until_failure<K, R>(
-    api: Api<K>,
+    stream: impl Stream<Item = Result<Event<K>, watcher::Error>>,
+    kind: &'static str,
     table: &Arc<RwLock<Table<R>>>,
     row: fn(&K) -> Option<(String, R)>,
-) -> Ended
-where
-    K: Resource + Clone + DeserializeOwned + Debug + Send + 'static,
-{
-    let kind = std::any::type_name::<K>()
-        .rsplit("::")
-        .next()
-        .unwrap_or("object");
-    let timeout = u32::try_from(crate::kube_clients::WATCH_TIMEOUT.as_secs()).unwrap_or(u32::MAX);
-    let stream = watcher::watcher(api, watcher::Config::default().timeout(timeout));
+) -> Ended {
     let mut stream = std::pin::pin!(stream);
     let mut listing = Listing::default();
     let mut listed_at: Option<tokio::time::Instant> = None;
@@ -277,6 +333,73 @@ mod tests {
         let rows: Vec<(&str, u32)> = t.rows.iter().map(|(k, v)| (k.as_str(), *v)).collect();
         assert_eq!(rows, [("b", 20), ("d", 4)]);
         assert!(t.synced && t.failure.is_none());
+    }
+
+    /// Every watch's first request, as the API server sees it, answered 403.
+    #[tokio::test]
+    async fn owners_are_read_as_metadata_only_and_every_namespaced_kind_is_scoped() {
+        use http::{Request, Response};
+        use kube::client::Body;
+        let (service, mut handle) = tower_test::mock::pair::<Request<Body>, Response<Body>>();
+        let clients = crate::kube_clients::mocked(service).await;
+        let cache = ObjectCache::default();
+        let _watches = spawn_watches(&clients, Some("shop"), &cache);
+        let mut seen = std::collections::BTreeMap::new();
+        while seen.len() < 5 {
+            let (request, respond) =
+                tokio::time::timeout(Duration::from_secs(5), handle.next_request())
+                    .await
+                    .expect("every watch asks")
+                    .expect("a request");
+            let path = request.uri().path().to_owned();
+            let accept = request
+                .headers()
+                .get(http::header::ACCEPT)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            seen.insert(path, accept);
+            let body = serde_json::json!({"kind": "Status", "apiVersion": "v1", "status": "Failure",
+                "message": "forbidden", "reason": "Forbidden", "code": 403});
+            respond.send_response(
+                Response::builder()
+                    .status(403)
+                    .body(Body::from(body.to_string().into_bytes()))
+                    .expect("response"),
+            );
+        }
+        let paths: Vec<&str> = seen.keys().map(String::as_str).collect();
+        assert_eq!(
+            paths,
+            [
+                "/api/v1/namespaces/shop/pods",
+                "/api/v1/namespaces/shop/resourcequotas",
+                "/api/v1/nodes",
+                "/apis/apps/v1/namespaces/shop/replicasets",
+                "/apis/batch/v1/namespaces/shop/jobs",
+            ]
+        );
+        for (path, accept) in &seen {
+            let metadata_only = accept.contains("as=PartialObjectMetadataList");
+            assert_eq!(
+                metadata_only,
+                path.ends_with("/replicasets") || path.ends_with("/jobs"),
+                "{path}: {accept}"
+            );
+        }
+        // A refused owner watch is a failure of its own table, which says why.
+        for _ in 0..100 {
+            if cache.replica_sets().failure.is_some() {
+                break;
+            }
+            tokio::task::yield_now().await;
+        }
+        let failure = cache.replica_sets().failure.clone().expect("failed");
+        assert!(
+            failure.message.contains("ReplicaSet"),
+            "{}",
+            failure.message
+        );
     }
 
     #[tokio::test]

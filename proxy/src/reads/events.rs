@@ -31,6 +31,16 @@ pub enum EventKind {
     Node,
 }
 
+impl EventKind {
+    /// The kind as `involvedObject.kind` names it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            EventKind::Pod => "Pod",
+            EventKind::Node => "Node",
+        }
+    }
+}
+
 /// `?kind=Pod&name=web-0`; anything else is refused.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -44,10 +54,7 @@ pub struct EventQuery {
 impl EventQuery {
     /// `involvedObject.kind=…,involvedObject.name=…`, from a validated name.
     pub fn field_selector(&self) -> Result<String, ReadError> {
-        let kind = match self.kind {
-            EventKind::Pod => "Pod",
-            EventKind::Node => "Node",
-        };
+        let kind = self.kind.as_str();
         let name = names::subdomain("name", &self.name)?;
         Ok(format!(
             "involvedObject.kind={kind},involvedObject.name={name}"

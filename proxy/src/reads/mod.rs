@@ -20,9 +20,11 @@ pub use events::EventQuery;
 use events::EventRequest;
 pub use logs::{LogQuery, LogRequest};
 
+use crate::clock::unix_ms;
 use crate::kube_clients::Clients;
 use crate::kube_error::{describe, status_code};
 use crate::security::{Viewer, names};
+use crate::source::{DemoCluster, Refusal};
 use crate::viewer_clients::ViewerClients;
 
 /// Longest an on-demand read may take, kube's retries included.
@@ -74,40 +76,78 @@ impl From<names::InvalidName> for ReadError {
     }
 }
 
+/// The demo refuses as an API server would, and is classified as one is.
+impl From<Refusal> for ReadError {
+    fn from(e: Refusal) -> Self {
+        match e {
+            Refusal::NotFound(_) => ReadError::NotFound(e.to_string()),
+            Refusal::BadRequest(_) => ReadError::BadRequest(e.to_string()),
+        }
+    }
+}
+
 /// On-demand reads for one cluster; cheap to clone.
 #[derive(Clone)]
 pub struct Reads {
-    clients: Arc<Clients>,
     /// Set when ktop-web serves one namespace only.
     scope: Option<String>,
-    /// With `--auth proxy`: clients acting as each viewer, for their reads.
-    viewers: Option<Arc<ViewerClients>>,
+    /// Where the reads are answered.
+    backend: Backend,
+}
+
+/// Where reads are answered: names and the scope are checked before either is asked, and
+/// both answer with the same objects, reduced by the same code.
+#[derive(Clone)]
+enum Backend {
+    /// A cluster's API server.
+    Kube {
+        /// ktop-web's own clients.
+        clients: Arc<Clients>,
+        /// With `--auth proxy`: clients acting as each viewer, for their reads.
+        viewers: Option<Arc<ViewerClients>>,
+    },
+    /// The demo's simulated cluster (`--demo`).
+    Demo(Arc<DemoCluster>),
 }
 
 impl Reads {
     /// Reads through `clients`, limited to `scope` when set.
     pub fn new(clients: Arc<Clients>, scope: Option<String>) -> Self {
         Self {
-            clients,
             scope,
-            viewers: None,
+            backend: Backend::Kube {
+                clients,
+                viewers: None,
+            },
+        }
+    }
+
+    /// Reads of the demo's simulated cluster, which serves every namespace.
+    pub fn demo(cluster: Arc<DemoCluster>) -> Self {
+        Self {
+            scope: None,
+            backend: Backend::Demo(cluster),
         }
     }
 
     /// The same reads, made on each viewer's behalf through `viewers` (see
-    /// [`Reads::for_viewer`]).
-    pub fn acting_as_viewers(self, viewers: ViewerClients) -> Self {
-        Self {
-            viewers: Some(Arc::new(viewers)),
-            ..self
+    /// [`Reads::for_viewer`]). The demo has no one to act as, and stays as it is.
+    pub fn acting_as_viewers(mut self, viewers: ViewerClients) -> Self {
+        if let Backend::Kube { viewers: v, .. } = &mut self.backend {
+            *v = Some(Arc::new(viewers));
         }
+        self
     }
 
     /// The reads to make for `viewer`: as them when viewers are impersonated, so their RBAC
     /// applies and the audit log names them; ktop-web's own otherwise. With impersonation, a
     /// request without a viewer is refused rather than read with ktop-web's own rights.
     pub async fn for_viewer(&self, viewer: Option<&Viewer>) -> Result<Reads, ReadError> {
-        let Some(viewers) = &self.viewers else {
+        let Backend::Kube {
+            viewers: Some(viewers),
+            ..
+        } = &self.backend
+        else {
             return Ok(self.clone());
         };
         let Some(viewer) = viewer else {
@@ -122,18 +162,26 @@ impl Reads {
             ))
         })?;
         Ok(Reads {
-            clients,
             scope: self.scope.clone(),
-            viewers: None,
+            backend: Backend::Kube {
+                clients,
+                viewers: None,
+            },
         })
     }
 
     /// A node's details.
     pub async fn node(&self, name: &str) -> Result<NodeDetail, ReadError> {
         names::subdomain("node", name)?;
-        let node = self
-            .run(|client| async move { Api::<Node>::all(client).get(name).await })
-            .await?;
+        let node = match &self.backend {
+            Backend::Kube { clients, .. } => {
+                run(clients, |client| async move {
+                    Api::<Node>::all(client).get(name).await
+                })
+                .await?
+            }
+            Backend::Demo(cluster) => cluster.node(name)?.clone(),
+        };
         Ok(node_detail::node_detail(&node))
     }
 
@@ -142,9 +190,15 @@ impl Reads {
         names::label("namespace", namespace)?;
         names::subdomain("pod", name)?;
         check_scope(self.scope.as_deref(), namespace)?;
-        let pod = self
-            .run(|client| async move { Api::<Pod>::namespaced(client, namespace).get(name).await })
-            .await?;
+        let pod = match &self.backend {
+            Backend::Kube { clients, .. } => {
+                run(clients, |client| async move {
+                    Api::<Pod>::namespaced(client, namespace).get(name).await
+                })
+                .await?
+            }
+            Backend::Demo(cluster) => cluster.pod(namespace, name)?.clone(),
+        };
         Ok(pod_detail::pod_detail(&pod))
     }
 
@@ -161,12 +215,20 @@ impl Reads {
             mut params,
         } = EventRequest::new(self.scope.as_deref(), namespace, query)?;
         let namespace = namespace.as_str();
+        let clients = match &self.backend {
+            Backend::Kube { clients, .. } => clients,
+            Backend::Demo(cluster) => {
+                let listed = cluster.events(namespace, query.kind.as_str(), &query.name, unix_ms());
+                return Ok(EventList {
+                    events: events::newest(Vec::new(), listed),
+                });
+            }
+        };
         // One deadline for all pages, so a long list cannot stretch the wait.
         within_deadline(async {
             let (mut read, mut rows) = (0, Vec::new());
             loop {
-                let page = self
-                    .clients
+                let page = clients
                     .read_retrying(|client| {
                         let params = params.clone();
                         async move {
@@ -196,22 +258,28 @@ impl Reads {
         } = request;
         let (namespace, pod) = (namespace.as_str(), pod.as_str());
         check_scope(self.scope.as_deref(), namespace)?;
+        let clients = match &self.backend {
+            Backend::Kube { clients, .. } => clients,
+            Backend::Demo(cluster) => {
+                let bytes = cluster.log(namespace, pod, params, unix_ms())?;
+                return Ok(logs::log_text(&bytes));
+            }
+        };
         // Bytes, not kube's `logs`, which refuses the whole log for one byte that is not UTF-8.
-        let bytes = self
-            .run(|client| {
-                let params = params.clone();
-                async move {
-                    let mut body = Api::<Pod>::namespaced(client, namespace)
-                        .log_stream(pod, &params)
-                        .await?;
-                    let mut bytes = Vec::new();
-                    body.read_to_end(&mut bytes)
-                        .await
-                        .map_err(|e| kube::Error::Service(e.into()))?;
-                    Ok(bytes)
-                }
-            })
-            .await?;
+        let bytes = run(clients, |client| {
+            let params = params.clone();
+            async move {
+                let mut body = Api::<Pod>::namespaced(client, namespace)
+                    .log_stream(pod, &params)
+                    .await?;
+                let mut bytes = Vec::new();
+                body.read_to_end(&mut bytes)
+                    .await
+                    .map_err(|e| kube::Error::Service(e.into()))?;
+                Ok(bytes)
+            }
+        })
+        .await?;
         Ok(logs::log_text(&bytes))
     }
 
@@ -219,9 +287,12 @@ impl Reads {
     /// Asked with a list of one pod's metadata: RBAC answers it as it would the whole list,
     /// and ktop-web stays with read requests (no access review, which is a create).
     pub async fn may_list_pods(&self, namespace: Option<&str>) -> Result<bool, ReadError> {
+        let Some(clients) = self.kube() else {
+            return Ok(true);
+        };
         let params = ListParams::default().limit(1);
         allowed(
-            self.run(|client| {
+            run(clients, |client| {
                 let api = match namespace {
                     Some(ns) => Api::<Pod>::namespaced(client, ns),
                     None => Api::<Pod>::all(client),
@@ -235,9 +306,12 @@ impl Reads {
 
     /// Whether these reads' user may list nodes (asked as [`Reads::may_list_pods`] asks).
     pub async fn may_list_nodes(&self) -> Result<bool, ReadError> {
+        let Some(clients) = self.kube() else {
+            return Ok(true);
+        };
         let params = ListParams::default().limit(1);
         allowed(
-            self.run(|client| {
+            run(clients, |client| {
                 let params = params.clone();
                 async move { Api::<Node>::all(client).list_metadata(&params).await }
             })
@@ -250,13 +324,15 @@ impl Reads {
     pub async fn has_service(&self, namespace: &str, name: &str) -> Result<bool, ReadError> {
         names::label("namespace", namespace)?;
         names::label("service", name)?;
-        let found = self
-            .run(|client| async move {
-                Api::<Service>::namespaced(client, namespace)
-                    .get_metadata(name)
-                    .await
-            })
-            .await;
+        let Some(clients) = self.kube() else {
+            return Ok(false);
+        };
+        let found = run(clients, |client| async move {
+            Api::<Service>::namespaced(client, namespace)
+                .get_metadata(name)
+                .await
+        })
+        .await;
         match found {
             Ok(_) => Ok(true),
             Err(ReadError::NotFound(_)) => Ok(false),
@@ -272,9 +348,14 @@ impl Reads {
         path_and_query: &str,
         deadline: Duration,
     ) -> Result<String, ReadError> {
+        let Some(clients) = self.kube() else {
+            return Err(ReadError::NotFound(
+                "the demo cluster has no services".into(),
+            ));
+        };
         within(
             deadline,
-            self.clients.read_retrying(|client| async move {
+            clients.read_retrying(|client| async move {
                 let request = http::Request::get(path_and_query)
                     .body(Vec::new())
                     .map_err(kube::Error::HttpError)?;
@@ -286,17 +367,32 @@ impl Reads {
 
     /// True when reads are made as each viewer (`--auth proxy`).
     pub fn impersonates(&self) -> bool {
-        self.viewers.is_some()
+        matches!(
+            self.backend,
+            Backend::Kube {
+                viewers: Some(_),
+                ..
+            }
+        )
     }
 
-    /// One read with the 401 retry, under [`READ_DEADLINE`], with errors classified.
-    async fn run<T, F, Fut>(&self, op: F) -> Result<T, ReadError>
-    where
-        F: Fn(kube::Client) -> Fut,
-        Fut: Future<Output = Result<T, kube::Error>>,
-    {
-        within_deadline(self.clients.read_retrying(op)).await
+    /// The API server's clients; `None` for the demo.
+    fn kube(&self) -> Option<&Arc<Clients>> {
+        match &self.backend {
+            Backend::Kube { clients, .. } => Some(clients),
+            Backend::Demo(_) => None,
+        }
     }
+}
+
+/// One read through `clients` with the 401 retry, under [`READ_DEADLINE`], with errors
+/// classified.
+async fn run<T, F, Fut>(clients: &Clients, op: F) -> Result<T, ReadError>
+where
+    F: Fn(kube::Client) -> Fut,
+    Fut: Future<Output = Result<T, kube::Error>>,
+{
+    within_deadline(clients.read_retrying(op)).await
 }
 
 /// A listing's answer as a right: refused is "no", any other failure stays an error.
@@ -473,5 +569,86 @@ mod tests {
             asked.iter().map(http::Uri::path).collect::<Vec<_>>(),
             ["/api/v1/namespaces/shop/events"]
         );
+    }
+
+    #[tokio::test]
+    async fn the_demo_answers_as_an_api_server_would() {
+        let demo = Arc::new(DemoCluster::new(unix_ms() / 1000));
+        let cart = demo
+            .object_cache()
+            .pods()
+            .rows
+            .values()
+            .find(|p| p.row.ns == "shop" && p.labels.get("app").is_some_and(|a| a == "cart"))
+            .map(|p| p.row.name.clone())
+            .expect("a cart pod");
+        let reads = Reads::demo(demo);
+        let node = reads.node("demo-gpu-1").await.expect("a node");
+        assert!(!node.system.kernel_version.is_empty());
+        assert!(node.taints.iter().any(|t| t.key == "nvidia.com/gpu"));
+        assert!(
+            node.conditions
+                .iter()
+                .any(|c| c.kind == "Ready" && c.status == "True")
+        );
+        assert!(
+            matches!(reads.node("nope").await, Err(ReadError::NotFound(m)) if m.contains("nodes \"nope\" not found"))
+        );
+        assert!(matches!(
+            reads.node("Not A Name").await,
+            Err(ReadError::BadRequest(_))
+        ));
+
+        let pod = reads.pod("shop", &cart).await.expect("a pod");
+        let owner = pod.owner.expect("an owner");
+        assert_eq!(owner.kind, "ReplicaSet");
+        assert!(
+            cart.starts_with(&format!("{}-", owner.name)),
+            "{cart} of {}",
+            owner.name
+        );
+        assert_eq!(pod.containers.len(), 2);
+        assert_eq!(pod.qos_class.as_deref(), Some("Burstable"));
+
+        let events = reads
+            .events("default", &node_events("demo-worker-2"))
+            .await
+            .expect("events");
+        assert_eq!(
+            events.events[0].reason, "EvictionThresholdMet",
+            "newest first"
+        );
+        assert_eq!(events.events[0].kind, "Warning");
+        assert!(
+            events
+                .events
+                .windows(2)
+                .all(|w| w[0].last_ms >= w[1].last_ms)
+        );
+
+        let which = LogRequest::new("shop", &cart, &LogQuery::default()).expect("valid");
+        assert!(
+            matches!(reads.logs(&which).await, Err(ReadError::BadRequest(m)) if m.contains("choose one of"))
+        );
+        let app = LogQuery {
+            container: Some("app".into()),
+            tail_lines: Some(3),
+            ..LogQuery::default()
+        };
+        let log = reads
+            .logs(&LogRequest::new("shop", &cart, &app).expect("valid"))
+            .await
+            .expect("a log");
+        assert_eq!(log.lines().count(), 3);
+
+        assert!(reads.may_list_pods(None).await.expect("an answer"));
+        assert!(reads.may_list_nodes().await.expect("an answer"));
+        assert!(
+            !reads
+                .has_service("monitoring", "prometheus-operated")
+                .await
+                .expect("an answer")
+        );
+        assert!(!reads.impersonates());
     }
 }

@@ -202,6 +202,7 @@ fn pod_usage(m: &PodMetrics) -> Option<(String, PodUsage)> {
             sample: sample_time(ts, &m.window),
             containers,
             io: None,
+            stall: None,
         },
     ))
 }

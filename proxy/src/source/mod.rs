@@ -8,9 +8,9 @@ mod selector;
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use ktop_web_shared::api::{CpuMem, FallbackReason, Io, SampleTime, SourceKind, Usage};
+use ktop_web_shared::api::{CpuMem, FallbackReason, Io, SampleTime, SourceKind, Stall, Usage};
 
-pub use demo::DemoCluster;
+pub use demo::{DemoCluster, Refusal};
 pub use metrics_server::MetricsServer;
 pub use prometheus::{
     Components, Prometheus, Settings as PrometheusSettings, explain as explain_prometheus,
@@ -31,6 +31,10 @@ pub struct UsageSample {
     pub node_io: HashMap<String, Io>,
     /// True when the source measures network and disk at all.
     pub io: bool,
+    /// Pressure stalls by node name, where the source measures them.
+    pub node_stall: HashMap<String, Stall>,
+    /// True when the source measures pressure stalls (PSI) at all.
+    pub psi: bool,
     /// When the source measured this (Unix milliseconds): when metrics-server's API was read
     /// (it serves only its latest batch), or when a scrape ended.
     pub measured_at_ms: i64,
@@ -45,6 +49,8 @@ pub struct PodUsage {
     pub containers: HashMap<String, CpuMem>,
     /// Network and disk throughput, where the source measures it.
     pub io: Option<Io>,
+    /// Pressure stalls of the pod's cgroup, where the source measures them.
+    pub stall: Option<Stall>,
 }
 
 /// Why a source gave no sample.

@@ -121,7 +121,7 @@ impl SourceSelector {
                     }
                     *state = Backoff::default();
                     let last_sample_ms = newest(&usage);
-                    let io = usage.io;
+                    let (io, psi) = (usage.io, usage.psi);
                     return Selection {
                         interval: candidate.source.interval(),
                         usage: Some(usage),
@@ -131,6 +131,7 @@ impl SourceSelector {
                             fallbacks,
                             last_sample_ms,
                             io,
+                            psi,
                         },
                     };
                 }
@@ -177,6 +178,7 @@ impl SourceSelector {
                 fallbacks,
                 last_sample_ms: None,
                 io: false,
+                psi: false,
             },
         }
     }

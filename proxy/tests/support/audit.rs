@@ -44,6 +44,14 @@ pub fn outside_allowlist(events: &[Value]) -> Vec<String> {
         .collect()
 }
 
+/// The resources ktop-web watches, one watch each, when its rights allow them all.
+const WATCHED: [&str; 5] = ["jobs", "nodes", "pods", "replicasets", "resourcequotas"];
+
+/// One open watch per resource in [`WATCHED`], as [`open_watches`] counts them.
+pub fn one_watch_each() -> BTreeMap<String, usize> {
+    WATCHED.iter().map(|r| ((*r).to_owned(), 1)).collect()
+}
+
 /// ktop-web's watches still open at the end of `events`, by resource: started (the
 /// `ResponseStarted` stage) and not completed. Only watches received at or after
 /// `server_started` (the running API server's start, in the audit log's time format) count:
@@ -71,8 +79,8 @@ pub fn open_watches(events: &[Value], server_started: &str) -> BTreeMap<String, 
 }
 
 /// Paths ktop-web may request upstream (GET only): discovery, version, the watched and
-/// listed nodes and pods, metrics.k8s.io nodes and pods, pods/log, and a history source's
-/// query API through its service proxy.
+/// listed nodes, pods, ReplicaSets, Jobs and ResourceQuotas, metrics.k8s.io nodes and pods,
+/// pods/log, and a history source's query API through its service proxy.
 pub fn allowed_upstream(verb: &str, uri: &str) -> bool {
     let path = uri.split('?').next().unwrap_or_default();
     let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
@@ -87,6 +95,13 @@ pub fn allowed_upstream(verb: &str, uri: &str) -> bool {
         ["version"] | ["apis", "metrics.k8s.io"] => true,
         ["api", "v1", "nodes" | "pods"] => true,
         ["api", "v1", "namespaces", ns, "pods"] => name_ok(ns),
+        // Workloads (ReplicaSets and Jobs, metadata only) and quotas: lists and watches.
+        ["apis", "apps", "v1", "replicasets"]
+        | ["apis", "batch", "v1", "jobs"]
+        | ["api", "v1", "resourcequotas"] => verb != "get",
+        ["apis", "apps", "v1", "namespaces", ns, "replicasets"]
+        | ["apis", "batch", "v1", "namespaces", ns, "jobs"]
+        | ["api", "v1", "namespaces", ns, "resourcequotas"] => verb != "get" && name_ok(ns),
         ["apis", "metrics.k8s.io", "v1" | "v1beta1", "nodes" | "pods"] => true,
         [
             "apis",

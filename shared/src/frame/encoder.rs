@@ -59,7 +59,7 @@ struct Kind<R> {
 
 impl<R: Clone + PartialEq> Table<R> {
     /// Brings the table to `rows` and says what changed.
-    fn update(&mut self, rows: &[&R], kind: &Kind<R>, io: bool) -> Change {
+    fn update(&mut self, rows: &[&R], kind: &Kind<R>, flags: u8) -> Change {
         let seen: std::collections::HashSet<String> = rows.iter().map(|r| (kind.key)(r)).collect();
         let gone: Vec<String> = self
             .slots
@@ -116,7 +116,7 @@ impl<R: Clone + PartialEq> Table<R> {
         for &r in rows {
             if let Some(slot) = self.slots.get(&(kind.key)(r)) {
                 let c = (kind.cells)(r);
-                cells[slot as usize] = if io { c } else { usage::without_io(c) };
+                cells[slot as usize] = usage::masked(c, flags);
             }
         }
         let before = std::mem::replace(&mut self.cells, cells);
@@ -142,7 +142,8 @@ pub struct Encoder {
     strings_rebuilt: usize,
     nodes: Table<NodeRow>,
     pods: Table<PodRow>,
-    io: bool,
+    /// The optional usage columns the last frame carried (`usage::flags`).
+    flags: u8,
     /// The meta of the last snapshot encoded, for full frames made later.
     meta: FrameMeta,
 }
@@ -171,7 +172,7 @@ impl Encoder {
             strings_rebuilt: 0,
             nodes: Table::default(),
             pods: Table::default(),
-            io: false,
+            flags: 0,
             meta: FrameMeta::default(),
         }
     }
@@ -187,7 +188,7 @@ impl Encoder {
         self.meta = FrameMeta::of(snapshot);
         let nodes: Vec<&NodeRow> = snapshot.nodes.iter().collect();
         let pods: Vec<&PodRow> = snapshot.pods.iter().collect();
-        self.encode_rows(&nodes, &pods, snapshot.source.io)
+        self.encode_rows(&nodes, &pods, usage::flags(&snapshot.source))
     }
 
     /// The next frame of what a viewer with `access` may see of `snapshot`; its META names
@@ -201,18 +202,18 @@ impl Encoder {
         self.meta.viewer = Some(access.clone());
         let nodes: Vec<&NodeRow> = access.nodes_of(&snapshot.nodes).iter().collect();
         let pods = access.pods_of(&snapshot.pods);
-        self.encode_rows(&nodes, &pods, snapshot.source.io)
+        self.encode_rows(&nodes, &pods, usage::flags(&snapshot.source))
     }
 
     fn encode_rows(
         &mut self,
         nodes: &[&NodeRow],
         pods: &[&PodRow],
-        io: bool,
+        flags: u8,
     ) -> (FrameKind, Vec<u8>) {
-        self.io = io;
-        let nodes = self.nodes.update(nodes, &NODES, io);
-        let pods = self.pods.update(pods, &PODS, io);
+        self.flags = flags;
+        let nodes = self.nodes.update(nodes, &NODES, flags);
+        let pods = self.pods.update(pods, &PODS, flags);
         let first = self.seq == 0;
         self.seq += 1;
         let grown =
@@ -261,8 +262,8 @@ impl Encoder {
         );
         write_table(&mut w, tag::PODS, &self.pods, pods, &mut intern, write_pod);
         w.section(tag::USAGE, |w| {
-            write_usage(w, &self.nodes.cells, nodes, self.io);
-            write_usage(w, &self.pods.cells, pods, self.io);
+            write_usage(w, &self.nodes.cells, nodes, self.flags);
+            write_usage(w, &self.pods.cells, pods, self.flags);
         });
         w.buf
     }
@@ -340,7 +341,7 @@ fn write_table<R>(
     });
 }
 
-fn write_usage(w: &mut Writer, cells: &[Cells], change: &Change, io: bool) {
+fn write_usage(w: &mut Writer, cells: &[Cells], change: &Change, flags: u8) {
     usage::write_columns(
         w,
         |slot| {
@@ -351,6 +352,6 @@ fn write_usage(w: &mut Writer, cells: &[Cells], change: &Change, io: bool) {
             }
         },
         cells,
-        io,
+        flags,
     );
 }

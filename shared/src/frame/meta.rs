@@ -31,7 +31,7 @@ pub fn write_meta(w: &mut Writer, m: &FrameMeta) {
         write_optional_int(w, f.retry_at_ms);
     }
     write_optional_int(w, s.last_sample_ms);
-    w.byte(u8::from(s.io));
+    w.byte(u8::from(s.io) | (u8::from(s.psi) << 1));
 
     w.int(m.taken_at_ms);
     let f = &m.freshness;
@@ -42,6 +42,7 @@ pub fn write_meta(w: &mut Writer, m: &FrameMeta) {
         w.byte(match s.part {
             StalePart::Objects => 0,
             StalePart::Usage => 1,
+            StalePart::Owners => 2,
         });
         w.int(s.since_ms);
         w.bytes(s.reason.as_bytes());
@@ -87,7 +88,9 @@ pub fn read_meta(r: &mut Reader) -> Result<FrameMeta, FrameError> {
         Ok(f)
     })?;
     s.last_sample_ms = read_optional_int(r)?;
-    s.io = r.byte()? != 0;
+    let measures = r.byte()?;
+    s.io = measures & 1 != 0;
+    s.psi = measures & 2 != 0;
 
     m.taken_at_ms = r.int()?;
     let f = &mut m.freshness;
@@ -95,7 +98,10 @@ pub fn read_meta(r: &mut Reader) -> Result<FrameMeta, FrameError> {
     f.usage_ms = read_optional_int(r)?;
     f.stale = r.list(|r| {
         let mut s = Staleness {
-            part: pick(r, &[StalePart::Objects, StalePart::Usage])?,
+            part: pick(
+                r,
+                &[StalePart::Objects, StalePart::Usage, StalePart::Owners],
+            )?,
             since_ms: r.int()?,
             ..Staleness::default()
         };

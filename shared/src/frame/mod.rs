@@ -46,7 +46,9 @@ pub use encoder::Encoder;
 /// The first bytes of every frame.
 pub const MAGIC: &[u8; 3] = b"KTF";
 /// The format's version; a decoder refuses any other. 2: META names the viewer's access.
-pub const VERSION: u8 = 2;
+/// 3: pods carry their workload, readiness and extended resources, nodes their extended
+/// resources.
+pub const VERSION: u8 = 3;
 
 /// Whether a frame stands alone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -4,7 +4,8 @@
 use super::FrameError;
 use super::bytes::{Reader, Writer};
 use crate::api::{
-    Condition, ContainerRow, CpuMem, NodeRow, PodPhase, PodRow, Readiness, Resources,
+    Condition, ContainerRow, CpuMem, ExtendedResource, NodeRow, PodPhase, PodRow, Readiness,
+    Resources, Workload,
 };
 
 /// Turns a string into its index in the table, adding it when new.
@@ -17,6 +18,7 @@ pub fn node_object(n: &NodeRow) -> NodeRow {
     NodeRow {
         usage: None,
         io: None,
+        stall: None,
         ..n.clone()
     }
 }
@@ -26,6 +28,7 @@ pub fn pod_object(p: &PodRow) -> PodRow {
     PodRow {
         sample: None,
         io: None,
+        stall: None,
         containers: p
             .containers
             .iter()
@@ -67,6 +70,8 @@ pub fn write_node(w: &mut Writer, n: &NodeRow, s: &mut Intern) {
     for v in [n.requests, n.limits] {
         cpu_mem(w, v);
     }
+    extended(w, &n.extended_allocatable, s);
+    extended(w, &n.extended_requests, s);
 }
 
 /// Reads a node written by [`write_node`].
@@ -99,6 +104,8 @@ pub fn read_node(r: &mut Reader, s: &Lookup) -> Result<NodeRow, FrameError> {
     n.pods = r.u32()?;
     n.requests = read_cpu_mem(r)?;
     n.limits = read_cpu_mem(r)?;
+    n.extended_allocatable = read_extended(r, s)?;
+    n.extended_requests = read_extended(r, s)?;
     Ok(n)
 }
 
@@ -107,13 +114,15 @@ pub fn write_pod(w: &mut Writer, p: &PodRow, s: &mut Intern) {
     w.uint(s(&p.ns));
     w.uint(s(&p.name));
     optional_str(w, p.node.as_deref(), s);
-    w.byte(match p.phase {
+    // Readiness rides in the phase's byte: it costs nothing on the wire.
+    let phase: u8 = match p.phase {
         PodPhase::Pending => 0,
         PodPhase::Running => 1,
         PodPhase::Succeeded => 2,
         PodPhase::Failed => 3,
         PodPhase::Unknown => 4,
-    });
+    };
+    w.byte(phase | (u8::from(p.ready) << READY_BIT));
     optional_str(w, p.reason.as_deref(), s);
     w.uint(p.restarts.into());
     w.int(p.created_s);
@@ -125,6 +134,15 @@ pub fn write_pod(w: &mut Writer, p: &PodRow, s: &mut Intern) {
     }
     resources(w, p.requests);
     resources(w, p.limits);
+    match &p.owner {
+        None => w.uint(0),
+        Some(o) => {
+            w.uint(s(&o.kind) + 1);
+            w.uint(s(&o.name));
+            w.uint(o.desired.map_or(0, |d| u64::from(d) + 1));
+        }
+    }
+    extended(w, &p.extended, s);
 }
 
 /// Reads a pod written by [`write_pod`].
@@ -135,7 +153,9 @@ pub fn read_pod(r: &mut Reader, s: &Lookup) -> Result<PodRow, FrameError> {
     p.ns = read_str(r, s)?;
     p.name = read_str(r, s)?;
     p.node = read_optional_str(r, s)?;
-    p.phase = match r.byte()? {
+    let phase = r.byte()?;
+    p.ready = phase >> READY_BIT == 1;
+    p.phase = match phase & !(1 << READY_BIT) {
         0 => PodPhase::Pending,
         1 => PodPhase::Running,
         2 => PodPhase::Succeeded,
@@ -155,7 +175,45 @@ pub fn read_pod(r: &mut Reader, s: &Lookup) -> Result<PodRow, FrameError> {
     })?;
     p.requests = read_resources(r)?;
     p.limits = read_resources(r)?;
+    p.owner = match r.uint()? {
+        0 => None,
+        kind => {
+            let mut o = Workload::default();
+            o.kind = s(kind - 1)?;
+            o.name = read_str(r, s)?;
+            o.desired = match r.uint()? {
+                0 => None,
+                d => Some(
+                    u32::try_from(d - 1)
+                        .map_err(|_| FrameError::Malformed("a desired count out of range"))?,
+                ),
+            };
+            Some(o)
+        }
+    };
+    p.extended = read_extended(r, s)?;
     Ok(p)
+}
+
+/// The bit of a pod's phase byte that says it is ready.
+const READY_BIT: u8 = 3;
+
+/// Extended resources: a count, then name and amount of each.
+fn extended(w: &mut Writer, list: &[ExtendedResource], s: &mut Intern) {
+    w.uint(list.len() as u64);
+    for e in list {
+        w.uint(s(&e.name));
+        w.uint(e.amount);
+    }
+}
+
+fn read_extended(r: &mut Reader, s: &Lookup) -> Result<Vec<ExtendedResource>, FrameError> {
+    r.list(|r| {
+        Ok(ExtendedResource {
+            name: read_str(r, s)?,
+            amount: r.uint()?,
+        })
+    })
 }
 
 /// 0 for none, else the index plus one.

@@ -6,9 +6,10 @@ use proptest::prelude::*;
 use super::*;
 use super::{bytes, decoder};
 use crate::api::{
-    ClusterInfo, ContainerRow, CpuMem, Fallback, FallbackReason, FrameMeta, Freshness, Io, NodeRow,
-    PodPhase, PodRow, Resources, SampleTime, Snapshot, SourceKind, SourceMode, SourceStatus,
-    StalePart, Staleness, Usage, ViewerAccess,
+    ClusterInfo, ContainerRow, CpuMem, ExtendedResource, Fallback, FallbackReason, FrameMeta,
+    Freshness, Io, NodeRow, PodPhase, PodRow, Resources, SampleTime, Snapshot, SourceKind,
+    SourceMode, SourceStatus, StalePart, Staleness, Stall, Usage, ViewerAccess, Workload,
+    add_extended,
 };
 
 fn quantized(u: CpuMem) -> CpuMem {
@@ -22,9 +23,13 @@ fn shown_io(io: Option<Io>, live: bool) -> Option<Io> {
     io.filter(|i| live && *i != Io::default())
 }
 
+fn shown_stall(stall: Option<Stall>, live: bool) -> Option<Stall> {
+    stall.filter(|s| live && *s != Stall::default())
+}
+
 /// What a viewer should hold for `p`: usage at the wire's precision (a lone container's is
-/// the pod's total), I/O only while the source measures it.
-fn expected_pod(p: &PodRow, io: bool) -> PodRow {
+/// the pod's total), I/O and stalls only while the source measures them.
+fn expected_pod(p: &PodRow, (io, psi): (bool, bool)) -> PodRow {
     let total = p.usage().map(quantized);
     let multi = p.containers.len() > 1;
     let mut e = p.clone();
@@ -32,12 +37,14 @@ fn expected_pod(p: &PodRow, io: bool) -> PodRow {
         c.usage = if multi { c.usage.map(quantized) } else { total };
     }
     e.io = shown_io(p.io, io);
+    e.stall = shown_stall(p.stall, psi);
     e
 }
 
-fn expected_node(n: &NodeRow, io: bool) -> NodeRow {
+fn expected_node(n: &NodeRow, (io, psi): (bool, bool)) -> NodeRow {
     NodeRow {
         io: shown_io(n.io, io),
+        stall: shown_stall(n.stall, psi),
         ..n.clone()
     }
 }
@@ -55,7 +62,7 @@ fn held(live: &Live) -> (Vec<NodeRow>, Vec<PodRow>) {
 }
 
 fn assert_holds(live: &Live, snap: &Snapshot) {
-    let io = snap.source.io;
+    let io = (snap.source.io, snap.source.psi);
     let (nodes, pods) = held(live);
     let want_nodes: Vec<NodeRow> = snap.nodes.iter().map(|n| expected_node(n, io)).collect();
     let want_pods: Vec<PodRow> = snap.pods.iter().map(|p| expected_pod(p, io)).collect();
@@ -122,6 +129,17 @@ fn cpu_mem() -> impl Strategy<Value = CpuMem> {
     (0u64..8_000_000_000, 0u64..1 << 36).prop_map(|(cpu, mem)| CpuMem { cpu, mem })
 }
 
+fn stall() -> impl Strategy<Value = Option<Stall>> {
+    proptest::option::of(
+        (
+            proptest::option::of(0u64..=10_000),
+            proptest::option::of(0u64..=10_000),
+            proptest::option::of(0u64..=10_000),
+        )
+            .prop_map(|(cpu, memory, io)| Stall { cpu, memory, io }),
+    )
+}
+
 fn io() -> impl Strategy<Value = Option<Io>> {
     proptest::option::of(
         (
@@ -153,6 +171,12 @@ fn pod() -> impl Strategy<Value = PodRow> {
             proptest::option::of((1_700_000_000_000i64..1_700_000_100_000, 0u64..60_000)),
             io(),
         ),
+        (
+            proptest::option::of((0usize..3, 0usize..4, proptest::option::of(0u32..20))),
+            any::<bool>(),
+            extended(),
+            stall(),
+        ),
     )
         .prop_map(
             |(
@@ -161,6 +185,7 @@ fn pod() -> impl Strategy<Value = PodRow> {
                 containers,
                 (rq, lim),
                 (sample, io),
+                (owner, ready, extended, stall),
             )| {
                 PodRow {
                     ns: ["default", "kube-system", "shop"][ns].to_owned(),
@@ -184,9 +209,32 @@ fn pod() -> impl Strategy<Value = PodRow> {
                     limits: lim,
                     sample: sample.map(|(ts_ms, window_ms)| SampleTime { ts_ms, window_ms }),
                     io,
+                    owner: owner.map(|(kind, name, desired)| Workload {
+                        kind: ["Deployment", "StatefulSet", "Job"][kind].to_owned(),
+                        name: format!("app-{name}"),
+                        desired,
+                    }),
+                    ready,
+                    extended,
+                    stall,
                 }
             },
         )
+}
+
+/// Zero to two extended resources.
+fn extended() -> impl Strategy<Value = Vec<ExtendedResource>> {
+    proptest::collection::vec((0usize..2, 0u64..9), 0..3).prop_map(|list| {
+        let mut out = Vec::new();
+        for (name, amount) in list {
+            add_extended(
+                &mut out,
+                ["nvidia.com/gpu", "example.com/foo"][name],
+                amount,
+            );
+        }
+        out
+    })
 }
 
 fn node() -> impl Strategy<Value = NodeRow> {
@@ -197,31 +245,36 @@ fn node() -> impl Strategy<Value = NodeRow> {
         proptest::option::of((cpu_mem(), -1_000i64..1_000, 0u64..60_000)),
         io(),
         0u32..40,
+        (extended(), extended()),
     )
         .prop_map(
-            |(name, cordoned, (cap, alloc, req, lim), usage, io, pods)| NodeRow {
-                name: format!("node-{name}"),
-                roles: if cordoned {
-                    vec!["control-plane".into()]
-                } else {
-                    vec![]
-                },
-                unschedulable: cordoned,
-                kubelet_version: "v1.35.4".into(),
-                created_s: 1_700_000_000,
-                capacity: cap,
-                allocatable: alloc,
-                pod_capacity: 110,
-                pods,
-                requests: req,
-                limits: lim,
-                usage: usage.map(|(value, ts, window_ms)| Usage {
-                    value,
-                    ts_ms: 1_700_000_000_000 + ts,
-                    window_ms,
-                }),
-                io,
-                ..NodeRow::default()
+            |(name, cordoned, (cap, alloc, req, lim), usage, io, pods, (ext_alloc, ext_req))| {
+                NodeRow {
+                    name: format!("node-{name}"),
+                    roles: if cordoned {
+                        vec!["control-plane".into()]
+                    } else {
+                        vec![]
+                    },
+                    unschedulable: cordoned,
+                    kubelet_version: "v1.35.4".into(),
+                    created_s: 1_700_000_000,
+                    capacity: cap,
+                    allocatable: alloc,
+                    pod_capacity: 110,
+                    pods,
+                    requests: req,
+                    limits: lim,
+                    usage: usage.map(|(value, ts, window_ms)| Usage {
+                        value,
+                        ts_ms: 1_700_000_000_000 + ts,
+                        window_ms,
+                    }),
+                    io,
+                    extended_allocatable: ext_alloc,
+                    extended_requests: ext_req,
+                    ..NodeRow::default()
+                }
             },
         )
 }
@@ -262,16 +315,11 @@ fn meta() -> impl Strategy<Value = FrameMeta> {
             retry_at_ms,
         },
     );
-    let stale =
-        (any::<bool>(), any::<i64>(), ".*").prop_map(|(usage, since_ms, reason)| Staleness {
-            part: if usage {
-                StalePart::Usage
-            } else {
-                StalePart::Objects
-            },
-            since_ms,
-            reason,
-        });
+    let stale = (0usize..3, any::<i64>(), ".*").prop_map(|(part, since_ms, reason)| Staleness {
+        part: [StalePart::Objects, StalePart::Usage, StalePart::Owners][part],
+        since_ms,
+        reason,
+    });
     let cluster = (
         (".*", ".*", ".*", proptest::option::of(".*")),
         (any::<u64>(), any::<u32>(), any::<bool>()),
@@ -292,15 +340,18 @@ fn meta() -> impl Strategy<Value = FrameMeta> {
         kind,
         proptest::collection::vec(fallback, 0..3),
         optional_int(),
-        any::<bool>(),
+        (any::<bool>(), any::<bool>()),
     )
-        .prop_map(|(mode, live, fallbacks, last_sample_ms, io)| SourceStatus {
-            mode,
-            live,
-            fallbacks,
-            last_sample_ms,
-            io,
-        });
+        .prop_map(
+            |(mode, live, fallbacks, last_sample_ms, (io, psi))| SourceStatus {
+                mode,
+                live,
+                fallbacks,
+                last_sample_ms,
+                io,
+                psi,
+            },
+        );
     let freshness = (
         any::<i64>(),
         optional_int(),

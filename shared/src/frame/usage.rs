@@ -5,19 +5,38 @@
 use super::FrameError;
 use super::bytes::{Reader, Writer, unzigzag, zigzag};
 use super::{cpu_from_wire, cpu_to_wire, mem_from_wire, mem_to_wire};
-use crate::api::{CpuMem, Io, NodeRow, PodRow, SampleTime, Usage};
+use crate::api::{CpuMem, Io, NodeRow, PodRow, SampleTime, SourceStatus, Stall, Usage};
 
-/// Columns of a node or a pod: CPU, memory, sample time, window, then network and disk.
-pub const COLUMNS: usize = 8;
+/// Columns of a node or a pod: CPU, memory, sample time, window, then network and disk, then
+/// CPU, memory and I/O stalls.
+pub const COLUMNS: usize = 11;
 /// The first I/O column; I/O columns travel only while the source measures I/O.
 const IO_FROM: usize = 4;
+/// The first stall column; stall columns travel only while the source measures PSI.
+const STALL_FROM: usize = 8;
 /// The section's flag for "I/O columns follow".
 const HAS_IO: u8 = 1;
+/// The section's flag for "stall columns follow".
+const HAS_PSI: u8 = 2;
+
+/// Which optional columns a frame carries, as the section's flags.
+pub fn flags(source: &SourceStatus) -> u8 {
+    (if source.io { HAS_IO } else { 0 }) | (if source.psi { HAS_PSI } else { 0 })
+}
+
+/// The columns present under `flags`, in order.
+fn present(flags: u8) -> impl Iterator<Item = usize> {
+    (0..COLUMNS).filter(move |&c| {
+        c < IO_FROM
+            || (c < STALL_FROM && flags & HAS_IO != 0)
+            || (c >= STALL_FROM && flags & HAS_PSI != 0)
+    })
+}
 
 /// One row's cells: 0 for none, else the value plus one.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Cells {
-    /// CPU, memory, time, window, rx, tx, read, write.
+    /// CPU, memory, time, window, rx, tx, read, write, CPU stall, memory stall, I/O stall.
     pub row: [u64; COLUMNS],
     /// CPU and memory per container, for pods with more than one container (else empty).
     pub containers: Vec<[u64; 2]>,
@@ -46,10 +65,27 @@ fn io_value(c: &[u64]) -> Option<Io> {
     (io != Io::default()).then_some(io)
 }
 
+fn stall_cells(s: Option<Stall>) -> [u64; 3] {
+    let s = s.unwrap_or_default();
+    [cell(s.cpu), cell(s.memory), cell(s.io)]
+}
+
+/// Pressure stalls from a row's cells.
+pub fn stall(c: &Cells) -> Option<Stall> {
+    let r = &c.row;
+    let s = Stall {
+        cpu: value(r[STALL_FROM]),
+        memory: value(r[STALL_FROM + 1]),
+        io: value(r[STALL_FROM + 2]),
+    };
+    (s != Stall::default()).then_some(s)
+}
+
 /// A node's cells; its usage is exact.
 pub fn node_cells(n: &NodeRow) -> Cells {
     let u = n.usage;
     let [rx, tx, read, write] = io_cells(n.io);
+    let [stall_cpu, stall_mem, stall_io] = stall_cells(n.stall);
     Cells {
         row: [
             cell(u.map(|u| u.value.cpu)),
@@ -60,6 +96,9 @@ pub fn node_cells(n: &NodeRow) -> Cells {
             tx,
             read,
             write,
+            stall_cpu,
+            stall_mem,
+            stall_io,
         ],
         containers: Vec::new(),
     }
@@ -69,6 +108,7 @@ pub fn node_cells(n: &NodeRow) -> Cells {
 pub fn fill_node(n: &mut NodeRow, c: &Cells) {
     n.usage = node_usage(c);
     n.io = io(c);
+    n.stall = stall(c);
 }
 
 /// A node's usage from its cells.
@@ -89,6 +129,7 @@ pub fn node_usage(c: &Cells) -> Option<Usage> {
 pub fn pod_cells(p: &PodRow) -> Cells {
     let total = p.usage();
     let [rx, tx, read, write] = io_cells(p.io);
+    let [stall_cpu, stall_mem, stall_io] = stall_cells(p.stall);
     let containers = if p.containers.len() > 1 {
         p.containers
             .iter()
@@ -112,6 +153,9 @@ pub fn pod_cells(p: &PodRow) -> Cells {
             tx,
             read,
             write,
+            stall_cpu,
+            stall_mem,
+            stall_io,
         ],
         containers,
     }
@@ -136,6 +180,7 @@ pub fn fill_pod(p: &mut PodRow, c: &Cells) {
         _ => None,
     };
     p.io = io(c);
+    p.stall = stall(c);
     if let [only] = p.containers.as_mut_slice() {
         only.usage = pod_total(c);
     } else {
@@ -147,7 +192,7 @@ pub fn fill_pod(p: &mut PodRow, c: &Cells) {
 
 /// Network and disk throughput from a row's cells.
 pub fn io(c: &Cells) -> Option<Io> {
-    io_value(&c.row[IO_FROM..])
+    io_value(&c.row[IO_FROM..STALL_FROM])
 }
 
 /// Usage per container, for pods with more than one (else nothing).
@@ -174,11 +219,10 @@ pub fn write_columns<'a>(
     w: &mut Writer,
     prev: impl Fn(usize) -> &'a Cells,
     cur: &[Cells],
-    io: bool,
+    flags: u8,
 ) {
-    w.byte(if io { HAS_IO } else { 0 });
-    let columns = if io { COLUMNS } else { IO_FROM };
-    for col in 0..columns {
+    w.byte(flags);
+    for col in present(flags) {
         for (slot, c) in cur.iter().enumerate() {
             w.int(c.row[col].wrapping_sub(prev(slot).row[col]) as i64);
         }
@@ -211,12 +255,11 @@ pub fn read_columns(
             held.get(slot).unwrap_or(&EMPTY)
         }
     };
-    let io = match r.byte()? {
-        0 => false,
-        HAS_IO => true,
-        _ => return Err(FrameError::Malformed("usage flags out of range")),
-    };
-    let columns = if io { COLUMNS } else { IO_FROM };
+    let flags = r.byte()?;
+    if flags & !(HAS_IO | HAS_PSI) != 0 {
+        return Err(FrameError::Malformed("usage flags out of range"));
+    }
+    let columns = present(flags).count();
     // Every slot takes at least a byte per column: a frame too short for its slots is
     // refused before anything is allocated for them.
     if containers.len().saturating_mul(columns) > r.remaining() {
@@ -237,7 +280,7 @@ pub fn read_columns(
             },
         })
         .collect();
-    for col in 0..columns {
+    for col in present(flags) {
         for (slot, c) in cur.iter_mut().enumerate() {
             c.row[col] = prev(slot).row[col].wrapping_add(r.int()? as u64);
         }
@@ -252,8 +295,13 @@ pub fn read_columns(
     Ok(cur)
 }
 
-/// `cells` without I/O, for a frame whose source measures none.
-pub fn without_io(mut cells: Cells) -> Cells {
-    cells.row[IO_FROM..].fill(0);
+/// `cells` with only the columns `flags` carries: a source that measures no I/O or PSI has
+/// none to send.
+pub fn masked(mut cells: Cells, flags: u8) -> Cells {
+    for col in IO_FROM..COLUMNS {
+        if !present(flags).any(|c| c == col) {
+            cells.row[col] = 0;
+        }
+    }
     cells
 }

@@ -19,6 +19,8 @@ pub struct NodeScrape {
     pub containers: HashMap<ContainerKey, ContainerCounters>,
     /// Network bytes per pod (the pod sandbox's interfaces, summed).
     pub pods: HashMap<PodKey, Io>,
+    /// Pressure stall seconds per pod (the pod's cgroup).
+    pub pod_stalls: HashMap<PodKey, StallSeconds>,
     /// The node's totals (root cgroup).
     pub node: NodeCounters,
     /// Lines that did not parse, were not UTF-8 or were too long; counted, not fatal.
@@ -71,10 +73,26 @@ pub struct NodeCounters {
     pub network: Io,
     /// Filesystem of the root cgroup, summed over devices.
     pub fs: Io,
+    /// Pressure stall seconds of the root cgroup.
+    pub stall: StallSeconds,
+}
+
+/// A cgroup's PSI counters: seconds during which at least one task waited ("some"), where
+/// the kubelet exposes them (Kubernetes 1.34+, `KubeletPSI`, cgroup v2).
+#[derive(Debug, Default, Clone, Copy, PartialEq)]
+pub struct StallSeconds {
+    /// `container_pressure_cpu_waiting_seconds_total`.
+    pub cpu: Option<f64>,
+    /// `container_pressure_memory_waiting_seconds_total`.
+    pub memory: Option<f64>,
+    /// `container_pressure_io_waiting_seconds_total`.
+    pub io: Option<f64>,
+    /// The newest time (ms) cadvisor gave these values.
+    pub ts_ms: Option<i64>,
 }
 
 /// The series read, by name.
-const WANTED: [&str; 8] = [
+const WANTED: [&str; 11] = [
     "container_cpu_usage_seconds_total",
     "container_memory_working_set_bytes",
     "node_cpu_usage_seconds_total",
@@ -83,6 +101,9 @@ const WANTED: [&str; 8] = [
     "container_network_transmit_bytes_total",
     "container_fs_reads_bytes_total",
     "container_fs_writes_bytes_total",
+    "container_pressure_cpu_waiting_seconds_total",
+    "container_pressure_memory_waiting_seconds_total",
+    "container_pressure_io_waiting_seconds_total",
 ];
 
 /// The pod sandbox ("pause") container, which carries the pod's network: `""` with
@@ -136,6 +157,32 @@ impl NodeScrape {
                     self.node.fs.add(inbound, value, s.timestamp_ms);
                 } else if let Some(c) = self.container(ns, pod, container) {
                     c.fs.add(inbound, value, s.timestamp_ms);
+                }
+            }
+            "container_pressure_cpu_waiting_seconds_total"
+            | "container_pressure_memory_waiting_seconds_total"
+            | "container_pressure_io_waiting_seconds_total" => {
+                // The node's root cgroup, or a pod's own cgroup (no container, no image):
+                // a pod's stall is not the sum of its containers'.
+                let target = if root {
+                    Some(&mut self.node.stall)
+                } else if !pod.is_empty() && container.is_empty() && s.label("image").is_empty() {
+                    Some(
+                        self.pod_stalls
+                            .entry((ns.to_owned(), pod.to_owned()))
+                            .or_default(),
+                    )
+                } else {
+                    None
+                };
+                if let Some(t) = target {
+                    let slot = match s.name {
+                        "container_pressure_cpu_waiting_seconds_total" => &mut t.cpu,
+                        "container_pressure_memory_waiting_seconds_total" => &mut t.memory,
+                        _ => &mut t.io,
+                    };
+                    *slot = Some(value);
+                    t.ts_ms = t.ts_ms.max(s.timestamp_ms);
                 }
             }
             // cadvisor repeats CPU and memory; the kubelet's own series (read first) win, and

@@ -5,10 +5,10 @@
 use std::collections::HashMap;
 use std::hash::{Hash, Hasher};
 
-use ktop_web_shared::api::{CpuMem, Io, SampleTime, Usage};
+use ktop_web_shared::api::{CpuMem, Io, SampleTime, Stall, Usage};
 
 use super::counter_rates::CounterRates;
-use super::node_scrape::{ContainerKey, Io as Bytes, NodeScrape, PodKey};
+use super::node_scrape::{ContainerKey, Io as Bytes, NodeScrape, PodKey, StallSeconds};
 use crate::source::{PodUsage, UsageSample};
 
 /// Inbound (received, read) or outbound (transmitted, written).
@@ -16,6 +16,14 @@ use crate::source::{PodUsage, UsageSample};
 enum Dir {
     In,
     Out,
+}
+
+/// A resource a task can stall on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Res {
+    Cpu,
+    Memory,
+    Io,
 }
 
 /// Every counter series a rate is kept for. Pod and container series name their node too:
@@ -28,6 +36,8 @@ enum Series<'a> {
     ContainerCpu(&'a str, &'a ContainerKey),
     ContainerFs(&'a str, &'a ContainerKey, Dir),
     PodNet(&'a str, &'a PodKey, Dir),
+    NodeStall(&'a str, Res),
+    PodStall(&'a str, &'a PodKey, Res),
 }
 
 impl Series<'_> {
@@ -39,6 +49,9 @@ impl Series<'_> {
         h.finish()
     }
 }
+
+/// All of the time, in basis points.
+const BASIS_POINTS: f64 = 10_000.0;
 
 /// The counters' previous values across scrapes.
 #[derive(Debug, Default)]
@@ -109,6 +122,17 @@ impl Scrape<'_> {
                 self.sample.node_io.insert(node.to_owned(), io);
             }
         }
+        if let Some(stall) = self.stall(&scrape.node.stall, at_ms, |r| Series::NodeStall(node, r)) {
+            self.sample.node_stall.insert(node.to_owned(), stall);
+        }
+        for (key, seconds) in &scrape.pod_stalls {
+            if !self.in_scope(&key.0) {
+                continue;
+            }
+            if let Some(stall) = self.stall(seconds, at_ms, |r| Series::PodStall(node, key, r)) {
+                self.pod(key.clone(), at_ms).stall = Some(stall);
+            }
+        }
 
         for (key, c) in scrape.containers {
             if !self.in_scope(&key.0) {
@@ -154,9 +178,11 @@ impl Scrape<'_> {
         self.rates.end_scrape();
         let mut sample = self.sample;
         // A pod first seen this scrape has neither rates nor complete usage yet.
-        sample
-            .pods
-            .retain(|_, p| !p.containers.is_empty() || p.io.is_some_and(|io| io != Io::default()));
+        sample.pods.retain(|_, p| {
+            !p.containers.is_empty()
+                || p.io.is_some_and(|io| io != Io::default())
+                || p.stall.is_some()
+        });
         sample
     }
 
@@ -176,7 +202,35 @@ impl Scrape<'_> {
                 },
                 containers: HashMap::new(),
                 io: None,
+                stall: None,
             })
+    }
+
+    /// The share of time tasks waited, per resource with a counter and a previous value, in
+    /// basis points: waiting seconds per second × 10,000, at most 10,000. Seeing any PSI
+    /// series marks the sample as measuring it, so the columns show from the first scrape.
+    fn stall<'k>(
+        &mut self,
+        seconds: &StallSeconds,
+        at_ms: i64,
+        series: impl Fn(Res) -> Series<'k>,
+    ) -> Option<Stall> {
+        if *seconds == StallSeconds::default() {
+            return None;
+        }
+        self.sample.psi = true;
+        let at_ms = seconds.ts_ms.unwrap_or(at_ms);
+        let mut rate = |res, value: Option<f64>| {
+            value
+                .and_then(|v| self.rates.update(series(res).id(), v, at_ms))
+                .map(|r| (r * BASIS_POINTS).round().clamp(0.0, BASIS_POINTS) as u64)
+        };
+        let stall = Stall {
+            cpu: rate(Res::Cpu, seconds.cpu),
+            memory: rate(Res::Memory, seconds.memory),
+            io: rate(Res::Io, seconds.io),
+        };
+        (stall != Stall::default()).then_some(stall)
     }
 
     /// Bytes per second in each direction that has a counter and a previous value, timed by
@@ -322,6 +376,48 @@ mod tests {
         // Refreshed 10 s after its previous value: 10 000 bytes in 10 s, whenever fetched.
         let next = run(&mut b, None, 12_000, node("", &root(10_000.0, 11_000)));
         assert_eq!(next.node_io["node-1"].rx, Some(1_000));
+    }
+
+    /// PSI as a kubelet 1.34 with `KubeletPSI` serves it: the pod's own cgroup and the root.
+    fn psi(pod_cpu: f64, pod_io: f64, root_memory: f64, ts: i64) -> String {
+        let pod = "container=\"\",id=\"/kubepods/burstable/podu1\",image=\"\",name=\"\",namespace=\"shop\",pod=\"cart-1\"";
+        let root = "container=\"\",id=\"/\",image=\"\",name=\"\",namespace=\"\",pod=\"\"";
+        let app = "container=\"app\",id=\"/kubepods/burstable/podu1/c1\",image=\"shop/cart:1\",name=\"c1\",namespace=\"shop\",pod=\"cart-1\"";
+        format!(
+            "container_pressure_cpu_waiting_seconds_total{{{pod}}} {pod_cpu} {ts}\n\
+             container_pressure_cpu_stalled_seconds_total{{{pod}}} 99999 {ts}\n\
+             container_pressure_io_waiting_seconds_total{{{pod}}} {pod_io} {ts}\n\
+             container_pressure_cpu_waiting_seconds_total{{{app}}} 77777 {ts}\n\
+             container_pressure_memory_waiting_seconds_total{{{root}}} {root_memory} {ts}\n"
+        )
+    }
+
+    #[test]
+    fn stalls_are_the_share_of_time_tasks_waited() {
+        let mut b = UsageBuilder::default();
+        let first = run(&mut b, None, 0, node("", &psi(100.0, 5.0, 40.0, 1_000)));
+        assert!(first.psi, "the series are there: the columns show");
+        assert!(first.node_stall.is_empty(), "no rate from one point");
+        // 20 s later: the pod's CPU waited 5 s (25 %), its I/O 0.2 s (1 %); the node's memory
+        // waited 20 s (100 %) and some more (a counter cannot pass 100 %: clamped).
+        let second = run(
+            &mut b,
+            None,
+            20_000,
+            node("", &psi(105.0, 5.2, 60.5, 21_000)),
+        );
+        let cart = second.pods["shop/cart-1"].stall.expect("stall");
+        assert_eq!(
+            (cart.cpu, cart.memory, cart.io),
+            (Some(2_500), None, Some(100))
+        );
+        let root = second.node_stall["node-1"];
+        assert_eq!((root.cpu, root.memory, root.io), (None, Some(10_000), None));
+        let without = run(&mut b, None, 40_000, node("", ""));
+        assert!(
+            !without.psi && without.node_stall.is_empty(),
+            "absent: hidden"
+        );
     }
 
     #[test]
