@@ -58,6 +58,10 @@ pub fn App() -> impl IntoView {
             name,
             container,
         } => view! { <ContainerPage ns=ns name=name container=container /> }.into_any(),
+        PageRoute::Workload { ns, kind, name } => {
+            let key: std::sync::Arc<str> = format!("{ns}/{kind}/{name}").into();
+            view! { <PodsPage workload=key /> }.into_any()
+        }
         PageRoute::NotFound => view! { <NotFound /> }.into_any(),
     };
     // An embed is one panel: no navigation bar.

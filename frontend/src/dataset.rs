@@ -7,30 +7,40 @@ use ktop_web_shared::api::{ClusterInfo, FrameMeta, Freshness, SourceStatus, View
 
 use crate::cluster_summary::ClusterSummary;
 use crate::fast_hash::FastMap;
+use crate::groups::row::{GroupView, namespaces, workloads};
 use crate::nodes::row::NodeView;
 use crate::pods::row::{PodInfo, PodView};
 use crate::store::ClusterPoint;
 use crate::table::sort::natural_cmp;
 
-/// Where each pod is in [`Dataset::pods`], and the namespaces that have pods. It changes only
-/// when pods come or go, so refreshes share it rather than rebuild it.
+/// Where each pod is in [`Dataset::pods`], the namespaces that have pods, and each pod's
+/// workload. It changes only when pods come, go or change owner, so refreshes share it rather
+/// than rebuild it.
 #[derive(Debug, Default, PartialEq)]
 pub struct PodIndex {
     positions: FastMap<Arc<str>, usize>,
     namespaces: Vec<String>,
+    /// The workload of the pod at each position, as a number in first-seen order.
+    workload_of: Vec<u32>,
+    workloads: usize,
 }
 
 impl PodIndex {
     /// Indexes pods given in display order (grouped by namespace).
     pub fn new<'a>(pods: impl Iterator<Item = &'a PodInfo>) -> PodIndex {
         let mut index = PodIndex::default();
+        let mut workloads: FastMap<Arc<str>, u32> = FastMap::default();
         for (i, pod) in pods.enumerate() {
             index.positions.insert(pod.key.clone(), i);
             // Pods come grouped by namespace, so this is one comparison per pod.
             if index.namespaces.last() != Some(&pod.ns) {
                 index.namespaces.push(pod.ns.clone());
             }
+            let next = workloads.len() as u32;
+            let w = *workloads.entry(pod.workload.clone()).or_insert(next);
+            index.workload_of.push(w);
         }
+        index.workloads = workloads.len();
         index
     }
 }
@@ -54,6 +64,12 @@ pub struct Dataset {
     pub nodes: Vec<NodeView>,
     /// Pods by namespace, then name (naturally: `pod-2` before `pod-10`).
     pub pods: Vec<PodView>,
+    /// Pods summed by workload, in the order their first pods come.
+    pub workloads: Vec<GroupView>,
+    /// Pods summed by namespace, in the pods' order.
+    pub namespace_rows: Vec<GroupView>,
+    /// Where each group is: in `workloads`, or past their end in `namespace_rows`.
+    group_positions: FastMap<Arc<str>, usize>,
     pod_index: Arc<PodIndex>,
 }
 
@@ -66,6 +82,14 @@ impl Dataset {
         pods: Vec<PodView>,
         pod_index: Arc<PodIndex>,
     ) -> Dataset {
+        let workloads = workloads(&pods, &pod_index.workload_of, pod_index.workloads);
+        let namespace_rows = namespaces(&pods);
+        let group_positions = workloads
+            .iter()
+            .chain(&namespace_rows)
+            .enumerate()
+            .map(|(i, g)| (g.key.clone(), i))
+            .collect();
         Dataset {
             cluster: meta.cluster,
             source: meta.source,
@@ -73,6 +97,9 @@ impl Dataset {
             freshness: meta.freshness,
             viewer: meta.viewer,
             summary: ClusterSummary::new(&nodes, &pods),
+            workloads,
+            namespace_rows,
+            group_positions,
             nodes,
             pods,
             pod_index,
@@ -91,6 +118,14 @@ impl Dataset {
     /// A pod by `namespace/name`.
     pub fn pod(&self, key: &str) -> Option<&PodView> {
         self.pods.get(*self.pod_index.positions.get(key)?)
+    }
+
+    /// A workload (`namespace/Kind/name`) or a namespace by key.
+    pub fn group(&self, key: &str) -> Option<&GroupView> {
+        let at = *self.group_positions.get(key)?;
+        self.workloads
+            .get(at)
+            .or_else(|| self.namespace_rows.get(at - self.workloads.len()))
     }
 
     /// Namespaces that have pods, in the pods' order.

@@ -56,8 +56,12 @@ impl FrameStore {
             let slot = slot as usize;
             if let Some(Some(info)) = self.infos.get(slot) {
                 let each = || live.container_usage(slot).collect();
-                let (usage, io) = (live.pod_usage(slot), live.pod_io(slot));
-                pods.push(PodView::new(info.clone(), usage, io, each, now_s));
+                let measured = (
+                    live.pod_usage(slot),
+                    live.pod_io(slot),
+                    live.pod_stall(slot),
+                );
+                pods.push(PodView::new(info.clone(), measured, each, now_s));
             }
         }
         let name = |slot: u32| live.node_object(slot as usize).map_or("", |n| &n.name);
@@ -73,7 +77,8 @@ impl FrameStore {
             let at = slot as usize;
             if let Some(n) = live.node_object(at) {
                 let usage = live.node_usage(at).map(|u| u.value);
-                nodes.push(NodeView::new(n, slot, usage, live.node_io(at), now_s));
+                let measured = (usage, live.node_io(at), live.node_stall(at));
+                nodes.push(NodeView::new(n, slot, measured, now_s));
             }
         }
         Ok(Dataset::new(meta, nodes, pods, self.index.clone()))
@@ -100,8 +105,9 @@ impl FrameStore {
         let mut reorder = false;
         for &slot in changed {
             let info = derive(slot);
-            let old = self.infos[slot].as_ref().map(|i| &i.key);
-            reorder |= old != info.as_ref().map(|i| &i.key);
+            // A new key changes the order; a new workload, the grouping the index holds.
+            let ids = |i: Option<&Arc<PodInfo>>| i.map(|i| (i.key.clone(), i.workload.clone()));
+            reorder |= ids(self.infos[slot].as_ref()) != ids(info.as_ref());
             self.infos[slot] = info;
         }
         self.infos.truncate(slots);

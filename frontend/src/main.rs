@@ -12,6 +12,7 @@ mod download;
 mod embed;
 mod fast_hash;
 mod frame_store;
+mod groups;
 mod keyboard;
 mod layout;
 mod local_storage;

@@ -177,6 +177,14 @@ fn record(history: &mut History, data: &Dataset, at_ms: i64, measured: bool) {
             (p.slot, &p.key, u, i)
         }),
     );
+    // A group's place in this refresh's rows stands in for a slot.
+    history.record_groups(
+        data.workloads
+            .iter()
+            .chain(&data.namespace_rows)
+            .enumerate()
+            .map(|(at, g)| (at as u32, &g.key, keep(g.usage, None).0, None)),
+    );
 }
 
 fn clear_error(state: AppState) {

@@ -34,8 +34,8 @@ pub struct AppState {
     pub now_ms: RwSignal<i64>,
     /// The page URL's query, for `?history=N` (see [`AppState::history_override`]).
     query: Memo<Query>,
-    /// True while the live source measures network and disk throughput.
-    io: Memo<bool>,
+    /// What the live source and the cluster can fill (see [`AppState::caps`]).
+    caps: Memo<Caps>,
 }
 
 impl AppState {
@@ -56,7 +56,7 @@ impl AppState {
             taken_ms,
             now_ms: now,
             query,
-            io: Memo::new(move |_| data.with(|d| d.as_ref().is_some_and(|d| d.source.io))),
+            caps: Memo::new(move |_| data.with(|d| Caps::of(d.as_deref()))),
         };
         // A changed `?history=` resizes the buffers at once; without one the server's
         // default applies from the next snapshot. This runs on any change of the query, so
@@ -95,11 +95,10 @@ impl AppState {
         self.query.with(history_param)
     }
 
-    /// What the live source can fill (tracked): columns that need more are not shown. Read
-    /// from memos of `bool`, a type the wasm has anyway, so readers do not run with every
-    /// snapshot.
+    /// What the live source and the cluster can fill (tracked): columns that need more are
+    /// not shown. Read from a memo, so readers do not run with every snapshot.
     pub fn caps(self) -> Caps {
-        Caps { io: self.io.get() }
+        self.caps.get()
     }
 
     /// The current totals, read tracked (a closure, not a memo: every memo is code of its own in the wasm).

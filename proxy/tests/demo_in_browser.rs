@@ -251,3 +251,106 @@ async fn demo_nodes_table_shows_numbers_and_growing_sparklines() {
     b.screenshot("demo-overview").await;
     b.close().await;
 }
+
+/// `data-value` of each entry of an overview list, in order.
+async fn list_values(b: &Browser, list: &str) -> Vec<u64> {
+    let mut values = Vec::new();
+    for li in b.all(&format!("{list} li[data-value]")).await {
+        if let Some(v) = li.attr("data-value").await.ok().flatten() {
+            values.extend(v.parse::<u64>().ok());
+        }
+    }
+    values
+}
+
+/// Link texts of an overview list's entries, in order.
+async fn list_labels(b: &Browser, list: &str) -> Vec<String> {
+    let mut labels = Vec::new();
+    for a in b.all(&format!("{list} li a")).await {
+        labels.extend(a.text().await.ok());
+    }
+    labels
+}
+
+#[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
+async fn demo_overview_shows_who_is_heavy() {
+    use ktop_web_shared::frame::{cpu_from_wire, cpu_to_wire};
+
+    let ktop = Ktop::start(&["--demo", "--refresh", "2s"], &[]);
+    let b = Browser::start().await;
+    b.goto(&ktop.signed("")).await;
+    let values = b
+        .eventually("ten pods by CPU", WAIT, || async {
+            let values = list_values(&b, "#top-pods-cpu").await;
+            (values.len() == 10).then_some(values)
+        })
+        .await;
+    assert!(values.windows(2).all(|w| w[0] >= w[1]), "{values:?}");
+    // The busiest pod of the snapshot read right after the list, at the wire's precision
+    // (millicores); a refresh may land in between, so this is retried.
+    b.eventually(
+        "the first pod to be the snapshot's busiest",
+        WAIT,
+        || async {
+            let first = *list_values(&b, "#top-pods-cpu").await.first()?;
+            let snap: Snapshot = ktop.get_json("api/v1/contexts/demo/snapshot").await;
+            let busiest = snap
+                .pods
+                .iter()
+                .filter_map(|p| p.usage())
+                .map(|u| cpu_from_wire(cpu_to_wire(u.cpu)))
+                .max()?;
+            (first == busiest).then_some(())
+        },
+    )
+    .await;
+    let href = b
+        .attr("#top-pods-cpu li a", "href")
+        .await
+        .unwrap_or_default();
+    assert!(href.starts_with("/c/demo/pods/"), "{href}");
+
+    let workloads = list_labels(&b, "#top-workloads-cpu").await;
+    assert_eq!(workloads.len(), 10, "{workloads:?}");
+    let kinds: Vec<&str> = workloads
+        .iter()
+        .filter_map(|w| w.split_once('/').map(|(kind, _)| kind))
+        .collect();
+    assert_eq!(kinds.len(), workloads.len(), "Kind/name: {workloads:?}");
+    for kind in ["Deployment", "StatefulSet"] {
+        assert!(kinds.contains(&kind), "no {kind} in {workloads:?}");
+    }
+    assert!(
+        !kinds.contains(&"ReplicaSet"),
+        "Deployments, not their ReplicaSets: {workloads:?}"
+    );
+
+    let shares = list_values(&b, "#top-namespaces").await;
+    assert!(!shares.is_empty());
+    assert!(shares.windows(2).all(|w| w[0] >= w[1]), "{shares:?}");
+    assert!(shares.iter().sum::<u64>() <= 10_000 + 10, "{shares:?}");
+    let ns_href = b
+        .attr("#top-namespaces li a", "href")
+        .await
+        .unwrap_or_default();
+    assert!(ns_href.starts_with("/c/demo/pods?ns="), "{ns_href}");
+    for list in ["#top-pods-mem", "#top-workloads-mem", "#top-namespaces-mem"] {
+        assert!(!list_values(&b, list).await.is_empty(), "{list}");
+    }
+    assert_eq!(list_values(&b, "#top-nodes-cpu").await.len(), 5);
+    assert_eq!(list_values(&b, "#top-nodes-mem").await.len(), 5);
+
+    assert_eq!(list_labels(&b, "#pressure-nodes").await, ["demo-worker-2"]);
+    assert_eq!(
+        b.attr("#pressure-nodes li a", "href").await.as_deref(),
+        Some("/c/demo/nodes/demo-worker-2")
+    );
+    b.screenshot("demo-overview-top").await;
+
+    // Its links lead to the pages they name.
+    b.click("#pressure-nodes li a", WAIT).await;
+    b.wait_for("#node-detail[data-node='demo-worker-2']", WAIT)
+        .await;
+    b.close().await;
+}

@@ -304,7 +304,8 @@ async fn prometheus_agrees_with_metrics_server_and_the_simulated_counters() {
         );
     }
 
-    // The page shows throughput where the live source measures it, and hides it otherwise.
+    // The page shows throughput and stalls where the live source measures them, and hides
+    // them otherwise.
     let node = &p.nodes[0].name;
     let b = Browser::start().await;
     b.goto(&prom.signed("nodes")).await;
@@ -323,6 +324,25 @@ async fn prometheus_agrees_with_metrics_server_and_the_simulated_counters() {
         "{node}: Net rx {shown_rx} B/s on the page, simulated {}",
         node_wants[0]
     );
+    // And its pressure stalls, in basis points as the API has them.
+    let want_stall = p.nodes[0]
+        .stall
+        .and_then(|s| s.cpu)
+        .expect("the node's CPU stall");
+    let stall_cell = format!("#nodes-table tr.row[data-node='{node}'] td[data-col='cpu-stall']");
+    let shown_stall: u64 = b
+        .eventually("the node's CPU stall cell", WAIT, || async {
+            let hidden = b.attr("#nodes-table", "data-hide").await?;
+            if hidden.split(' ').any(|k| k == "cpu-stall") {
+                return None;
+            }
+            b.attr(&stall_cell, "data-value").await?.parse().ok()
+        })
+        .await;
+    assert!(
+        near(Some(shown_stall), want_stall),
+        "{node}: CPU stall {shown_stall} bp on the page, {want_stall} in the API"
+    );
     b.goto(&prom.signed(&format!("nodes/{node}"))).await;
     b.wait_for("section[data-chart='net']", WAIT).await;
     b.wait_for("section[data-chart='disk']", WAIT).await;
@@ -330,7 +350,7 @@ async fn prometheus_agrees_with_metrics_server_and_the_simulated_counters() {
 
     b.goto(&ms.signed("nodes")).await;
     b.eventually(
-        "throughput columns hidden under metrics-server",
+        "throughput and stall columns hidden under metrics-server",
         WAIT,
         || async {
             let hidden = b.attr("#nodes-table", "data-hide").await?;
@@ -338,6 +358,7 @@ async fn prometheus_agrees_with_metrics_server_and_the_simulated_counters() {
             (rows > 0
                 && IO_COLUMNS
                     .iter()
+                    .chain(&STALL_COLUMNS)
                     .all(|c| hidden.split(' ').any(|k| k == *c)))
             .then_some(())
         },
@@ -353,6 +374,9 @@ async fn prometheus_agrees_with_metrics_server_and_the_simulated_counters() {
     );
     b.close().await;
 }
+
+/// The pressure stall columns of both tables.
+const STALL_COLUMNS: [&str; 3] = ["cpu-stall", "mem-stall", "io-stall"];
 
 /// The throughput columns of both tables.
 const IO_COLUMNS: [&str; 6] = [

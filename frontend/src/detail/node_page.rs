@@ -16,7 +16,7 @@ use crate::api_client::{EventsOf, events_path, node_path};
 use crate::overview::resource::Resource;
 use crate::pods::column::PodColumn;
 use crate::pods::page::{pod_key_at, pod_row};
-use crate::pods::query::PodsQuery;
+use crate::pods::query::{PodScope, PodsQuery};
 use crate::range::fetch::{RangeHistory, Subject};
 use crate::range::picker::RangeBar;
 use crate::range::trends::RangeTrends;
@@ -163,7 +163,9 @@ pub fn NodeDetailPage(
         let name = name.get();
         let q = pods_query();
         state.data.with(|d| {
-            let rows = d.as_ref().map(|d| q.apply(&d.pods, None, Some(&name)));
+            let rows = d
+                .as_ref()
+                .map(|d| q.apply(&d.pods, None, PodScope::Node(&name)));
             Arc::new(rows.unwrap_or_default())
         })
     });

@@ -2,8 +2,10 @@
 
 use crate::table::cell::CellValue;
 use crate::table::column::{Column, ColumnInfo};
+use crate::table::gpus::GPU_COLUMN;
 use crate::table::io_column::IoColumn;
 use crate::table::sort::SortValue;
+use crate::table::stall_column::StallColumn;
 
 use super::row::NodeView;
 
@@ -38,6 +40,8 @@ pub enum NodeColumn {
     LimCpuPct,
     /// Memory limits % of allocatable.
     LimMemPct,
+    /// GPUs requested / allocatable.
+    Gpu,
     /// Pod count / capacity.
     Pods,
     /// Age.
@@ -48,6 +52,8 @@ pub enum NodeColumn {
     MemSpark,
     /// Network or disk throughput.
     Io(IoColumn),
+    /// Pressure stalls.
+    Stall(StallColumn),
 }
 
 fn num(value: Option<u64>) -> SortValue<'static> {
@@ -59,7 +65,7 @@ fn pct(part: u64, whole: u64) -> SortValue<'static> {
 }
 
 /// Every column, in display order.
-const ALL: [NodeColumn; 24] = [
+const ALL: [NodeColumn; 28] = [
     NodeColumn::Name,
     NodeColumn::Status,
     NodeColumn::Pressure,
@@ -74,12 +80,16 @@ const ALL: [NodeColumn; 24] = [
     NodeColumn::ReqMemPct,
     NodeColumn::LimCpuPct,
     NodeColumn::LimMemPct,
+    NodeColumn::Gpu,
     NodeColumn::Pods,
     NodeColumn::Age,
     NodeColumn::Io(IoColumn::NetRx),
     NodeColumn::Io(IoColumn::NetTx),
     NodeColumn::Io(IoColumn::DiskRead),
     NodeColumn::Io(IoColumn::DiskWrite),
+    NodeColumn::Stall(StallColumn::Cpu),
+    NodeColumn::Stall(StallColumn::Memory),
+    NodeColumn::Stall(StallColumn::Io),
     NodeColumn::CpuSpark,
     NodeColumn::MemSpark,
     NodeColumn::Io(IoColumn::NetTrend),
@@ -114,11 +124,13 @@ impl NodeColumn {
             NodeColumn::ReqMemPct => ColumnInfo::num("req-mem-pct", "Req Mem%"),
             NodeColumn::LimCpuPct => ColumnInfo::num("lim-cpu-pct", "Lim CPU%"),
             NodeColumn::LimMemPct => ColumnInfo::num("lim-mem-pct", "Lim Mem%"),
+            NodeColumn::Gpu => GPU_COLUMN,
             NodeColumn::Pods => ColumnInfo::num("pods", "Pods"),
             NodeColumn::Age => ColumnInfo::num("age", "Age"),
             NodeColumn::CpuSpark => ColumnInfo::num("cpu-spark", "CPU trend"),
             NodeColumn::MemSpark => ColumnInfo::num("mem-spark", "Mem trend"),
             NodeColumn::Io(c) => c.info(),
+            NodeColumn::Stall(c) => c.info(),
         }
     }
 }
@@ -145,12 +157,19 @@ impl Column for NodeColumn {
             NodeColumn::ReqMemPct => CellValue::percent_of(Some(n.requests.mem), Some(alloc.mem)),
             NodeColumn::LimCpuPct => CellValue::percent_of(Some(n.limits.cpu), Some(alloc.cpu)),
             NodeColumn::LimMemPct => CellValue::percent_of(Some(n.limits.mem), Some(alloc.mem)),
+            NodeColumn::Gpu => match n.gpus {
+                Some((requested, alloc)) => {
+                    CellValue::count(requested, format!("{requested}/{alloc}"))
+                }
+                None => CellValue::default(),
+            },
             NodeColumn::Pods => {
                 CellValue::count(u64::from(n.pods), format!("{}/{}", n.pods, n.pod_capacity))
             }
             NodeColumn::Age => CellValue::age(n.age_s),
             NodeColumn::CpuSpark | NodeColumn::MemSpark => return None,
             NodeColumn::Io(c) => return c.cell(n.io),
+            NodeColumn::Stall(c) => c.cell(n.stall),
         })
     }
 
@@ -171,9 +190,11 @@ impl Column for NodeColumn {
             NodeColumn::ReqMemPct => pct(n.requests.mem, n.allocatable.mem),
             NodeColumn::LimCpuPct => pct(n.limits.cpu, n.allocatable.cpu),
             NodeColumn::LimMemPct => pct(n.limits.mem, n.allocatable.mem),
+            NodeColumn::Gpu => num(n.gpus.map(|(requested, _)| requested)),
             NodeColumn::Pods => num(Some(u64::from(n.pods))),
             NodeColumn::Age => SortValue::Num(Some(n.age_s as f64)),
             NodeColumn::Io(c) => c.sort_value(n.io),
+            NodeColumn::Stall(c) => c.sort_value(n.stall),
         }
     }
 }
@@ -188,5 +209,28 @@ mod tests {
         keys.sort_unstable();
         keys.dedup();
         assert_eq!(keys.len(), NodeColumn::ALL.len());
+    }
+
+    #[test]
+    fn gpus_show_requested_of_allocatable_and_sort_by_requested() {
+        let mut n = NodeView::from_row(&ktop_web_shared::api::NodeRow::default(), 0);
+        assert_eq!(NodeColumn::Gpu.cell(&n), Some(CellValue::default()));
+        assert_eq!(NodeColumn::Gpu.sort_value(&n), SortValue::Num(None));
+        n.gpus = Some((3, 8));
+        let cell = NodeColumn::Gpu.cell(&n).expect("a cell");
+        assert_eq!(
+            (cell.raw.as_deref(), cell.text.as_str()),
+            (Some("3"), "3/8")
+        );
+        assert_eq!(NodeColumn::Gpu.sort_value(&n), SortValue::Num(Some(3.0)));
+        n.stall = Some(ktop_web_shared::api::Stall {
+            io: Some(1234),
+            ..Default::default()
+        });
+        let io = NodeColumn::Stall(StallColumn::Io).cell(&n).expect("a cell");
+        assert_eq!(
+            (io.raw.as_deref(), io.text.as_str()),
+            (Some("1234"), "12.3%")
+        );
     }
 }

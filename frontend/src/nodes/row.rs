@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
-use ktop_web_shared::api::{Condition, CpuMem, Io, NodeRow, Readiness};
+use ktop_web_shared::api::{Condition, CpuMem, Io, NodeRow, Readiness, Stall};
 use ktop_web_shared::format::percent;
+
+use crate::table::gpus::gpus;
 
 /// One row of the nodes table.
 #[derive(Debug, Clone, PartialEq)]
@@ -29,12 +31,18 @@ pub struct NodeView {
     pub usage: Option<CpuMem>,
     /// Network and disk throughput of the whole node.
     pub io: Option<Io>,
+    /// Pressure stalls of the whole node.
+    pub stall: Option<Stall>,
     /// Resources available to pods.
     pub allocatable: CpuMem,
     /// Summed pod requests.
     pub requests: CpuMem,
     /// Summed pod limits.
     pub limits: CpuMem,
+    /// GPUs its pods request and GPUs it has; `None` when it has none and none are asked of it.
+    pub gpus: Option<(u64, u64)>,
+    /// True when it has extended resources or its pods request some.
+    pub extended: bool,
     /// Pods on the node.
     pub pods: u32,
     /// Pod slots.
@@ -62,8 +70,7 @@ impl NodeView {
     pub fn new(
         row: &NodeRow,
         slot: u32,
-        usage: Option<CpuMem>,
-        io: Option<Io>,
+        (usage, io, stall): (Option<CpuMem>, Option<Io>, Option<Stall>),
         now_s: i64,
     ) -> NodeView {
         let mut status = match row.ready {
@@ -89,6 +96,10 @@ impl NodeView {
             })
             .collect::<Vec<_>>()
             .join(", ");
+        let gpus = (
+            gpus(&row.extended_requests),
+            gpus(&row.extended_allocatable),
+        );
         NodeView {
             slot,
             pressure: pressure(&row.conditions),
@@ -100,9 +111,12 @@ impl NodeView {
             kubelet_version: row.kubelet_version.clone(),
             usage,
             io,
+            stall,
             allocatable: row.allocatable,
             requests: row.requests,
             limits: row.limits,
+            gpus: (gpus != (0, 0)).then_some(gpus),
+            extended: !(row.extended_allocatable.is_empty() && row.extended_requests.is_empty()),
             pods: row.pods,
             pod_capacity: row.pod_capacity,
             age_s: now_s.saturating_sub(row.created_s),
@@ -112,7 +126,12 @@ impl NodeView {
     /// The row of a node as a snapshot has it, for tests.
     #[cfg(test)]
     pub fn from_row(row: &NodeRow, now_s: i64) -> NodeView {
-        NodeView::new(row, 0, row.usage.map(|u| u.value), row.io, now_s)
+        NodeView::new(
+            row,
+            0,
+            (row.usage.map(|u| u.value), row.io, row.stall),
+            now_s,
+        )
     }
 
     /// CPU usage in nanocores.
@@ -212,6 +231,24 @@ mod tests {
         assert_eq!(v.mem_pct(), Some(25.0));
         assert_eq!(v.problems, "MemoryPressure=True");
         assert_eq!(v.status_class(), "status-warn");
+    }
+
+    #[test]
+    fn gpus_requested_of_allocatable() {
+        let gpu = |amount| {
+            vec![ktop_web_shared::api::ExtendedResource {
+                name: "nvidia.com/gpu".into(),
+                amount,
+            }]
+        };
+        let mut r = row();
+        let v = NodeView::from_row(&r, 0);
+        assert_eq!((v.gpus, v.extended), (None, false));
+        r.extended_allocatable = gpu(8);
+        assert_eq!(NodeView::from_row(&r, 0).gpus, Some((0, 8)));
+        r.extended_requests = gpu(3);
+        let v = NodeView::from_row(&r, 0);
+        assert_eq!((v.gpus, v.extended), (Some((3, 8)), true));
     }
 
     #[test]

@@ -10,6 +10,7 @@ use crate::store::History;
 use crate::table::cell::{LinkCell, NumCell, TextCell};
 use crate::table::io_column::IoColumn;
 use crate::table::row_signals::{RowSignals, SparkCells};
+use crate::table::stall_column::StallColumn;
 
 use super::column::NodeColumn;
 use super::row::NodeView;
@@ -50,12 +51,16 @@ pub fn NodeTableRow(
             <NumCell col="req-mem-pct" value=row.cell(NodeColumn::ReqMemPct) />
             <NumCell col="lim-cpu-pct" value=row.cell(NodeColumn::LimCpuPct) />
             <NumCell col="lim-mem-pct" value=row.cell(NodeColumn::LimMemPct) />
+            <NumCell col="gpu" value=row.cell(NodeColumn::Gpu) />
             <NumCell col="pods" value=row.cell(NodeColumn::Pods) />
             <NumCell col="age" value=row.cell(NodeColumn::Age) />
             <NumCell col="net-rx" value=row.cell(NodeColumn::Io(IoColumn::NetRx)) />
             <NumCell col="net-tx" value=row.cell(NodeColumn::Io(IoColumn::NetTx)) />
             <NumCell col="disk-read" value=row.cell(NodeColumn::Io(IoColumn::DiskRead)) />
             <NumCell col="disk-write" value=row.cell(NodeColumn::Io(IoColumn::DiskWrite)) />
+            <NumCell col="cpu-stall" value=row.cell(NodeColumn::Stall(StallColumn::Cpu)) />
+            <NumCell col="mem-stall" value=row.cell(NodeColumn::Stall(StallColumn::Memory)) />
+            <NumCell col="io-stall" value=row.cell(NodeColumn::Stall(StallColumn::Io)) />
             <SparkCells
                 key=name
                 find=History::node

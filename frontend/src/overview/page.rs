@@ -1,4 +1,4 @@
-//! The overview: cluster health at a glance and CPU and memory over time.
+//! The overview: cluster health at a glance, CPU and memory over time, and who uses most.
 
 use leptos::prelude::*;
 
@@ -8,11 +8,30 @@ use crate::state::use_app_state;
 use crate::table::cell::CellValue;
 use crate::threshold::Level;
 
+use super::board::Board;
 use super::resource::Resource;
 use super::resource_panel::ResourcePanel;
 use super::stat::Stat;
+use super::top_list::lists_html;
 
-/// Nodes ready, pods running, and the CPU and memory panels.
+/// The "who is heavy" lists, CPU beside memory.
+const BOARDS: [Board; 9] = {
+    use Resource::{Cpu, Memory};
+    [
+        Board::Pods(Cpu),
+        Board::Pods(Memory),
+        Board::Workloads(Cpu),
+        Board::Workloads(Memory),
+        Board::Nodes(Cpu),
+        Board::Nodes(Memory),
+        Board::Share(Cpu),
+        Board::Share(Memory),
+        Board::Pressure,
+    ]
+};
+
+/// Nodes ready, pods running, the CPU and memory panels, and the heaviest pods, workloads,
+/// nodes and namespaces.
 #[component]
 pub fn OverviewPage() -> impl IntoView {
     let state = use_app_state();
@@ -51,6 +70,15 @@ pub fn OverviewPage() -> impl IntoView {
         })
     });
     let range = RangeHistory::new(Subject::default());
+    // Made only while the overview is shown: a few passes over the rows per refresh.
+    let top_lists = move || {
+        let context = state.context.get();
+        state.data.with(|d| {
+            d.as_ref()
+                .map(|d| lists_html(&BOARDS, d, context.as_deref()))
+                .unwrap_or_default()
+        })
+    };
     let scope = move || {
         state.data.with(|d| {
             d.as_ref().map(|d| match &d.cluster.namespace {
@@ -76,6 +104,7 @@ pub fn OverviewPage() -> impl IntoView {
                 <ResourcePanel resource=Resource::Cpu range=range />
                 <ResourcePanel resource=Resource::Memory range=range />
             </div>
+            <div class="top-lists" inner_html=top_lists></div>
         </section>
     }
 }

@@ -11,6 +11,7 @@ use crate::api_client::selected_pods_path;
 use crate::dataset::Dataset;
 use crate::detail::fetched::{error_message, use_fetched};
 use crate::fast_hash::FastSet;
+use crate::groups::workload_page::WorkloadSummary;
 use crate::poller::refresh_interval;
 use crate::route::location::use_location;
 use crate::select_options::select_options;
@@ -22,7 +23,7 @@ use crate::table::export_buttons::ExportButtons;
 use crate::table::sort::natural_cmp;
 use crate::table::virtual_table::VirtualTable;
 
-use super::query::PodsQuery;
+use super::query::{PodScope, PodsQuery};
 use super::table_row::PodTableRow;
 
 /// The `<tr>` of the pod with this key.
@@ -41,9 +42,24 @@ pub fn pod_cell(data: &Dataset, position: u32, column: usize) -> Option<CellValu
 }
 
 /// Every pod in scope with usage against requests and limits; filter by namespace and text,
-/// sort on every column.
+/// sort on every column. With `workload` (`namespace/Kind/name`), that workload's page: its
+/// pods summed above the table of its pods.
 #[component]
-pub fn PodsPage() -> impl IntoView {
+pub fn PodsPage(
+    /// Only this workload's pods.
+    #[prop(optional)]
+    workload: Option<Arc<str>>,
+) -> impl IntoView {
+    // A workload's page is titled `Kind name`.
+    let title = match &workload {
+        Some(key) => key
+            .split_once('/')
+            .map_or_else(String::new, |(_, rest)| rest.replacen('/', " ", 1)),
+        None => "Pods".to_owned(),
+    };
+    let summary = workload
+        .clone()
+        .map(|key| view! { <WorkloadSummary key=key /> });
     let state = use_app_state();
     let location = use_location();
     // Not a memo: parsing the query again costs less than a memo type in the wasm.
@@ -84,9 +100,12 @@ pub fn PodsPage() -> impl IntoView {
         let selected = selected.get();
         let q = query();
         state.data.with(|d| {
+            let scope = workload
+                .as_deref()
+                .map_or(PodScope::All, PodScope::Workload);
             let rows = d
                 .as_ref()
-                .map(|d| q.apply(&d.pods, selected.as_deref(), None));
+                .map(|d| q.apply(&d.pods, selected.as_deref(), scope));
             Arc::new(rows.unwrap_or_default())
         })
     });
@@ -130,7 +149,7 @@ pub fn PodsPage() -> impl IntoView {
     view! {
         <section class="page table-page">
             <div class="toolbar">
-                <h1>"Pods"</h1>
+                <h1>{title}</h1>
                 <label class="field">
                     <span>"Namespace"</span>
                     <select
@@ -190,6 +209,7 @@ pub fn PodsPage() -> impl IntoView {
                 <ExportButtons file="pods" columns=PodColumn::INFO order=order cell=pod_cell />
                 <span id="pods-count" class="count">{count}</span>
             </div>
+            {summary}
             {move || {
                 selection_error()
                     .flatten()

@@ -9,6 +9,27 @@ use crate::table::sort::{SortSpec, sort_indices};
 use super::column::PodColumn;
 use super::row::PodView;
 
+/// Which pods a pods table is about: all, a node's, or a workload's (by its key).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PodScope<'a> {
+    /// Every pod.
+    All,
+    /// The pods on this node.
+    Node(&'a str),
+    /// The pods of the workload with this key (`namespace/Kind/name`).
+    Workload(&'a str),
+}
+
+impl PodScope<'_> {
+    fn holds(self, p: &PodView) -> bool {
+        match self {
+            PodScope::All => true,
+            PodScope::Node(n) => p.node.as_deref() == Some(n),
+            PodScope::Workload(w) => &*p.workload == w,
+        }
+    }
+}
+
 /// Namespace filter, text filter and sort of the pods table.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct PodsQuery {
@@ -53,13 +74,12 @@ impl PodsQuery {
     }
 
     /// Indices of the rows that pass the filters, in display order. With a label selector,
-    /// only the pods in `selected` (the server's answer for it) pass; with `node`, only the
-    /// pods on it.
+    /// only the pods in `selected` (the server's answer for it) pass; only those in `scope`.
     pub fn apply(
         &self,
         rows: &[PodView],
         selected: Option<&FastSet<String>>,
-        node: Option<&str>,
+        scope: PodScope,
     ) -> Vec<u32> {
         let needle = self.text.trim().to_ascii_lowercase();
         let labelled = |p: &PodView| {
@@ -68,7 +88,7 @@ impl PodsQuery {
         let mut order: Vec<u32> = rows
             .iter()
             .enumerate()
-            .filter(|(_, p)| node.is_none_or(|n| p.node.as_deref() == Some(n)))
+            .filter(|(_, p)| scope.holds(p))
             .filter(|(_, p)| self.ns.as_ref().is_none_or(|ns| &p.ns == ns))
             .filter(|(_, p)| labelled(p))
             .filter(|(_, p)| p.matches(&needle))
@@ -105,7 +125,7 @@ mod tests {
 
     fn names_selected(q: &PodsQuery, selected: Option<&FastSet<String>>) -> Vec<String> {
         let rows = rows();
-        q.apply(&rows, selected, None)
+        q.apply(&rows, selected, PodScope::All)
             .iter()
             .map(|&i| rows[i as usize].name.clone())
             .collect()

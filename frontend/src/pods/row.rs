@@ -4,7 +4,7 @@
 use std::ops::Deref;
 use std::sync::Arc;
 
-use ktop_web_shared::api::{ContainerRow, CpuMem, Io, PodPhase, PodRow};
+use ktop_web_shared::api::{ContainerRow, CpuMem, Io, PodPhase, PodRow, Stall};
 
 /// What the table shows of a pod that changes only when the pod does: the pod's object as
 /// the frames brought it (shared with the frame decoder, not copied) and what is derived
@@ -16,6 +16,9 @@ pub struct PodInfo {
     pub slot: u32,
     /// `namespace/name`; shared, as the table's row keys are clones of it.
     pub key: Arc<str>,
+    /// Its workload's key, `namespace/Kind/name` (a bare pod is its own workload, of kind
+    /// `Pod`).
+    pub workload: Arc<str>,
     /// Status text (reason or phase).
     pub status: String,
     /// Lower-cased namespace, name, node and status, for the text filter.
@@ -46,9 +49,14 @@ impl PodInfo {
             status
         )
         .to_ascii_lowercase();
+        let workload = match &row.owner {
+            Some(o) => format!("{}/{}/{}", row.ns, o.kind, o.name),
+            None => format!("{}/Pod/{}", row.ns, row.name),
+        };
         PodInfo {
             slot,
             key: Arc::from(row.key()),
+            workload: Arc::from(workload),
             row,
             status,
             haystack,
@@ -84,6 +92,8 @@ pub struct PodView {
     pub usage: Option<CpuMem>,
     /// Network and disk throughput.
     pub io: Option<Io>,
+    /// Pressure stalls of the pod's cgroup.
+    pub stall: Option<Stall>,
     /// Seconds since creation.
     pub age_s: i64,
     /// Usage per container, for pods with more than one.
@@ -98,6 +108,7 @@ impl PartialEq for PodView {
         Arc::ptr_eq(&self.info, &other.info)
             && self.usage == other.usage
             && self.io == other.io
+            && self.stall == other.stall
             && self.age_s == other.age_s
             && self.container_usage == other.container_usage
     }
@@ -116,8 +127,7 @@ impl PodView {
     /// pods with more than one container.
     pub fn new(
         info: Arc<PodInfo>,
-        usage: Option<CpuMem>,
-        io: Option<Io>,
+        (usage, io, stall): (Option<CpuMem>, Option<Io>, Option<Stall>),
         container_usage: impl FnOnce() -> Arc<[Option<CpuMem>]>,
         now_s: i64,
     ) -> PodView {
@@ -127,6 +137,7 @@ impl PodView {
             info,
             usage,
             io,
+            stall,
             container_usage,
         }
     }
@@ -188,8 +199,7 @@ impl PodView {
         let each = || row.containers.iter().map(|c| c.usage).collect();
         PodView::new(
             Arc::new(PodInfo::new(Arc::new(row.clone()), 0)),
-            row.usage(),
-            row.io,
+            (row.usage(), row.io, row.stall),
             each,
             now_s,
         )

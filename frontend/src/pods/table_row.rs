@@ -4,12 +4,13 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::route::page_route::{node_href, pod_href};
+use crate::route::page_route::{node_href, pod_href, workload_href};
 use crate::state::use_app_state;
 use crate::store::History;
 use crate::table::cell::{LinkCell, NumCell, TextCell};
 use crate::table::io_column::IoColumn;
 use crate::table::row_signals::{RowSignals, SparkCells};
+use crate::table::stall_column::StallColumn;
 
 use super::column::PodColumn;
 use super::row::PodView;
@@ -42,16 +43,25 @@ pub fn PodTableRow(
                 text=row.cell_text(PodColumn::Node)
                 href=row.link(state.context, |c, p| p.node.as_deref().map(|n| node_href(c, n)).unwrap_or_default())
             />
+            <LinkCell
+                col="workload"
+                text=row.cell_text(PodColumn::Workload)
+                href=row.link(state.context, |c, p| workload_href(c, &p.workload))
+            />
             <NumCell col="cpu" value=row.cell(PodColumn::Cpu) />
             <NumCell col="mem" value=row.cell(PodColumn::Mem) />
             <NumCell col="cpu-req-pct" value=row.cell(PodColumn::CpuReqPct) />
             <NumCell col="mem-req-pct" value=row.cell(PodColumn::MemReqPct) />
             <NumCell col="cpu-lim-pct" value=row.cell(PodColumn::CpuLimPct) />
             <NumCell col="mem-lim-pct" value=row.cell(PodColumn::MemLimPct) />
+            <NumCell col="gpu" value=row.cell(PodColumn::Gpu) />
             <NumCell col="net-rx" value=row.cell(PodColumn::Io(IoColumn::NetRx)) />
             <NumCell col="net-tx" value=row.cell(PodColumn::Io(IoColumn::NetTx)) />
             <NumCell col="disk-read" value=row.cell(PodColumn::Io(IoColumn::DiskRead)) />
             <NumCell col="disk-write" value=row.cell(PodColumn::Io(IoColumn::DiskWrite)) />
+            <NumCell col="cpu-stall" value=row.cell(PodColumn::Stall(StallColumn::Cpu)) />
+            <NumCell col="mem-stall" value=row.cell(PodColumn::Stall(StallColumn::Memory)) />
+            <NumCell col="io-stall" value=row.cell(PodColumn::Stall(StallColumn::Io)) />
             <SparkCells
                 key=pod_key
                 find=History::pod

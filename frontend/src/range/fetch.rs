@@ -39,6 +39,13 @@ pub struct RangeHistory {
 }
 
 impl RangeHistory {
+    /// None: a page whose charts are live only, whatever the URL says.
+    pub fn live_only() -> RangeHistory {
+        RangeHistory {
+            answer: use_fetched(Memo::new(|_| None), Signal::stored(None)),
+        }
+    }
+
     /// Starts reading `subject`'s history whenever `?range=` names a range.
     pub fn new(subject: Subject) -> RangeHistory {
         let state = use_app_state();

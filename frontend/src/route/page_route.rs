@@ -26,6 +26,12 @@ pub enum PageRoute {
         name: String,
         container: String,
     },
+    /// `/workloads/:ns/:kind/:name`
+    Workload {
+        ns: String,
+        kind: String,
+        name: String,
+    },
     /// Anything else.
     NotFound,
 }
@@ -52,6 +58,12 @@ impl PageRoute {
                 name: name.clone(),
                 container: container.clone(),
             },
+            [w, ns, kind, name] if w == "workloads" => PageRoute::Workload {
+                ns: ns.clone(),
+                kind: kind.clone(),
+                name: name.clone(),
+            },
+
             _ => PageRoute::NotFound,
         }
     }
@@ -82,6 +94,12 @@ impl PageRoute {
                 encode(name),
                 encode(container)
             ),
+            PageRoute::Workload { ns, kind, name } => format!(
+                "/workloads/{}/{}/{}",
+                encode(ns),
+                encode(kind),
+                encode(name)
+            ),
         }
     }
 
@@ -90,7 +108,10 @@ impl PageRoute {
         match self {
             PageRoute::Overview | PageRoute::NotFound => Section::Overview,
             PageRoute::Nodes | PageRoute::Node { .. } => Section::Nodes,
-            PageRoute::Pods | PageRoute::Pod { .. } | PageRoute::Container { .. } => Section::Pods,
+            PageRoute::Pods
+            | PageRoute::Pod { .. }
+            | PageRoute::Container { .. }
+            | PageRoute::Workload { .. } => Section::Pods,
         }
     }
 }
@@ -102,7 +123,7 @@ pub enum Section {
     Overview,
     /// Nodes and a node's page.
     Nodes,
-    /// Pods, a pod's page and its containers.
+    /// Pods, a pod's page and its containers, and a workload's page (its pods).
     Pods,
 }
 
@@ -124,6 +145,20 @@ pub fn node_href(context: Option<&str>, name: &str) -> String {
         name: name.to_owned(),
     }
     .href_in(context)
+}
+
+/// Path of a workload's page; its key is `namespace/Kind/name`.
+pub fn workload_href(context: Option<&str>, key: &str) -> String {
+    let mut parts = key.splitn(3, '/');
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(ns), Some(kind), Some(name)) => PageRoute::Workload {
+            ns: ns.to_owned(),
+            kind: kind.to_owned(),
+            name: name.to_owned(),
+        }
+        .href_in(context),
+        _ => PageRoute::Pods.href_in(context),
+    }
 }
 
 /// Path of a pod's page.
@@ -161,6 +196,11 @@ mod tests {
                 name: s("cart-7d9"),
                 container: s("odd name/ü"),
             },
+            PageRoute::Workload {
+                ns: s("shop"),
+                kind: s("Deployment"),
+                name: s("cart"),
+            },
         ];
         for page in pages {
             for context in [
@@ -190,7 +230,15 @@ mod tests {
 
     #[test]
     fn unknown_paths_are_not_found() {
-        for path in ["/node", "/nodes/a/b", "/pods/ns", "/pods/a/b/c/d", "/api"] {
+        for path in [
+            "/node",
+            "/nodes/a/b",
+            "/pods/ns",
+            "/pods/a/b/c/d",
+            "/api",
+            "/workloads",
+            "/workloads/a/b",
+        ] {
             assert_eq!(PageRoute::parse(path), PageRoute::NotFound, "{path}");
         }
         assert_eq!(PageRoute::parse("/nodes/"), PageRoute::Nodes);
@@ -202,5 +250,18 @@ mod tests {
         assert_eq!(PageRoute::parse("/nodes/n1").section(), Section::Nodes);
         assert_eq!(PageRoute::parse("/pods/a/b/c").section(), Section::Pods);
         assert_eq!(PageRoute::NotFound.section(), Section::Overview);
+        assert_eq!(
+            PageRoute::parse(&workload_href(None, "shop/Deployment/cart")),
+            PageRoute::Workload {
+                ns: s("shop"),
+                kind: s("Deployment"),
+                name: s("cart")
+            }
+        );
+        assert_eq!(
+            PageRoute::parse("/workloads/a/B/c").section(),
+            Section::Pods,
+            "a workload's page is its pods"
+        );
     }
 }

@@ -44,6 +44,8 @@ pub struct History {
     cluster_allocatable: CpuMemSeries,
     nodes: Objects,
     pods: Objects,
+    /// Workloads and namespaces: their pods summed.
+    groups: Objects,
 }
 
 impl History {
@@ -60,6 +62,7 @@ impl History {
             cluster_allocatable: CpuMemSeries::new(capacity),
             nodes: Objects::default(),
             pods: Objects::default(),
+            groups: Objects::default(),
         }
     }
 
@@ -85,6 +88,7 @@ impl History {
         }
         self.nodes.resize(capacity);
         self.pods.resize(capacity);
+        self.groups.resize(capacity);
     }
 
     /// The context this history belongs to.
@@ -114,6 +118,12 @@ impl History {
         let (capacity, refresh) = (self.capacity, self.refresh);
         self.nodes.record(capacity, refresh, nodes);
         self.pods.record(capacity, refresh, pods);
+    }
+
+    /// Adds the refresh [`History::record`] just appended to the workloads' and namespaces'
+    /// series. Apart, as saved history keeps no groups: they are sums, made again from pods.
+    pub fn record_groups<'a>(&mut self, groups: impl IntoIterator<Item = ObjectPoint<'a>>) {
+        self.groups.record(self.capacity, self.refresh, groups);
     }
 
     /// Refreshes recorded and still in the window (at most the capacity).
@@ -149,6 +159,11 @@ impl History {
     /// A pod's series by `namespace/name`.
     pub fn pod(&self, key: &str) -> Option<&CpuMemSeries> {
         self.pods.get(key)?.usage.as_ref()
+    }
+
+    /// A workload's (`namespace/Kind/name`) or namespace's summed series.
+    pub fn group(&self, key: &str) -> Option<&CpuMemSeries> {
+        self.groups.get(key)?.usage.as_ref()
     }
 
     /// A node's throughput by name, once the source has measured it.

@@ -1,5 +1,5 @@
 //! The "Columns" menu: a checkbox per column, kept in the URL's `cols`. Columns that need a
-//! capability (throughput) are offered only while the live source has it.
+//! capability (throughput, stalls, GPUs) are offered only while it holds.
 
 use leptos::prelude::*;
 

@@ -1,6 +1,6 @@
 //! Which columns a table shows, held in the URL as `?cols=name,cpu,mem` (absent: the
-//! default ones). Columns that need a capability (throughput) show only while the live
-//! source has it, whatever the URL says. Hiding is done by the stylesheet from the table's
+//! default ones). Columns that need a capability (throughput, stalls, GPUs) show only while it
+//! holds, whatever the URL says. Hiding is done by the stylesheet from the table's
 //! `data-hide` list, so rows never re-render when the choice changes. Columns are indices
 //! into the table's [`ColumnInfo`]s.
 
@@ -82,8 +82,16 @@ mod tests {
     const PODS: &[ColumnInfo] = PodColumn::INFO;
     const NODES: &[ColumnInfo] = NodeColumn::INFO;
 
-    const NONE: Caps = Caps { io: false };
-    const IO: Caps = Caps { io: true };
+    const NONE: Caps = Caps {
+        io: false,
+        psi: false,
+        ext: false,
+    };
+    const IO: Caps = Caps {
+        io: true,
+        psi: true,
+        ext: true,
+    };
 
     fn keys(columns: &[ColumnInfo], shown: Vec<usize>) -> Vec<&'static str> {
         shown.into_iter().map(|c| columns[c].key).collect()
@@ -104,7 +112,7 @@ mod tests {
 
     #[test]
     fn throughput_shows_only_when_measured() {
-        let io_keys = "net-rx net-tx disk-read disk-write net-spark disk-spark";
+        let io_keys = "gpu net-rx net-tx disk-read disk-write cpu-stall mem-stall io-stall net-spark disk-spark";
         assert_eq!(hidden_keys(PODS, None, NONE), io_keys);
         assert_eq!(
             keys(NODES, visible(NODES, Some("name,net-rx,disk-spark"), IO)),
@@ -116,8 +124,22 @@ mod tests {
         );
         assert_eq!(
             visible(NODES, Some("net-rx"), NONE).len(),
-            NODES.len() - 6,
+            NODES.len() - 10,
             "a list of throughput columns alone falls back to the defaults"
+        );
+    }
+
+    #[test]
+    fn stalls_and_gpus_show_only_with_their_capability() {
+        let psi = Caps { psi: true, ..NONE };
+        assert_eq!(
+            hidden_keys(NODES, None, psi),
+            "gpu net-rx net-tx disk-read disk-write net-spark disk-spark"
+        );
+        let ext = Caps { ext: true, ..NONE };
+        assert_eq!(
+            keys(PODS, visible(PODS, Some("name,gpu,workload,io-stall"), ext)),
+            ["name", "workload", "gpu"]
         );
     }
 
@@ -127,7 +149,7 @@ mod tests {
         assert_eq!(keys(PODS, shown), ["name", "mem"]);
         let hidden = hidden_keys(PODS, Some("mem,name"), IO);
         assert!(
-            hidden.starts_with("ns status restarts node cpu "),
+            hidden.starts_with("ns status restarts node workload cpu "),
             "{hidden}"
         );
         assert!(!hidden.contains("name") && !hidden.split(' ').any(|k| k == "mem"));

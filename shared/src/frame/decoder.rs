@@ -9,7 +9,7 @@ use super::usage::{self, Cells};
 use super::{FrameError, FrameKind, MAGIC, OutOfSequence, VERSION, tag};
 use std::sync::Arc;
 
-use crate::api::{CpuMem, FrameMeta, Io, NodeRow, PodRow, Usage};
+use crate::api::{CpuMem, FrameMeta, Io, NodeRow, PodRow, Stall, Usage};
 
 /// A pod's total usage at the wire's precision.
 pub type PodUsage = CpuMem;
@@ -96,6 +96,11 @@ impl Live {
         usage::io(self.nodes.cells.get(slot)?)
     }
 
+    /// The node in `slot`'s pressure stalls.
+    pub fn node_stall(&self, slot: usize) -> Option<Stall> {
+        usage::stall(self.nodes.cells.get(slot)?)
+    }
+
     /// The pod in `slot` with its sample, I/O and container usage.
     pub fn pod(&self, slot: usize) -> Option<PodRow> {
         let mut p = PodRow::clone(self.pods.objects.get(slot)?.as_ref()?);
@@ -118,6 +123,11 @@ impl Live {
     /// The pod in `slot`'s network and disk throughput.
     pub fn pod_io(&self, slot: usize) -> Option<Io> {
         usage::io(self.pods.cells.get(slot)?)
+    }
+
+    /// The pod in `slot`'s pressure stalls.
+    pub fn pod_stall(&self, slot: usize) -> Option<Stall> {
+        usage::stall(self.pods.cells.get(slot)?)
     }
 
     /// Usage per container of the pod in `slot`, in its containers' order, when it has more

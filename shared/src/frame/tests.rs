@@ -77,6 +77,7 @@ fn assert_holds(live: &Live, snap: &Snapshot) {
                 (&n.name, None, None)
             );
             assert_eq!((live.node_usage(slot), live.node_io(slot)), (n.usage, n.io));
+            assert_eq!(live.node_stall(slot), n.stall);
         }
     }
     for slot in 0..live.pod_slots() {
@@ -87,7 +88,7 @@ fn assert_holds(live: &Live, snap: &Snapshot) {
                 .find(|o| o.key() == p.key())
                 .expect("a pod");
             assert_eq!(live.pod_usage(slot), original.usage().map(quantized));
-            assert_eq!(live.pod_io(slot), p.io);
+            assert_eq!((live.pod_io(slot), live.pod_stall(slot)), (p.io, p.stall));
             if p.containers.len() > 1 {
                 let each: Vec<_> = p.containers.iter().map(|c| c.usage).collect();
                 assert_eq!(live.container_usage(slot).collect::<Vec<_>>(), each);
