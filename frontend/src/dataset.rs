@@ -1,7 +1,7 @@
 //! One refresh, prepared for the views: rows indexed by key, so table rows can look
 //! themselves up without rescanning 30 000 pods.
 
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use ktop_web_shared::api::{ClusterInfo, FrameMeta, Freshness, SourceStatus, ViewerAccess};
 
@@ -64,13 +64,21 @@ pub struct Dataset {
     pub nodes: Vec<NodeView>,
     /// Pods by namespace, then name (naturally: `pod-2` before `pod-10`).
     pub pods: Vec<PodView>,
-    /// Pods summed by workload, in the order their first pods come.
-    pub workloads: Vec<GroupView>,
-    /// Pods summed by namespace, in the pods' order.
-    pub namespace_rows: Vec<GroupView>,
-    /// Where each group is: in `workloads`, or past their end in `namespace_rows`.
-    group_positions: FastMap<Arc<str>, usize>,
+    /// Pods summed by workload and namespace, made the first time a view asks: the Pods
+    /// and Nodes views, which show none, do not pay for them at every refresh.
+    groups: OnceLock<Groups>,
     pod_index: Arc<PodIndex>,
+}
+
+/// Pods summed by workload and by namespace.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Groups {
+    /// By workload, in the order their first pods come.
+    pub workloads: Vec<GroupView>,
+    /// By namespace, in the pods' order.
+    pub namespaces: Vec<GroupView>,
+    /// Where each group is: in `workloads`, or past their end in `namespaces`.
+    positions: FastMap<Arc<str>, usize>,
 }
 
 impl Dataset {
@@ -82,14 +90,6 @@ impl Dataset {
         pods: Vec<PodView>,
         pod_index: Arc<PodIndex>,
     ) -> Dataset {
-        let workloads = workloads(&pods, &pod_index.workload_of, pod_index.workloads);
-        let namespace_rows = namespaces(&pods);
-        let group_positions = workloads
-            .iter()
-            .chain(&namespace_rows)
-            .enumerate()
-            .map(|(i, g)| (g.key.clone(), i))
-            .collect();
         Dataset {
             cluster: meta.cluster,
             source: meta.source,
@@ -97,9 +97,7 @@ impl Dataset {
             freshness: meta.freshness,
             viewer: meta.viewer,
             summary: ClusterSummary::new(&nodes, &pods),
-            workloads,
-            namespace_rows,
-            group_positions,
+            groups: OnceLock::new(),
             nodes,
             pods,
             pod_index,
@@ -120,12 +118,38 @@ impl Dataset {
         self.pods.get(*self.pod_index.positions.get(key)?)
     }
 
+    /// Pods summed by workload and namespace (made on the first call).
+    pub fn groups(&self) -> &Groups {
+        self.groups.get_or_init(|| {
+            let index = &self.pod_index;
+            let workloads = workloads(&self.pods, &index.workload_of, index.workloads);
+            let namespaces = namespaces(&self.pods);
+            let positions = workloads
+                .iter()
+                .chain(&namespaces)
+                .enumerate()
+                .map(|(i, g)| (g.key.clone(), i))
+                .collect();
+            Groups {
+                workloads,
+                namespaces,
+                positions,
+            }
+        })
+    }
+
+    /// True once a view has asked for [`Dataset::groups`].
+    pub fn has_groups(&self) -> bool {
+        self.groups.get().is_some()
+    }
+
     /// A workload (`namespace/Kind/name`) or a namespace by key.
     pub fn group(&self, key: &str) -> Option<&GroupView> {
-        let at = *self.group_positions.get(key)?;
-        self.workloads
+        let g = self.groups();
+        let at = *g.positions.get(key)?;
+        g.workloads
             .get(at)
-            .or_else(|| self.namespace_rows.get(at - self.workloads.len()))
+            .or_else(|| g.namespaces.get(at - g.workloads.len()))
     }
 
     /// Namespaces that have pods, in the pods' order.

@@ -129,6 +129,11 @@ async fn poll(state: AppState, context: String, current: impl Fn() -> bool) {
 /// chart never draws a flat line through a time nobody measured.
 fn apply(state: AppState, data: Dataset, taken_ms: i64) {
     let stale_usage = snapshot_usage_is_stale(&data);
+    // Workloads and namespaces are summed, and their history kept, while a view shows them:
+    // the last refresh's view asked for them.
+    let groups = state
+        .data
+        .with_untracked(|d| d.as_ref().is_some_and(|d| d.has_groups()));
     state.history.update(|history| {
         if history.context() != Some(data.cluster.context.as_str()) {
             history.reset(&data.cluster.context);
@@ -147,9 +152,9 @@ fn apply(state: AppState, data: Dataset, taken_ms: i64) {
         let last = history.times().last().copied();
         if last != Some(data.taken_at_ms) {
             if let Some(at) = gap_before(last, data.taken_at_ms, data.cluster.refresh_ms) {
-                record(history, &data, at, false);
+                record(history, &data, at, false, groups);
             }
-            record(history, &data, data.taken_at_ms, !stale_usage);
+            record(history, &data, data.taken_at_ms, !stale_usage, groups);
         }
     });
     state.data.set(Some(Arc::new(data)));
@@ -159,7 +164,7 @@ fn apply(state: AppState, data: Dataset, taken_ms: i64) {
 
 /// One point for every series at `at_ms`: the snapshot's numbers, or gaps for usage when
 /// `measured` is false.
-fn record(history: &mut History, data: &Dataset, at_ms: i64, measured: bool) {
+fn record(history: &mut History, data: &Dataset, at_ms: i64, measured: bool, groups: bool) {
     let mut cluster = data.cluster_point();
     if !measured {
         cluster.usage = None;
@@ -177,11 +182,15 @@ fn record(history: &mut History, data: &Dataset, at_ms: i64, measured: bool) {
             (p.slot, &p.key, u, i)
         }),
     );
+    if !groups {
+        return;
+    }
     // A group's place in this refresh's rows stands in for a slot.
+    let g = data.groups();
     history.record_groups(
-        data.workloads
+        g.workloads
             .iter()
-            .chain(&data.namespace_rows)
+            .chain(&g.namespaces)
             .enumerate()
             .map(|(at, g)| (at as u32, &g.key, keep(g.usage, None).0, None)),
     );

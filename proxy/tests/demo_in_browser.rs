@@ -354,3 +354,53 @@ async fn demo_overview_shows_who_is_heavy() {
         .await;
     b.close().await;
 }
+
+#[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
+async fn demo_workload_page_sums_its_pods_and_lists_them() {
+    let ktop = Ktop::start(&["--demo", "--refresh", "1s"], &[]);
+    let snap: Snapshot = ktop.get_json("api/v1/contexts/demo/snapshot").await;
+    let pods: Vec<String> = snap
+        .pods
+        .iter()
+        .filter(|p| {
+            p.ns == "ml"
+                && p.owner
+                    .as_ref()
+                    .is_some_and(|o| o.kind == "StatefulSet" && o.name == "trainer")
+        })
+        .map(|p| p.key())
+        .collect();
+    assert!(pods.len() >= 2, "the demo's trainer pods: {pods:?}");
+    let b = Browser::start().await;
+    b.goto(&ktop.signed("workloads/ml/StatefulSet/trainer"))
+        .await;
+    let ready: String = b
+        .eventually("the workload's facts", WAIT, || async {
+            let facts = b.text("#workload-facts").await?;
+            facts.contains("Ready").then_some(facts)
+        })
+        .await;
+    assert!(
+        ready.contains(&format!("/{}", pods.len())),
+        "ready of its {} pods: {ready}",
+        pods.len()
+    );
+    let listed: Vec<String> = b
+        .eventually("its pods", WAIT, || async {
+            let mut keys = Vec::new();
+            for row in b.all("#pods-table tr.row[data-pod]").await {
+                keys.push(row.attr("data-pod").await.ok()??);
+            }
+            (keys.len() == pods.len()).then_some(keys)
+        })
+        .await;
+    let mut want = pods.clone();
+    want.sort();
+    let mut got = listed;
+    got.sort();
+    assert_eq!(got, want, "only the workload's pods");
+    b.wait_for("#workload-summary section[data-chart='cpu']", WAIT)
+        .await;
+    b.close().await;
+}

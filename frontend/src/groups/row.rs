@@ -154,6 +154,7 @@ mod tests {
         };
         let d = Dataset::of_snapshot(&snap);
         let rows: Vec<(&str, u32, Option<u64>, String)> = d
+            .groups()
             .workloads
             .iter()
             .map(|g| (&*g.key, g.pods, g.usage.map(|u| u.cpu), g.ready_text()))
@@ -172,9 +173,10 @@ mod tests {
                 ("shop/Deployment/web", 2, Some(5_000_000), "2/3".to_owned()),
             ]
         );
-        assert_eq!(d.workloads[1].gpus, 2);
+        assert_eq!(d.groups().workloads[1].gpus, 2);
         let namespaces: Vec<(&str, u32, Option<u64>, u64)> = d
-            .namespace_rows
+            .groups()
+            .namespaces
             .iter()
             .map(|g| (&*g.key, g.pods, g.usage.map(|u| u.cpu), g.requests.cpu))
             .collect();

@@ -80,9 +80,13 @@ impl Board {
                 }
             }
             Board::Workloads(r) => {
-                let usage = &mut d.workloads.iter().map(|g| g.usage.map(|u| r.pick(u)));
+                let usage = &mut d
+                    .groups()
+                    .workloads
+                    .iter()
+                    .map(|g| g.usage.map(|u| r.pick(u)));
                 for (i, v) in top(usage, LIMIT) {
-                    if let Some(g) = d.workloads.get(i) {
+                    if let Some(g) = d.groups().workloads.get(i) {
                         let href = workload_href(context, &g.key);
                         let label = format!("{}/{}", g.kind, g.name);
                         entry(html, &href, &label, &g.ns, Some(v), &r.cell(Some(v)).text);
@@ -97,11 +101,12 @@ impl Board {
             }
             Board::Share(r) => {
                 let usage = |g: &GroupView| g.usage.map(|u| r.pick(u));
-                let total = d.namespace_rows.iter().filter_map(usage).sum();
+                let total = d.groups().namespaces.iter().filter_map(usage).sum();
                 // Ranked by usage, not by the rounded share, so near-equal namespaces keep
                 // their true order.
-                for (i, v) in top(&mut d.namespace_rows.iter().map(usage), LIMIT) {
-                    if let (Some(g), Some(bp)) = (d.namespace_rows.get(i), share_bp(v, total)) {
+                for (i, v) in top(&mut d.groups().namespaces.iter().map(usage), LIMIT) {
+                    if let (Some(g), Some(bp)) = (d.groups().namespaces.get(i), share_bp(v, total))
+                    {
                         let href =
                             format!("{}?ns={}", PageRoute::Pods.href_in(context), encode(&g.ns));
                         let share = format!("{}%", fixed(bp as f64 / 100.0, 1));

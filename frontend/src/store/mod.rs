@@ -46,6 +46,8 @@ pub struct History {
     pods: Objects,
     /// Workloads and namespaces: their pods summed.
     groups: Objects,
+    /// The refresh `groups` last had a point for.
+    groups_refresh: u64,
 }
 
 impl History {
@@ -63,6 +65,7 @@ impl History {
             nodes: Objects::default(),
             pods: Objects::default(),
             groups: Objects::default(),
+            groups_refresh: 0,
         }
     }
 
@@ -122,7 +125,13 @@ impl History {
 
     /// Adds the refresh [`History::record`] just appended to the workloads' and namespaces'
     /// series. Apart, as saved history keeps no groups: they are sums, made again from pods.
+    /// Groups are recorded only while a view shows them: after a pause their series start
+    /// afresh, as points missed in between would shift every later one out of step.
     pub fn record_groups<'a>(&mut self, groups: impl IntoIterator<Item = ObjectPoint<'a>>) {
+        if self.groups_refresh + 1 != self.refresh {
+            self.groups = Objects::default();
+        }
+        self.groups_refresh = self.refresh;
         self.groups.record(self.capacity, self.refresh, groups);
     }
 
@@ -333,5 +342,22 @@ mod tests {
         let per_line = DEFAULT_CAPACITY * std::mem::size_of::<Point>();
         assert!(30_000 * 2 * per_line < 40_000_000);
         assert!(30_000 * 6 * per_line < 100_000_000);
+    }
+
+    #[test]
+    fn groups_recorded_after_a_pause_start_afresh() {
+        let mut h = History::new(10);
+        let len = |h: &History| h.group("shop/Deployment/web").map(|s| s.cpu().len());
+        for t in 1..=3 {
+            h.record(t, cluster(), [], []);
+            h.record_groups([at("shop/Deployment/web", cm(t as u64, 1))]);
+        }
+        assert_eq!(len(&h), Some(3));
+        // Two refreshes nobody looked at the groups: their points would be out of step.
+        h.record(4, cluster(), [], []);
+        h.record(5, cluster(), [], []);
+        h.record(6, cluster(), [], []);
+        h.record_groups([at("shop/Deployment/web", cm(6, 1))]);
+        assert_eq!(len(&h), Some(1));
     }
 }
