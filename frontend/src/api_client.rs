@@ -233,6 +233,11 @@ pub fn selected_pods_path(context: &str, selector: &str) -> String {
     )
 }
 
+/// Path of the quotas of the namespaces in view.
+pub fn quotas_path(context: &str) -> String {
+    format!("/contexts/{}/quotas", encode(context))
+}
+
 /// Path of the events about a pod or node.
 pub fn events_path(context: &str, kind: EventsOf, ns: &str, name: &str) -> String {
     let (kind, ns) = match kind {

@@ -7,6 +7,7 @@ use crate::detail::container_page::ContainerPage;
 use crate::detail::node_page::NodeDetailPage;
 use crate::detail::pod_page::PodDetailPage;
 use crate::embed::is_embed;
+use crate::groups::page::GroupsPage;
 use crate::keyboard;
 use crate::layout::access_banner::AccessBanner;
 use crate::layout::banners::{ErrorBanner, FallbackBanner, StaleBanner};
@@ -51,6 +52,8 @@ pub fn App() -> impl IntoView {
         PageRoute::Overview => view! { <OverviewPage /> }.into_any(),
         PageRoute::Nodes => view! { <NodesPage /> }.into_any(),
         PageRoute::Pods => view! { <PodsPage /> }.into_any(),
+        PageRoute::Workloads => view! { <GroupsPage namespaces=false /> }.into_any(),
+        PageRoute::Namespaces => view! { <GroupsPage namespaces=true /> }.into_any(),
         PageRoute::Node { name } => view! { <NodeDetailPage name=name /> }.into_any(),
         PageRoute::Pod { ns, name } => view! { <PodDetailPage ns=ns name=name /> }.into_any(),
         PageRoute::Container {

@@ -16,6 +16,7 @@ mod groups;
 mod keyboard;
 mod layout;
 mod local_storage;
+mod markup;
 mod nodes;
 mod overview;
 mod pods;

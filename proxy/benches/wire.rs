@@ -571,6 +571,10 @@ async fn main() {
     let heap = js_heap_mb(&b).await;
     let loaded = renderers_mb();
     let overview_main = main_thread_per_refresh(&b, &ktop.signed(""), a.refreshes).await;
+    let workloads_url = ktop.signed("workloads?sort=cpu&dir=desc");
+    let workloads_main = main_thread_per_refresh(&b, &workloads_url, a.refreshes).await;
+    let namespaces_url = ktop.signed("namespaces?sort=cpu&dir=desc");
+    let namespaces_main = main_thread_per_refresh(&b, &namespaces_url, a.refreshes).await;
     let first = first_rows(&b, &pods_url).await;
     let profiles = if a.profile > 0 {
         eprintln!("bench: profiling");
@@ -628,6 +632,14 @@ async fn main() {
     println!(
         "| same, Overview (mean / p95) | {page} | {} |",
         mean_p95(&overview_main)
+    );
+    println!(
+        "| same, Workloads sorted by CPU (mean / p95) | {page} | {} |",
+        mean_p95(&workloads_main)
+    );
+    println!(
+        "| same, Namespaces sorted by CPU (mean / p95) | {page} | {} |",
+        mean_p95(&namespaces_main)
     );
     println!("| bookmarked Pods URL opened → first rows (proxy warm) | {page} | {first:.0} ms |");
     println!(

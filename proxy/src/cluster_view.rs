@@ -410,6 +410,7 @@ pub fn assemble(
         replica_sets: &replica_sets,
         jobs: &jobs,
     };
+    let mut owner_key = String::new();
     let pods: Vec<PodRow> = objects
         .pods()
         .rows
@@ -417,7 +418,7 @@ pub fn assemble(
         .map(|p| {
             let mut row = p.row.clone();
             if let Some(direct) = &row.owner {
-                row.owner = Some(resolve(&row.ns, direct, &owners));
+                row.owner = Some(resolve(&row.ns, direct, &owners, &mut owner_key));
             }
             if let Some(u) = usage.pods.get(&row.key()) {
                 row.sample = Some(u.sample);

@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use ktop_web_shared::api::{ContextList, PodPhase, Snapshot, SourceKind};
 use ktop_web_shared::detail::{EventList, NodeDetail, PodDetail};
+use ktop_web_shared::quota::QuotaList;
 use support::browser::Browser;
 use support::ktop::Ktop;
 
@@ -377,8 +378,9 @@ async fn demo_workload_page_sums_its_pods_and_lists_them() {
         .await;
     let ready: String = b
         .eventually("the workload's facts", WAIT, || async {
+            // The facts are there before the first snapshot, with dashes.
             let facts = b.text("#workload-facts").await?;
-            facts.contains("Ready").then_some(facts)
+            facts.contains("StatefulSet").then_some(facts)
         })
         .await;
     assert!(
@@ -402,5 +404,59 @@ async fn demo_workload_page_sums_its_pods_and_lists_them() {
     assert_eq!(got, want, "only the workload's pods");
     b.wait_for("#workload-summary section[data-chart='cpu']", WAIT)
         .await;
+    b.close().await;
+}
+
+#[tokio::test]
+#[ignore = "end-to-end (test cluster, Chromium): scripts/test runs it"]
+async fn demo_lists_its_workloads_namespaces_and_quotas() {
+    let ktop = Ktop::start(&["--demo", "--refresh", "1s"], &[]);
+    let snap: Snapshot = ktop.get_json("api/v1/contexts/demo/snapshot").await;
+    let quotas: QuotaList = ktop.get_json("api/v1/contexts/demo/quotas").await;
+    // Every workload of the snapshot, as the page keys it: `namespace/Kind/name`.
+    let mut workloads: Vec<String> = snap
+        .pods
+        .iter()
+        .map(|p| match &p.owner {
+            Some(o) => format!("{}/{}/{}", p.ns, o.kind, o.name),
+            None => format!("{}/Pod/{}", p.ns, p.name),
+        })
+        .collect();
+    workloads.sort();
+    workloads.dedup();
+    let mut namespaces: Vec<String> = snap.pods.iter().map(|p| p.ns.clone()).collect();
+    namespaces.sort();
+    namespaces.dedup();
+    let b = Browser::start().await;
+    for (path, want) in [("workloads", &workloads), ("namespaces", &namespaces)] {
+        b.goto(&ktop.signed(path)).await;
+        let mut got: Vec<String> = b
+            .eventually(&format!("the {path} table"), WAIT, || async {
+                let mut keys = Vec::new();
+                for row in b.all(&format!("#{path}-table tr.row[data-group]")).await {
+                    keys.push(row.attr("data-group").await.ok()??);
+                }
+                (keys.len() == want.len()).then_some(keys)
+            })
+            .await;
+        got.sort();
+        assert_eq!(&got, want, "{path}: one row per group");
+    }
+    // The namespaces page lists each quota's resources as the API serves them.
+    assert!(!quotas.quotas.is_empty(), "the demo has quotas");
+    for q in &quotas.quotas {
+        for r in &q.resources {
+            let row = format!(
+                "#quotas-table tr[data-quota='{}/{}'][data-resource='{}']",
+                q.namespace, q.name, r.resource
+            );
+            let hard: String = b
+                .eventually(&format!("{row} on the page"), WAIT, || async {
+                    b.text(&format!("{row} td[data-col='hard']")).await
+                })
+                .await;
+            assert_eq!(hard, r.hard, "{row}");
+        }
+    }
     b.close().await;
 }

@@ -3,7 +3,10 @@
 use ktop_web_shared::detail::ConditionDetail;
 use leptos::prelude::*;
 
+use std::fmt::Write;
+
 use crate::clock::time_of_day;
+use crate::markup::escape;
 
 /// Whether a condition is in its healthy state: pressure conditions are healthy when
 /// `False`, everything else when `True`.
@@ -15,7 +18,26 @@ pub fn healthy(c: &ConditionDetail) -> bool {
     (c.status == "True") != inverted
 }
 
-/// A table of conditions.
+/// `<tr data-condition="kind" class="ok|bad">` per condition, cells escaped.
+fn rows_html(conditions: &[ConditionDetail]) -> String {
+    let mut html = String::new();
+    for c in conditions {
+        let class = if healthy(c) { "ok" } else { "bad" };
+        let kind = escape(&c.kind);
+        _ = write!(
+            html,
+            r#"<tr data-condition="{kind}" class="{class}"><td>{kind}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>"#,
+            escape(&c.status),
+            escape(c.reason.as_deref().unwrap_or_default()),
+            escape(c.message.as_deref().unwrap_or_default()),
+            c.since_ms.map(time_of_day).unwrap_or_default(),
+        );
+    }
+    html
+}
+
+/// A table of conditions, written as markup and set as a whole (a reactive view per row
+/// cost the wasm several times this).
 #[component]
 pub fn ConditionsTable(
     /// Element id.
@@ -29,26 +51,7 @@ pub fn ConditionsTable(
             <thead>
                 <tr><th>"Condition"</th><th>"Status"</th><th>"Reason"</th><th>"Message"</th><th>"Since"</th></tr>
             </thead>
-            <tbody>
-                {move || {
-                    conditions
-                        .get()
-                        .into_iter()
-                        .map(|c| {
-                            let class = if healthy(&c) { "ok" } else { "bad" };
-                            view! {
-                                <tr data-condition=c.kind.clone() class=class>
-                                    <td>{c.kind.clone()}</td>
-                                    <td>{c.status.clone()}</td>
-                                    <td>{c.reason.clone().unwrap_or_default()}</td>
-                                    <td>{c.message.clone().unwrap_or_default()}</td>
-                                    <td>{c.since_ms.map(time_of_day).unwrap_or_default()}</td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()
-                }}
-            </tbody>
+            <tbody inner_html=move || conditions.with(|c| rows_html(c))></tbody>
         </table>
     }
 }
@@ -74,5 +77,19 @@ mod tests {
         assert!(healthy(&c("MemoryPressure", "False")));
         assert!(!healthy(&c("DiskPressure", "True")));
         assert!(!healthy(&c("PodScheduled", "False")));
+    }
+
+    #[test]
+    fn rows_mark_unhealthy_conditions_and_escape_text() {
+        let mut pressure = c("MemoryPressure", "True");
+        pressure.message = Some("<low>".into());
+        let html = rows_html(&[c("Ready", "True"), pressure]);
+        assert!(
+            html.starts_with(
+                r#"<tr data-condition="Ready" class="ok"><td>Ready</td><td>True</td>"#
+            )
+        );
+        assert!(html.contains(r#"<tr data-condition="MemoryPressure" class="bad">"#));
+        assert!(html.contains("<td>&lt;low&gt;</td>") && !html.contains("<low>"));
     }
 }

@@ -14,9 +14,8 @@ use ktop_web_shared::detail::{EventList, NodeDetail};
 
 use crate::api_client::{EventsOf, events_path, node_path};
 use crate::overview::resource::Resource;
-use crate::pods::column::PodColumn;
-use crate::pods::page::{pod_key_at, pod_row};
 use crate::pods::query::{PodScope, PodsQuery};
+use crate::pods::table_row::POD_ROWS;
 use crate::range::fetch::{RangeHistory, Subject};
 use crate::range::picker::RangeBar;
 use crate::range::trends::RangeTrends;
@@ -24,7 +23,6 @@ use crate::route::location::use_location;
 use crate::route::page_route::PageRoute;
 use crate::state::use_app_state;
 use crate::store::History;
-use crate::table::column::Column;
 use crate::table::virtual_table::VirtualTable;
 
 /// A node's page.
@@ -187,7 +185,7 @@ pub fn NodeDetailPage(
             <h2>"Conditions"</h2>
             <ConditionsTable id="node-conditions" conditions=conditions />
             <h2>"Pods"</h2>
-            <VirtualTable id="pods-table" columns=PodColumn::INFO order=order key_at=pod_key_at row=pod_row empty_text=empty_text />
+            <VirtualTable id="pods-table" spec=&POD_ROWS order=order empty_text=empty_text />
             <h2>"Events"</h2>
             <EventsTable events=events />
         </section>

@@ -18,6 +18,7 @@ use super::fetched::{DETAIL_REFRESH, error_message, use_fetched};
 use super::throughput_charts::ThroughputCharts;
 use super::usage_chart::{POD_LINES, UsageChart};
 use crate::api_client::{EventsOf, events_path, pod_path};
+use crate::markup::escape;
 use crate::overview::resource::Resource;
 use crate::range::fetch::{RangeHistory, Subject};
 use crate::range::picker::RangeBar;
@@ -203,19 +204,28 @@ pub fn PodDetailPage(
         }
         .href_in(state.context.get_untracked().as_deref());
         let usage = usage_of(&c.name);
-        view! {
-            <tr data-container=c.name.clone()>
-                <td><a href=href>{c.name.clone()}</a>{c.init.then_some(" (init)")}</td>
-                <td class="image" title=c.image.clone()>{c.image.clone()}</td>
-                <td>{state_text(&c.state)}</td>
-                <td>{if c.ready { "yes" } else { "no" }}</td>
-                <td class="num">{c.restarts}</td>
-                <td class="num" data-col="cpu">{usage.map(|u| format_cpu(u.cpu)).unwrap_or_else(|| "—".into())}</td>
-                <td class="num" data-col="mem">{usage.map(|u| format_bytes(u.mem)).unwrap_or_else(|| "—".into())}</td>
-                <td>{resources_text(c.requests)}</td>
-                <td>{resources_text(c.limits)}</td>
-            </tr>
-        }
+        let dash = || "—".to_owned();
+        let name = escape(&c.name);
+        format!(
+            r#"<tr data-container="{name}"><td><a href="{}">{name}</a>{}</td><td class="image" title="{image}">{image}</td><td>{}</td><td>{}</td><td class="num">{}</td><td class="num" data-col="cpu">{}</td><td class="num" data-col="mem">{}</td><td>{}</td><td>{}</td></tr>"#,
+            escape(&href),
+            if c.init { " (init)" } else { "" },
+            escape(&state_text(&c.state)),
+            if c.ready { "yes" } else { "no" },
+            c.restarts,
+            usage.map_or_else(dash, |u| format_cpu(u.cpu)),
+            usage.map_or_else(dash, |u| format_bytes(u.mem)),
+            escape(&resources_text(c.requests)),
+            escape(&resources_text(c.limits)),
+            image = escape(&c.image),
+        )
+    };
+    // Markup set as a whole: a reactive view per row cost the wasm several times this.
+    let container_rows = move || {
+        containers()
+            .into_iter()
+            .map(container_row)
+            .collect::<String>()
     };
     let range = RangeHistory::new(Subject {
         namespace: Some(ns),
@@ -294,7 +304,7 @@ pub fn PodDetailPage(
                         <th>"CPU"</th><th>"Memory"</th><th>"Requests"</th><th>"Limits"</th>
                     </tr>
                 </thead>
-                <tbody>{move || containers().into_iter().map(container_row).collect_view()}</tbody>
+                <tbody inner_html=container_rows></tbody>
             </table>
             {container_charts}
             <h2>"Conditions"</h2>

@@ -8,6 +8,9 @@ use ktop_web_shared::api::{CpuMem, PodPhase};
 
 use crate::pods::row::PodView;
 
+/// The kind of a namespace's group.
+pub const NAMESPACE: &str = "Namespace";
+
 /// A workload's or a namespace's pods, summed.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct GroupView {
@@ -70,6 +73,16 @@ impl GroupView {
         }
     }
 
+    /// CPU usage in nanocores.
+    pub fn cpu(&self) -> Option<u64> {
+        self.usage.map(|u| u.cpu)
+    }
+
+    /// Memory usage in bytes.
+    pub fn mem(&self) -> Option<u64> {
+        self.usage.map(|u| u.mem)
+    }
+
     /// `ready/desired` where the desired count is known, else `ready/pods`.
     pub fn ready_text(&self) -> String {
         format!("{}/{}", self.ready, self.desired.unwrap_or(self.pods))
@@ -103,7 +116,7 @@ pub fn namespaces(pods: &[PodView]) -> Vec<GroupView> {
         match rows.last_mut() {
             Some(row) if row.ns == p.ns => row.add(p),
             _ => {
-                let mut row = GroupView::start(Arc::from(p.ns.as_str()), "Namespace", &p.ns, p);
+                let mut row = GroupView::start(Arc::from(p.ns.as_str()), NAMESPACE, &p.ns, p);
                 row.desired = None;
                 row.add(p);
                 rows.push(row);

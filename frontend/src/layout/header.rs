@@ -40,6 +40,8 @@ pub fn Header() -> impl IntoView {
             <nav>
                 <a href=href(PageRoute::Overview) aria-current=current(Section::Overview)>"Overview"</a>
                 <a href=href(PageRoute::Nodes) aria-current=current(Section::Nodes)>"Nodes"</a>
+                <a href=href(PageRoute::Workloads) aria-current=current(Section::Workloads)>"Workloads"</a>
+                <a href=href(PageRoute::Namespaces) aria-current=current(Section::Namespaces)>"Namespaces"</a>
                 <a href=href(PageRoute::Pods) aria-current=current(Section::Pods)>"Pods"</a>
             </nav>
             {move || {

@@ -1,7 +1,8 @@
 //! The nodes table's columns.
 
+use crate::route::page_route::node_href;
 use crate::table::cell::CellValue;
-use crate::table::column::{Column, ColumnInfo};
+use crate::table::column::{Column, ColumnInfo, describe};
 use crate::table::gpus::GPU_COLUMN;
 use crate::table::io_column::IoColumn;
 use crate::table::sort::SortValue;
@@ -97,15 +98,7 @@ const ALL: [NodeColumn; 28] = [
 ];
 
 /// [`ALL`] described, worked out at compile time so no code in the wasm holds it.
-const INFO: [ColumnInfo; ALL.len()] = {
-    let mut info = [ColumnInfo::text("", ""); ALL.len()];
-    let mut i = 0;
-    while i < ALL.len() {
-        info[i] = ALL[i].info();
-        i += 1;
-    }
-    info
-};
+const INFO: [ColumnInfo; ALL.len()] = describe!(ALL, NodeColumn::info);
 
 impl NodeColumn {
     const fn info(self) -> ColumnInfo {
@@ -196,6 +189,22 @@ impl Column for NodeColumn {
             NodeColumn::Io(c) => c.sort_value(n.io),
             NodeColumn::Stall(c) => c.sort_value(n.stall),
         }
+    }
+
+    fn href(self, n: &NodeView, context: Option<&str>) -> Option<String> {
+        (self == NodeColumn::Name).then(|| node_href(context, &n.name))
+    }
+
+    fn class(self, n: &NodeView) -> &'static str {
+        match self {
+            NodeColumn::Status => n.status_class(),
+            _ => "",
+        }
+    }
+
+    /// A status's tooltip is what is wrong, if anything.
+    fn title(self, n: &NodeView) -> Option<String> {
+        (self == NodeColumn::Status).then(|| n.problems.clone())
     }
 }
 

@@ -4,30 +4,14 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 
-use crate::dataset::Dataset;
 use crate::route::location::use_location;
 use crate::state::use_app_state;
-use crate::table::cell::CellValue;
-use crate::table::column::{Column, cell_at};
-use crate::table::column_picker::ColumnPicker;
-use crate::table::export_buttons::ExportButtons;
+use crate::table::column::Column;
 use crate::table::sort::{SortSpec, sort_indices};
-use crate::table::virtual_table::VirtualTable;
+use crate::table::table_page::TablePage;
 
 use super::column::NodeColumn;
-use super::table_row::NodeTableRow;
-
-fn node_row(name: Arc<str>) -> AnyView {
-    view! { <NodeTableRow name=name /> }.into_any()
-}
-
-fn node_key_at(data: &Dataset, position: u32) -> Option<Arc<str>> {
-    Some(data.nodes.get(position as usize)?.name.clone())
-}
-
-fn node_cell(data: &Dataset, position: u32, column: usize) -> Option<CellValue> {
-    cell_at::<NodeColumn>(&data.nodes, position, column)
-}
+use super::table_row::NODE_ROWS;
 
 /// Every node with usage, allocatable, requests and limits, sortable on every column.
 #[component]
@@ -47,14 +31,14 @@ pub fn NodesPage() -> impl IntoView {
             Arc::new(order)
         })
     });
-    let count = move || {
+    let count = Signal::derive(move || {
         state.data.with(|d| {
-            d.as_ref().map(|d| {
+            d.as_ref().map_or_else(String::new, |d| {
                 let ready = d.summary.nodes_ready;
                 format!("{} nodes, {ready} ready", d.summary.nodes_total)
             })
         })
-    };
+    });
     let empty_text = Signal::derive(move || {
         if state.data.with(Option::is_none) {
             "Waiting for the first snapshot…".to_owned()
@@ -64,21 +48,13 @@ pub fn NodesPage() -> impl IntoView {
     });
 
     view! {
-        <section class="page table-page">
-            <div class="toolbar">
-                <h1>"Nodes"</h1>
-                <span id="nodes-count" class="count">{count}</span>
-                <ColumnPicker id="nodes-columns" columns=NodeColumn::INFO />
-                <ExportButtons file="nodes" columns=NodeColumn::INFO order=order cell=node_cell />
-            </div>
-            <VirtualTable
-                id="nodes-table"
-                columns=NodeColumn::INFO
-                order=order
-                key_at=node_key_at
-                row=node_row
-                empty_text=empty_text
-            />
-        </section>
+        <TablePage
+            title="Nodes".to_owned()
+            name="nodes"
+            spec=&NODE_ROWS
+            order=order
+            count=count
+            empty_text=empty_text
+        />
     }
 }

@@ -7,6 +7,7 @@
 use std::fmt::Write;
 
 use crate::dataset::Dataset;
+use crate::markup::escape;
 
 use super::board::Board;
 
@@ -24,21 +25,6 @@ pub fn entry(html: &mut String, href: &str, label: &str, note: &str, raw: Option
         r#"><a href="{href}" title="{label}">{label}</a> <span class="note">{}</span> <span class="num">{text}</span></li>"#,
         escape(note),
     );
-}
-
-/// `text` safe inside an element or a quoted attribute.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            _ => out.push(c),
-        }
-    }
-    out
 }
 
 /// Every list of `boards` as `<section><h2>…</h2><ol id="…">entries</ol></section>`, for

@@ -1,7 +1,8 @@
 //! The pods table's columns.
 
+use crate::route::page_route::{node_href, pod_href, workload_href};
 use crate::table::cell::CellValue;
-use crate::table::column::{Column, ColumnInfo};
+use crate::table::column::{Column, ColumnInfo, describe};
 use crate::table::gpus::{GPU_COLUMN, gpus};
 use crate::table::io_column::IoColumn;
 use crate::table::sort::SortValue;
@@ -95,15 +96,7 @@ const ALL: [PodColumn; 24] = [
 ];
 
 /// [`ALL`] described, worked out at compile time so no code in the wasm holds it.
-const INFO: [ColumnInfo; ALL.len()] = {
-    let mut info = [ColumnInfo::text("", ""); ALL.len()];
-    let mut i = 0;
-    while i < ALL.len() {
-        info[i] = ALL[i].info();
-        i += 1;
-    }
-    info
-};
+const INFO: [ColumnInfo; ALL.len()] = describe!(ALL, PodColumn::info);
 
 impl PodColumn {
     const fn info(self) -> ColumnInfo {
@@ -175,6 +168,25 @@ impl Column for PodColumn {
             PodColumn::Gpu => num(gpu(p)),
             PodColumn::Io(c) => c.sort_value(p.io),
             PodColumn::Stall(c) => c.sort_value(p.stall),
+        }
+    }
+
+    fn href(self, p: &PodView, context: Option<&str>) -> Option<String> {
+        match self {
+            PodColumn::Name => Some(pod_href(context, &p.ns, &p.name)),
+            PodColumn::Node => p.node.as_deref().map(|n| node_href(context, n)),
+            PodColumn::Workload => p
+                .owner
+                .is_some()
+                .then(|| workload_href(context, &p.workload)),
+            _ => None,
+        }
+    }
+
+    fn class(self, p: &PodView) -> &'static str {
+        match self {
+            PodColumn::Status => p.status_class(),
+            _ => "",
         }
     }
 }

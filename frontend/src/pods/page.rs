@@ -6,9 +6,7 @@ use std::time::Duration;
 use ktop_web_shared::api::SelectedPods;
 use leptos::prelude::*;
 
-use super::column::PodColumn;
 use crate::api_client::selected_pods_path;
-use crate::dataset::Dataset;
 use crate::detail::fetched::{error_message, use_fetched};
 use crate::fast_hash::FastSet;
 use crate::groups::workload_page::WorkloadSummary;
@@ -16,30 +14,11 @@ use crate::poller::refresh_interval;
 use crate::route::location::use_location;
 use crate::select_options::select_options;
 use crate::state::use_app_state;
-use crate::table::cell::CellValue;
-use crate::table::column::{Column, cell_at};
-use crate::table::column_picker::ColumnPicker;
-use crate::table::export_buttons::ExportButtons;
 use crate::table::sort::natural_cmp;
-use crate::table::virtual_table::VirtualTable;
+use crate::table::table_page::{FilterField, TablePage, count_text};
 
 use super::query::{PodScope, PodsQuery};
-use super::table_row::PodTableRow;
-
-/// The `<tr>` of the pod with this key.
-pub fn pod_row(key: Arc<str>) -> AnyView {
-    view! { <PodTableRow pod_key=key /> }.into_any()
-}
-
-/// The key of the pod at `position` in the data.
-pub fn pod_key_at(data: &Dataset, position: u32) -> Option<Arc<str>> {
-    Some(data.pods.get(position as usize)?.key.clone())
-}
-
-/// The cell of the pod at `position` in the data in a column, for exports.
-pub fn pod_cell(data: &Dataset, position: u32, column: usize) -> Option<CellValue> {
-    cell_at::<PodColumn>(&data.pods, position, column)
-}
+use super::table_row::POD_ROWS;
 
 /// Every pod in scope with usage against requests and limits; filter by namespace and text,
 /// sort on every column. With `workload` (`namespace/Kind/name`), that workload's page: its
@@ -64,8 +43,7 @@ pub fn PodsPage(
     let location = use_location();
     // Not a memo: parsing the query again costs less than a memo type in the wasm.
     let query = move || location.query.with(PodsQuery::from_query);
-    // Typing rewrites the URL in place; picking a namespace or a sort adds a back step.
-    let set_query = move |q: PodsQuery| location.set_query(&q.to_params());
+    // Picking a namespace or labels adds a back step (typing a filter does not).
     let push_query = move |q: PodsQuery| location.push_query(&q.to_params());
 
     // The server matches the label selector against the labels it watches (the snapshot
@@ -96,6 +74,7 @@ pub fn PodsPage(
             .with(Option::is_some)
             .then(|| error_message(selection.answer))
     };
+    let scope_key = workload.clone();
     let order = Memo::new(move |_| {
         let selected = selected.get();
         let q = query();
@@ -127,15 +106,16 @@ pub fn PodsPage(
         list.join("\n")
     });
     let selected_ns = Signal::derive(move || query().ns.unwrap_or_default());
-    let count = move || {
-        let total = state.data.with(|d| d.as_ref().map_or(0, |d| d.pods.len()));
-        let shown = order.with(|o| o.len());
-        if shown == total {
-            format!("{total} pods")
-        } else {
-            format!("{shown} of {total} pods")
-        }
-    };
+    // A workload's page counts against the workload's pods, not the cluster's.
+    let count = Signal::derive(move || {
+        let total = state.data.with(|d| {
+            d.as_deref().map_or(0, |d| match scope_key.as_deref() {
+                Some(key) => d.group(key).map_or(0, |g| g.pods as usize),
+                None => d.pods.len(),
+            })
+        });
+        count_text(order.with(|o| o.len()), total, "pods")
+    });
     let empty_text = Signal::derive(move || {
         if state.data.with(Option::is_none) {
             "Waiting for the first snapshot…".to_owned()
@@ -146,83 +126,69 @@ pub fn PodsPage(
         }
     });
 
-    view! {
-        <section class="page table-page">
-            <div class="toolbar">
-                <h1>{title}</h1>
-                <label class="field">
-                    <span>"Namespace"</span>
-                    <select
-                        id="namespace"
-                        prop:value=selected_ns
-                        on:change=move |ev| {
-                            let ns = event_target_value(&ev);
-                            let mut q = untrack(query);
-                            q.ns = Some(ns).filter(|ns| !ns.is_empty());
-                            push_query(q);
-                        }
-                    >
-                        <option value="" prop:selected=move || selected_ns.with(String::is_empty)>
-                            "All namespaces"
-                        </option>
-                        {move || {
-                            let list = namespaces.with(|n| n.lines().map(str::to_owned).collect());
-                            select_options(list, selected_ns)
-                        }}
-                    </select>
-                </label>
-                <label class="field grow">
-                    <span>"Filter"</span>
-                    <input
-                        id="filter"
-                        type="search"
-                        placeholder="namespace, name, node or status"
-                        autocomplete="off"
-                        spellcheck="false"
-                        prop:value=move || query().text
-                        on:input=move |ev| {
-                            let mut q = untrack(query);
-                            q.text = event_target_value(&ev);
-                            set_query(q);
-                        }
-                    />
-                </label>
-                <label class="field">
-                    <span>"Labels"</span>
-                    <input
-                        id="labels"
-                        type="search"
-                        placeholder="app=cart,tier!=db"
-                        autocomplete="off"
-                        spellcheck="false"
-                        title="A Kubernetes label selector, as kubectl -l takes it"
-                        prop:value=move || selector.get().unwrap_or_default()
-                        on:change=move |ev| {
-                            let mut q = untrack(query);
-                            let labels = event_target_value(&ev);
-                            q.labels = Some(labels.trim().to_owned()).filter(|l| !l.is_empty());
-                            push_query(q);
-                        }
-                    />
-                </label>
-                <ColumnPicker id="pods-columns" columns=PodColumn::INFO />
-                <ExportButtons file="pods" columns=PodColumn::INFO order=order cell=pod_cell />
-                <span id="pods-count" class="count">{count}</span>
-            </div>
-            {summary}
-            {move || {
-                selection_error()
-                    .flatten()
-                    .map(|message| view! { <p id="labels-error" class="field-error">{message}</p> })
-            }}
-            <VirtualTable
-                id="pods-table"
-                columns=PodColumn::INFO
-                order=order
-                key_at=pod_key_at
-                row=pod_row
-                empty_text=empty_text
+    let tools = view! {
+        <label class="field">
+            <span>"Namespace"</span>
+            <select
+                id="namespace"
+                prop:value=selected_ns
+                on:change=move |ev| {
+                    let ns = event_target_value(&ev);
+                    let mut q = untrack(query);
+                    q.ns = Some(ns).filter(|ns| !ns.is_empty());
+                    push_query(q);
+                }
+            >
+                <option value="" prop:selected=move || selected_ns.with(String::is_empty)>
+                    "All namespaces"
+                </option>
+                {move || {
+                    let list = namespaces.with(|n| n.lines().map(str::to_owned).collect());
+                    select_options(list, selected_ns)
+                }}
+            </select>
+        </label>
+        <FilterField placeholder="namespace, name, node or status" />
+        <label class="field">
+            <span>"Labels"</span>
+            <input
+                id="labels"
+                type="search"
+                placeholder="app=cart,tier!=db"
+                autocomplete="off"
+                spellcheck="false"
+                title="A Kubernetes label selector, as kubectl -l takes it"
+                prop:value=move || selector.get().unwrap_or_default()
+                on:change=move |ev| {
+                    let mut q = untrack(query);
+                    let labels = event_target_value(&ev);
+                    q.labels = Some(labels.trim().to_owned()).filter(|l| !l.is_empty());
+                    push_query(q);
+                }
             />
-        </section>
+        </label>
+    }
+    .into_any();
+    let above = view! {
+        {summary}
+        {move || {
+            selection_error()
+                .flatten()
+                .map(|message| view! { <p id="labels-error" class="field-error">{message}</p> })
+        }}
+    }
+    .into_any();
+
+    view! {
+        <TablePage
+            title=title
+            name="pods"
+            spec=&POD_ROWS
+            order=order
+            count=count
+            empty_text=empty_text
+            tools=tools
+            above=above
+        />
     }
 }

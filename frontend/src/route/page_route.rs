@@ -26,6 +26,10 @@ pub enum PageRoute {
         name: String,
         container: String,
     },
+    /// `/workloads`
+    Workloads,
+    /// `/namespaces`
+    Namespaces,
     /// `/workloads/:ns/:kind/:name`
     Workload {
         ns: String,
@@ -48,6 +52,8 @@ impl PageRoute {
             [] => PageRoute::Overview,
             [nodes] if nodes == "nodes" => PageRoute::Nodes,
             [pods] if pods == "pods" => PageRoute::Pods,
+            [w] if w == "workloads" => PageRoute::Workloads,
+            [n] if n == "namespaces" => PageRoute::Namespaces,
             [nodes, name] if nodes == "nodes" => PageRoute::Node { name: name.clone() },
             [pods, ns, name] if pods == "pods" => PageRoute::Pod {
                 ns: ns.clone(),
@@ -63,7 +69,6 @@ impl PageRoute {
                 kind: kind.clone(),
                 name: name.clone(),
             },
-
             _ => PageRoute::NotFound,
         }
     }
@@ -82,6 +87,8 @@ impl PageRoute {
             PageRoute::Overview | PageRoute::NotFound => "/".to_owned(),
             PageRoute::Nodes => "/nodes".to_owned(),
             PageRoute::Pods => "/pods".to_owned(),
+            PageRoute::Workloads => "/workloads".to_owned(),
+            PageRoute::Namespaces => "/namespaces".to_owned(),
             PageRoute::Node { name } => format!("/nodes/{}", encode(name)),
             PageRoute::Pod { ns, name } => format!("/pods/{}/{}", encode(ns), encode(name)),
             PageRoute::Container {
@@ -108,10 +115,9 @@ impl PageRoute {
         match self {
             PageRoute::Overview | PageRoute::NotFound => Section::Overview,
             PageRoute::Nodes | PageRoute::Node { .. } => Section::Nodes,
-            PageRoute::Pods
-            | PageRoute::Pod { .. }
-            | PageRoute::Container { .. }
-            | PageRoute::Workload { .. } => Section::Pods,
+            PageRoute::Pods | PageRoute::Pod { .. } | PageRoute::Container { .. } => Section::Pods,
+            PageRoute::Workloads | PageRoute::Workload { .. } => Section::Workloads,
+            PageRoute::Namespaces => Section::Namespaces,
         }
     }
 }
@@ -123,8 +129,12 @@ pub enum Section {
     Overview,
     /// Nodes and a node's page.
     Nodes,
-    /// Pods, a pod's page and its containers, and a workload's page (its pods).
+    /// Pods, a pod's page and its containers.
     Pods,
+    /// Workloads and a workload's page.
+    Workloads,
+    /// Namespaces and their quotas.
+    Namespaces,
 }
 
 /// Splits `/c/{context}/rest` into the decoded context and `/rest`; other paths have none.
@@ -196,6 +206,8 @@ mod tests {
                 name: s("cart-7d9"),
                 container: s("odd name/ü"),
             },
+            PageRoute::Workloads,
+            PageRoute::Namespaces,
             PageRoute::Workload {
                 ns: s("shop"),
                 kind: s("Deployment"),
@@ -236,8 +248,9 @@ mod tests {
             "/pods/ns",
             "/pods/a/b/c/d",
             "/api",
-            "/workloads",
+            "/workloads/a",
             "/workloads/a/b",
+            "/namespaces/a",
         ] {
             assert_eq!(PageRoute::parse(path), PageRoute::NotFound, "{path}");
         }
@@ -260,8 +273,11 @@ mod tests {
         );
         assert_eq!(
             PageRoute::parse("/workloads/a/B/c").section(),
-            Section::Pods,
-            "a workload's page is its pods"
+            Section::Workloads
+        );
+        assert_eq!(
+            PageRoute::parse("/namespaces").section(),
+            Section::Namespaces
         );
     }
 }

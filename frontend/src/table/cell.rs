@@ -2,7 +2,6 @@
 //! base-unit number in `data-value` (absent when the value is, shown as "—").
 
 use ktop_web_shared::format::{format_age, format_bytes, format_cpu, format_percent, percent};
-use leptos::prelude::*;
 
 use crate::threshold::Level;
 use crate::throughput::format_rate;
@@ -111,64 +110,6 @@ impl CellValue {
 /// A percentage with two decimals at most (`42.86`, `25`): plenty for comparing.
 fn raw_percent(p: f64) -> String {
     trim_decimals(fixed(p, 2))
-}
-
-/// A right-aligned numeric cell.
-#[component]
-pub fn NumCell(
-    /// Column key.
-    col: &'static str,
-    /// What to show.
-    #[prop(into)]
-    value: Signal<CellValue>,
-) -> impl IntoView {
-    view! {
-        <td
-            data-col=col
-            data-value=move || value.with(|v| v.raw.clone())
-            class=move || value.with(|v| format!("num {}", v.level.class()))
-        >
-            {move || value.with(|v| v.text.clone())}
-        </td>
-    }
-}
-
-/// A text cell; the full text is also its tooltip, as long names are cut off.
-#[component]
-pub fn TextCell(
-    /// Column key.
-    col: &'static str,
-    /// What to show.
-    #[prop(into)]
-    text: Signal<String>,
-    /// Extra CSS class (status colouring).
-    #[prop(into, optional)]
-    class: Signal<&'static str>,
-) -> impl IntoView {
-    view! {
-        <td data-col=col title=move || text.get() class=move || class.get()>
-            {move || text.get()}
-        </td>
-    }
-}
-
-/// A text cell that links to a page (a node, a pod).
-#[component]
-pub fn LinkCell(
-    /// Column key.
-    col: &'static str,
-    /// What to show.
-    #[prop(into)]
-    text: Signal<String>,
-    /// Where it leads.
-    #[prop(into)]
-    href: Signal<String>,
-) -> impl IntoView {
-    view! {
-        <td data-col=col title=move || text.get()>
-            <a href=move || href.get()>{move || text.get()}</a>
-        </td>
-    }
 }
 
 #[cfg(test)]

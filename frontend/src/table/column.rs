@@ -61,7 +61,38 @@ pub trait Column: Copy + Send + Sync + 'static {
 
     /// The raw value rows are ordered by.
     fn sort_value(self, row: &Self::Row) -> SortValue<'_>;
+
+    /// Where the cell leads (a node, a pod, a workload) with links in `context`; `None` for
+    /// a cell that is no link.
+    fn href(self, _row: &Self::Row, _context: Option<&str>) -> Option<String> {
+        None
+    }
+
+    /// A CSS class of a text cell, such as a status's colour.
+    fn class(self, _row: &Self::Row) -> &'static str {
+        ""
+    }
+
+    /// A text cell's tooltip where it is not the text itself.
+    fn title(self, _row: &Self::Row) -> Option<String> {
+        None
+    }
 }
+
+/// Describes every column of `all` with `info`, at compile time, so no code in the wasm
+/// holds the table: `describe!(ALL, PodColumn::info)`.
+macro_rules! describe {
+    ($all:expr, $info:path) => {{
+        let mut info = [$crate::table::column::ColumnInfo::text("", ""); $all.len()];
+        let mut i = 0;
+        while i < $all.len() {
+            info[i] = $info($all[i]);
+            i += 1;
+        }
+        info
+    }};
+}
+pub(crate) use describe;
 
 /// The cell of the row at `position` in column `column` (an index into [`Column::INFO`]),
 /// for exports.

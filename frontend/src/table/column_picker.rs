@@ -13,7 +13,8 @@ use super::visible_columns::{toggled, visible};
 #[component]
 pub fn ColumnPicker(
     /// Id of the `<details>` element.
-    id: &'static str,
+    #[prop(into)]
+    id: String,
     /// The table's columns.
     columns: &'static [ColumnInfo],
 ) -> impl IntoView {

@@ -8,12 +8,11 @@ use leptos::ev;
 use leptos::html::Div;
 use leptos::prelude::*;
 
-use crate::dataset::Dataset;
 use crate::route::location::use_location;
 use crate::state::use_app_state;
 
-use super::column::ColumnInfo;
 use super::sort_header::SortHeaders;
+use super::table_row::{RowSpec, TableRow};
 use super::viewport::RowWindow;
 use super::visible_columns::hidden_keys;
 
@@ -32,23 +31,21 @@ const INITIAL_VIEWPORT_PX: f64 = 800.0;
 #[component]
 pub fn VirtualTable(
     /// `id` of the `<table>`.
-    id: &'static str,
-    /// The table's columns.
-    columns: &'static [ColumnInfo],
+    #[prop(into)]
+    id: String,
+    /// The table's rows and columns.
+    spec: &'static RowSpec,
     /// Positions in the data of all rows after filtering and sorting, in display order.
     #[prop(into)]
     order: Signal<Arc<Vec<u32>>>,
-    /// The key of the row at a position in the current data (read tracked, so the rows in
-    /// view follow the data).
-    key_at: fn(&Dataset, u32) -> Option<Arc<str>>,
-    /// Renders the `<tr>` of one row from its key.
-    row: fn(Arc<str>) -> AnyView,
     /// Shown instead of rows when there are none.
     #[prop(into)]
     empty_text: Signal<String>,
 ) -> impl IntoView {
     let state = use_app_state();
     let data = state.data;
+    let columns = spec.columns;
+    let key_at = spec.key_at;
     let location = use_location();
     // The columns the URL's `cols` and the source leave out, for the stylesheet to hide.
     let hidden = move || {
@@ -107,7 +104,9 @@ pub fn VirtualTable(
                             style:height=move || format!("{}px", fixed(window().space_above_px(), 0))
                         ></td>
                     </tr>
-                    <For each=visible key=Arc::clone children=row />
+                    <For each=visible key=Arc::clone let(key)>
+                        <TableRow row_key=key spec=spec />
+                    </For>
                     <tr class="spacer" aria-hidden="true">
                         <td
                             colspan=span

@@ -16,7 +16,7 @@ use ktop_web_shared::api::{NodeRow, PodRow};
 use ktop_web_shared::quota::Quota;
 
 pub use node_row::node_row;
-pub use owners::{OwnerEntry, OwnerTables, resolve};
+pub use owners::{OwnerEntry, OwnerTables, controller_of, resolve};
 pub use pod_row::pod_row;
 pub use resources::resources_of;
 pub use watch::{RESOURCE_METRICS_PATH, Watches, spawn_watches};

@@ -69,13 +69,19 @@ pub struct OwnerTables<'a> {
 /// Follows `direct` (a pod's controller in namespace `ns`) up one level where that level is
 /// mirrored: a ReplicaSet to its Deployment, a Job to its CronJob. A ReplicaSet or Job that
 /// is not (yet) known stays as itself, so a pod is never dropped for want of its owner.
-pub fn resolve(ns: &str, direct: &Workload, tables: &OwnerTables) -> Workload {
+/// `key` is scratch space for the lookup, kept by the caller so that resolving every pod of a
+/// refresh allocates no key per pod.
+pub fn resolve(ns: &str, direct: &Workload, tables: &OwnerTables, key: &mut String) -> Workload {
     let table = match direct.kind.as_str() {
         "ReplicaSet" => tables.replica_sets,
         "Job" => tables.jobs,
         _ => return direct.clone(),
     };
-    let Some(entry) = table.rows.get(&format!("{ns}/{}", direct.name)) else {
+    key.clear();
+    key.push_str(ns);
+    key.push('/');
+    key.push_str(&direct.name);
+    let Some(entry) = table.rows.get(key.as_str()) else {
         return direct.clone();
     };
     match &entry.controller {
@@ -151,8 +157,10 @@ mod tests {
             replica_sets: &replica_sets,
             jobs: &jobs,
         };
-        let up =
-            |ns: &str, kind: &str, name: &str| resolve(ns, &workload(kind, name, None), &tables);
+        let mut key = String::new();
+        let mut up = |ns: &str, kind: &str, name: &str| {
+            resolve(ns, &workload(kind, name, None), &tables, &mut key)
+        };
         assert_eq!(
             up("shop", "ReplicaSet", "web-abc"),
             workload("Deployment", "web", Some(3))

@@ -4,7 +4,7 @@ use k8s_openapi::api::core::v1::{Container, ContainerStatus, Pod, Probe};
 use ktop_web_shared::detail::{ContainerDetail, ContainerPhase, ContainerState, Owner, PodDetail};
 
 use super::condition_detail;
-use crate::objects::resources_of;
+use crate::objects::{controller_of, resources_of};
 
 /// The pod page's details.
 pub fn pod_detail(pod: &Pod) -> PodDetail {
@@ -40,17 +40,7 @@ pub fn pod_detail(pod: &Pod) -> PodDetail {
     PodDetail {
         ns: pod.metadata.namespace.clone().unwrap_or_default(),
         name: pod.metadata.name.clone().unwrap_or_default(),
-        owner: pod
-            .metadata
-            .owner_references
-            .as_deref()
-            .unwrap_or_default()
-            .iter()
-            .find(|o| o.controller == Some(true))
-            .map(|o| Owner {
-                kind: o.kind.clone(),
-                name: o.name.clone(),
-            }),
+        owner: controller_of(&pod.metadata).map(|(kind, name)| Owner { kind, name }),
         pod_ip: status.and_then(|s| s.pod_ip.clone()),
         qos_class: status.and_then(|s| s.qos_class.clone()),
         conditions: status

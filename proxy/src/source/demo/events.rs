@@ -389,20 +389,7 @@ mod tests {
     fn pods_start_and_one_backs_off() {
         let demo = DemoCluster::new(NOW_S);
         let now_ms = NOW_S * 1000;
-        let pod = |prefix: &str| {
-            demo.pods
-                .iter()
-                .map(|p| &p.object)
-                .find(|p| {
-                    p.metadata
-                        .name
-                        .as_deref()
-                        .is_some_and(|n| n.starts_with(prefix))
-                })
-                .and_then(|p| Some((p.metadata.namespace.clone()?, p.metadata.name.clone()?)))
-                .expect("a pod")
-        };
-        let (ns, name) = pod("postgres-0");
+        let (ns, name) = demo.pod_named("postgres-0");
         let events = demo.events(&ns, "Pod", &name, now_ms);
         let seen = reasons(&events);
         assert_eq!(seen[0], "Scheduled");
@@ -412,7 +399,7 @@ mod tests {
             3,
             "{seen:?}"
         );
-        let (ns, name) = pod("payments-");
+        let (ns, name) = demo.pod_named("payments-");
         let events = demo.events(&ns, "Pod", &name, now_ms);
         let back_off = events
             .iter()
@@ -431,7 +418,7 @@ mod tests {
             })
             .expect("started");
         assert_eq!(started.count, Some(18), "once, then 17 restarts");
-        let (ns, name) = pod("report-");
+        let (ns, name) = demo.pod_named("report-");
         let events = demo.events(&ns, "Pod", &name, now_ms);
         assert_eq!(reasons(&events), ["FailedScheduling"]);
         assert!(

@@ -262,21 +262,6 @@ mod tests {
 
     const NOW_S: i64 = 1_800_000_000;
 
-    /// The demo and a running single-container pod of it: (namespace, name).
-    fn running(demo: &DemoCluster, prefix: &str) -> (String, String) {
-        demo.pods
-            .iter()
-            .map(|p| &p.object)
-            .find(|p| {
-                p.metadata
-                    .name
-                    .as_deref()
-                    .is_some_and(|n| n.starts_with(prefix))
-            })
-            .and_then(|p| Some((p.metadata.namespace.clone()?, p.metadata.name.clone()?)))
-            .expect("a pod")
-    }
-
     fn text(demo: &DemoCluster, pod: &(String, String), params: &LogParams, now_ms: i64) -> String {
         let bytes = demo.log(&pod.0, &pod.1, params, now_ms).expect("a log");
         String::from_utf8(bytes).expect("whole lines are UTF-8")
@@ -292,7 +277,7 @@ mod tests {
     #[test]
     fn a_running_log_grows_a_line_every_two_seconds() {
         let demo = DemoCluster::new(NOW_S);
-        let pod = running(&demo, "frontend-");
+        let pod = demo.pod_named("frontend-");
         let now_ms = NOW_S * 1000;
         let before = text(&demo, &pod, &all(), now_ms);
         let after = text(&demo, &pod, &all(), now_ms + 6_000);
@@ -311,7 +296,7 @@ mod tests {
     #[test]
     fn tail_since_timestamps_and_limit_bytes_apply_as_the_kubelet_applies_them() {
         let demo = DemoCluster::new(NOW_S);
-        let pod = running(&demo, "frontend-");
+        let pod = demo.pod_named("frontend-");
         let now_ms = NOW_S * 1000;
         let whole = text(&demo, &pod, &all(), now_ms);
         let lines: Vec<&str> = whole.lines().collect();
@@ -381,7 +366,7 @@ mod tests {
             ..all()
         };
         // A container that never restarted has no previous run.
-        let frontend = running(&demo, "frontend-");
+        let frontend = demo.pod_named("frontend-");
         let err = demo
             .log(&frontend.0, &frontend.1, &previous, now_ms)
             .expect_err("none");
@@ -390,7 +375,7 @@ mod tests {
             "{err:?}"
         );
         // The crash-looping one: its last run, ended by a fatal line, both ways.
-        let payments = running(&demo, "payments-");
+        let payments = demo.pod_named("payments-");
         let app = LogParams {
             container: Some("app".into()),
             ..all()
@@ -440,10 +425,10 @@ mod tests {
             Err(Refusal::NotFound(_))
         ));
         // A pod on no node has an empty log.
-        let report = running(&demo, "report-");
+        let report = demo.pod_named("report-");
         assert_eq!(text(&demo, &report, &all(), now_ms), "");
         // An init container's finished run reads too.
-        let postgres = running(&demo, "postgres-0");
+        let postgres = demo.pod_named("postgres-0");
         let init = LogParams {
             container: Some("init-permissions".into()),
             ..all()

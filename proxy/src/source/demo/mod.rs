@@ -118,6 +118,17 @@ impl DemoCluster {
             .and_then(|p| p.node.as_deref())
     }
 
+    /// The first pod whose name starts with `prefix`: (namespace, name). For tests.
+    #[cfg(test)]
+    pub fn pod_named(&self, prefix: &str) -> (String, String) {
+        self.pods
+            .iter()
+            .map(|p| &p.object.metadata)
+            .find(|m| m.name.as_deref().is_some_and(|n| n.starts_with(prefix)))
+            .and_then(|m| Some((m.namespace.clone()?, m.name.clone()?)))
+            .unwrap_or_else(|| panic!("no demo pod named {prefix}…"))
+    }
+
     /// Usage of every running container at `t_ms`, and of nodes as their pods' sum plus
     /// system overhead.
     pub fn usage_at(&self, t_ms: i64) -> UsageSample {
