@@ -143,19 +143,26 @@ pub fn TableRow(
 ) -> impl IntoView {
     let state = use_app_state();
     let lookup_key = row_key.clone();
+    // The row and the context its links are in, as one memo: cells then follow only it. A
+    // cell that read the context itself made thousands of subscribers of one signal, and
+    // each refresh paid to unsubscribe every rerun cell from it, one at a time (27 ms of a
+    // 30,000-pod refresh).
     let row = Memo::new(move |_| {
-        state
+        let found = state
             .data
-            .with(|d| d.as_deref().and_then(|d| (spec.lookup)(d, &lookup_key)))
+            .with(|d| d.as_deref().and_then(|d| (spec.lookup)(d, &lookup_key)));
+        found.map(|r| (r, state.context.get()))
     });
     let cells = spec.columns[..spec.written()]
         .iter()
         .enumerate()
         .map(|(index, info)| {
-            // Not a memo: a few reads of a cell cost less than a memo type in the wasm.
+            // Not a memo: three reads of a cell cost less than a memo type in the wasm (a
+            // number has no title, a text no raw value, so neither is worked out for them).
             let cell = move || {
-                state.context.with(|c| {
-                    row.with(|r| r.as_ref().and_then(|r| (spec.cell)(r, index, c.as_deref())))
+                row.with(|r| {
+                    r.as_ref()
+                        .and_then(|(r, context)| (spec.cell)(r, index, context.as_deref()))
                         .unwrap_or_default()
                 })
             };
@@ -163,14 +170,16 @@ pub fn TableRow(
             view! {
                 <td
                     data-col=info.key
-                    data-value=move || cell().value.raw
+                    data-value=move || numeric.then(|| cell().value.raw).flatten()
                     class=move || {
                         let c = cell();
                         if numeric { format!("num {}", c.value.level.class()) } else { c.class.to_owned() }
                     }
                     title=move || {
-                        let c = cell();
-                        (!numeric).then(|| c.title.unwrap_or(c.value.text))
+                        (!numeric).then(|| {
+                            let c = cell();
+                            c.title.unwrap_or(c.value.text)
+                        })
                     }
                     inner_html=move || cell_html(&cell())
                 ></td>
@@ -179,7 +188,7 @@ pub fn TableRow(
         .collect_view();
     let level = move |i: usize| {
         Signal::derive(move || {
-            Level::of_percent(row.with(|r| r.as_ref().and_then(|r| (spec.levels)(r)[i])))
+            Level::of_percent(row.with(|r| r.as_ref().and_then(|(r, _)| (spec.levels)(r)[i])))
         })
     };
 
