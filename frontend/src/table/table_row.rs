@@ -131,7 +131,7 @@ fn cell_html(cell: &RowCell) -> String {
     }
 }
 
-/// The row with key `key`: it looks its view model up on every refresh, so it is built
+/// The row with key `row_key`: it looks its view model up on every refresh, so it is built
 /// once and updated in place for as long as it stays in view; a cell's markup is set again
 /// only when it changed.
 #[component]

@@ -1018,7 +1018,11 @@ func waitSettled(ctx context.Context, cs kubernetes.Interface, n int, plans []po
 				notYet = append(notYet, key)
 			}
 		}
-		// Pods deleted behind our back (see desiredPods) are created again.
+		// Pods deleted behind our back (see desiredPods) are created again. The list
+		// above comes from the API server's cache (resourceVersion 0), which may not
+		// have a pod created a moment ago yet, so each is first read from storage: a
+		// second create of a pod that exists is refused by quota admission before it
+		// can be refused as existing.
 		var missing []podPlan
 		for key, pl := range byKey {
 			if !seen[key] {
@@ -1026,9 +1030,16 @@ func waitSettled(ctx context.Context, cs kubernetes.Interface, n int, plans []po
 			}
 		}
 		if len(missing) > 0 {
-			fmt.Fprintf(os.Stderr, "populate: recreating %d missing pods\n", len(missing))
+			fmt.Fprintf(os.Stderr, "populate: %d pods not listed yet; creating those that are gone\n", len(missing))
 			err := parallel(32, len(missing), func(i int) error {
 				pl := missing[i]
+				_, err := cs.CoreV1().Pods(pl.pod.Namespace).Get(ctx, pl.pod.Name, metav1.GetOptions{})
+				if err == nil {
+					return nil
+				}
+				if !apierrors.IsNotFound(err) {
+					return err
+				}
 				p, err := cs.CoreV1().Pods(pl.pod.Namespace).Create(ctx, pl.pod.DeepCopy(), metav1.CreateOptions{})
 				if apierrors.IsAlreadyExists(err) {
 					return nil
