@@ -114,10 +114,6 @@ impl GroupColumn {
     }
 }
 
-fn num(value: Option<u64>) -> SortValue<'static> {
-    SortValue::Num(value.map(|v| v as f64))
-}
-
 fn pct(part: Option<u64>, whole: u64) -> SortValue<'static> {
     SortValue::Num(part.and_then(|p| ktop_web_shared::format::percent(p, whole)))
 }
@@ -159,19 +155,19 @@ impl Column for GroupColumn {
             GroupColumn::Ns => SortValue::Text(&g.ns),
             GroupColumn::Kind => SortValue::Text(&g.kind),
             GroupColumn::Name => SortValue::Text(&g.name),
-            GroupColumn::Ready => num(Some(u64::from(g.ready))),
-            GroupColumn::Pods => num(Some(u64::from(g.pods))),
-            GroupColumn::Restarts => num(Some(u64::from(g.restarts))),
+            GroupColumn::Ready => SortValue::whole(Some(u64::from(g.ready))),
+            GroupColumn::Pods => SortValue::whole(Some(u64::from(g.pods))),
+            GroupColumn::Restarts => SortValue::whole(Some(u64::from(g.restarts))),
             // The trend columns sort by their newest point, the current usage.
-            GroupColumn::Cpu | GroupColumn::CpuSpark => num(g.cpu()),
-            GroupColumn::Mem | GroupColumn::MemSpark => num(g.mem()),
-            GroupColumn::CpuReq => num(Some(g.requests.cpu)),
-            GroupColumn::MemReq => num(Some(g.requests.mem)),
+            GroupColumn::Cpu | GroupColumn::CpuSpark => SortValue::whole(g.cpu()),
+            GroupColumn::Mem | GroupColumn::MemSpark => SortValue::whole(g.mem()),
+            GroupColumn::CpuReq => SortValue::whole(Some(g.requests.cpu)),
+            GroupColumn::MemReq => SortValue::whole(Some(g.requests.mem)),
             GroupColumn::CpuReqPct => pct(g.cpu(), g.requests.cpu),
             GroupColumn::MemReqPct => pct(g.mem(), g.requests.mem),
-            GroupColumn::CpuLim => num(Some(g.limits.cpu)),
-            GroupColumn::MemLim => num(Some(g.limits.mem)),
-            GroupColumn::Gpu => num(Some(g.gpus)),
+            GroupColumn::CpuLim => SortValue::whole(Some(g.limits.cpu)),
+            GroupColumn::MemLim => SortValue::whole(Some(g.limits.mem)),
+            GroupColumn::Gpu => SortValue::whole(Some(g.gpus)),
         }
     }
 

@@ -57,10 +57,6 @@ pub enum NodeColumn {
     Stall(StallColumn),
 }
 
-fn num(value: Option<u64>) -> SortValue<'static> {
-    SortValue::Num(value.map(|v| v as f64))
-}
-
 fn pct(part: u64, whole: u64) -> SortValue<'static> {
     SortValue::Num(ktop_web_shared::format::percent(part, whole))
 }
@@ -173,18 +169,18 @@ impl Column for NodeColumn {
             NodeColumn::Pressure => SortValue::Text(&n.pressure),
             NodeColumn::Roles => SortValue::Text(&n.roles),
             // The history columns sort by their newest point, which is the current usage.
-            NodeColumn::Cpu | NodeColumn::CpuSpark => num(n.cpu()),
-            NodeColumn::CpuAlloc => num(Some(n.allocatable.cpu)),
+            NodeColumn::Cpu | NodeColumn::CpuSpark => SortValue::whole(n.cpu()),
+            NodeColumn::CpuAlloc => SortValue::whole(Some(n.allocatable.cpu)),
             NodeColumn::CpuPct => SortValue::Num(n.cpu_pct()),
-            NodeColumn::Mem | NodeColumn::MemSpark => num(n.mem()),
-            NodeColumn::MemAlloc => num(Some(n.allocatable.mem)),
+            NodeColumn::Mem | NodeColumn::MemSpark => SortValue::whole(n.mem()),
+            NodeColumn::MemAlloc => SortValue::whole(Some(n.allocatable.mem)),
             NodeColumn::MemPct => SortValue::Num(n.mem_pct()),
             NodeColumn::ReqCpuPct => pct(n.requests.cpu, n.allocatable.cpu),
             NodeColumn::ReqMemPct => pct(n.requests.mem, n.allocatable.mem),
             NodeColumn::LimCpuPct => pct(n.limits.cpu, n.allocatable.cpu),
             NodeColumn::LimMemPct => pct(n.limits.mem, n.allocatable.mem),
-            NodeColumn::Gpu => num(n.gpus.map(|(requested, _)| requested)),
-            NodeColumn::Pods => num(Some(u64::from(n.pods))),
+            NodeColumn::Gpu => SortValue::whole(n.gpus.map(|(requested, _)| requested)),
+            NodeColumn::Pods => SortValue::whole(Some(u64::from(n.pods))),
             NodeColumn::Age => SortValue::Num(Some(n.age_s as f64)),
             NodeColumn::Io(c) => c.sort_value(n.io),
             NodeColumn::Stall(c) => c.sort_value(n.stall),

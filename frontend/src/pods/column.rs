@@ -49,10 +49,6 @@ pub enum PodColumn {
     Stall(StallColumn),
 }
 
-fn num(value: Option<u64>) -> SortValue<'static> {
-    SortValue::Num(value.map(|v| v as f64))
-}
-
 /// The pod's workload as `Kind/name`; empty for a bare pod.
 fn workload(p: &PodView) -> &str {
     match p.owner {
@@ -155,17 +151,17 @@ impl Column for PodColumn {
             PodColumn::Ns => SortValue::Text(&p.ns),
             PodColumn::Name => SortValue::Text(&p.name),
             PodColumn::Status => SortValue::Text(&p.status),
-            PodColumn::Restarts => num(Some(u64::from(p.restarts))),
+            PodColumn::Restarts => SortValue::whole(Some(u64::from(p.restarts))),
             PodColumn::Node => SortValue::Text(p.node.as_deref().unwrap_or("")),
             PodColumn::Workload => SortValue::Text(workload(p)),
             // The history columns sort by their newest point, which is the current usage.
-            PodColumn::Cpu | PodColumn::CpuSpark => num(p.cpu()),
-            PodColumn::Mem | PodColumn::MemSpark => num(p.mem()),
+            PodColumn::Cpu | PodColumn::CpuSpark => SortValue::whole(p.cpu()),
+            PodColumn::Mem | PodColumn::MemSpark => SortValue::whole(p.mem()),
             PodColumn::CpuReqPct => SortValue::Num(p.cpu_req_pct()),
             PodColumn::MemReqPct => SortValue::Num(p.mem_req_pct()),
             PodColumn::CpuLimPct => SortValue::Num(p.cpu_lim_pct()),
             PodColumn::MemLimPct => SortValue::Num(p.mem_lim_pct()),
-            PodColumn::Gpu => num(gpu(p)),
+            PodColumn::Gpu => SortValue::whole(gpu(p)),
             PodColumn::Io(c) => c.sort_value(p.io),
             PodColumn::Stall(c) => c.sort_value(p.stall),
         }

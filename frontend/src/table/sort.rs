@@ -130,6 +130,13 @@ pub enum SortValue<'a> {
     Num(Option<f64>),
 }
 
+impl SortValue<'_> {
+    /// A whole number in base units (bytes, nanocores, a count); `None` sorts last.
+    pub fn whole(value: Option<u64>) -> SortValue<'static> {
+        SortValue::Num(value.map(|v| v as f64))
+    }
+}
+
 /// Orders two values for `dir`, keeping absent numbers last.
 pub fn compare(a: &SortValue<'_>, b: &SortValue<'_>, dir: SortDir) -> Ordering {
     match (a, b) {
